@@ -1,0 +1,66 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "parley",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "parley", targets: ["parley"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // C shims: typed wrappers around variadic C APIs.
+        .target(
+            name: "CLineEdit",
+            linkerSettings: [.linkedLibrary("edit")]
+        ),
+        .target(
+            name: "CCurl",
+            linkerSettings: [.linkedLibrary("curl")]
+        ),
+
+        // Core: model, access rules, queue rules, clock. No I/O.
+        .target(
+            name: "ParleyCore",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
+        // Store: SQLite through GRDB.
+        .target(
+            name: "ParleyStore",
+            dependencies: ["ParleyCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // X channel client over libcurl. Knows nothing of the shell.
+        .target(
+            name: "ParleyX",
+            dependencies: [
+                "CCurl",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // Shell library: language, command table, completion, output, script runner. No libedit.
+        .target(
+            name: "ParleyShell",
+            dependencies: ["ParleyCore", "ParleyStore", "ParleyX"]
+        ),
+        // The executable: line editor, terminal, process flags.
+        .executableTarget(
+            name: "parley",
+            dependencies: [
+                "ParleyShell", "CLineEdit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .testTarget(name: "ParleyCoreTests", dependencies: ["ParleyCore"]),
+        .testTarget(name: "ParleyStoreTests", dependencies: ["ParleyStore", "ParleyCore"]),
+        .testTarget(name: "ParleyShellTests", dependencies: ["ParleyShell", "ParleyStore", "ParleyCore"]),
+        .testTarget(name: "ParleyXTests", dependencies: ["ParleyX"]),
+    ]
+)

@@ -1,0 +1,2 @@
+#include "CCurl.h"
+int parley_curl_available(void) { return 1; }

@@ -1,0 +1,2 @@
+#include "CLineEdit.h"
+int parley_lineedit_available(void) { return 1; }
