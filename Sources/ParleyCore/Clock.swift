@@ -1,0 +1,40 @@
+import Foundation
+
+/// Milliseconds since the Unix epoch, UTC.
+public typealias Timestamp = Int64
+
+/// The one source of time every rule reads.
+public protocol ParleyClock: Sendable {
+    func now() -> Timestamp
+}
+
+/// The system clock, for normal databases.
+public struct SystemClock: ParleyClock {
+    public init() {}
+    public func now() -> Timestamp { Timestamp((Date().timeIntervalSince1970 * 1000).rounded()) }
+}
+
+/// A clock that stays where it is set, for tests.
+public final class FixedClock: ParleyClock, @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Timestamp
+    public init(_ value: Timestamp) { self.value = value }
+    public func now() -> Timestamp { lock.withLock { value } }
+    public func advance(_ span: TimeSpan) { lock.withLock { value += span.milliseconds } }
+    public func set(_ t: Timestamp) { lock.withLock { value = t } }
+}
+
+public enum TimeFormat {
+    /// `2026-11-24 20:31:05Z`: ISO 8601 in UTC, to the second.
+    public static func iso(_ t: Timestamp) -> String {
+        var seconds = time_t(t / 1000)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        return String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ",
+                      Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
+                      Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec))
+    }
+
+    /// `2026-11-24`: the UTC day.
+    public static func day(_ t: Timestamp) -> String { String(iso(t).prefix(10)) }
+}
