@@ -1,0 +1,264 @@
+import GRDB
+import ParleyCore
+
+/// A conversation as lists and `show` present it.
+public struct ConversationSummary: Sendable, Equatable {
+    public var id: Int64
+    public var channelID: Int64
+    public var channelHandle: String
+    public var channelName: String
+    public var contact: String
+    public var contactPlatformID: String
+    public var state: ConversationState
+    public var ownerEmail: String?
+    public var tags: [String]
+    public var topics: [String]
+    public var createdAt: Timestamp
+    public var updatedAt: Timestamp
+}
+
+public struct Note: Sendable, Equatable {
+    public var id: Int64
+    public var author: String
+    public var text: String
+    public var at: Timestamp
+}
+
+/// The filters of `conversation list`.
+public struct ConversationFilter: Sendable {
+    public enum Owner: Sendable, Equatable { case user(Int64), none }
+    public var channelIDs: [Int64]
+    public var queue: Queue?
+    public var owner: Owner?
+    public var tag: String?
+    public var topicID: Int64?
+    public var afterID: Int64?
+    public var limit: Int
+    public init(channelIDs: [Int64], queue: Queue? = nil, owner: Owner? = nil, tag: String? = nil,
+                topicID: Int64? = nil, afterID: Int64? = nil, limit: Int = 50) {
+        self.channelIDs = channelIDs; self.queue = queue; self.owner = owner; self.tag = tag
+        self.topicID = topicID; self.afterID = afterID; self.limit = limit
+    }
+}
+
+public enum ConversationRepository {
+    static let summaryColumns = """
+        c.id, c.channel_id, ch.handle AS channel_handle, ch.display_name AS channel_name, k.handle AS contact,
+        k.platform_id AS contact_platform_id, c.queue, c.owner_id, c.deadline, c.limit_seconds,
+        u.email AS owner_email, c.created_at, c.updated_at
+        """
+    static let summaryJoins = """
+        FROM conversations c JOIN channels ch ON ch.id = c.channel_id JOIN contacts k ON k.id = c.contact_id
+        LEFT JOIN users u ON u.id = c.owner_id
+        """
+
+    static func summary(_ row: Row) -> ConversationSummary {
+        ConversationSummary(
+            id: row["id"], channelID: row["channel_id"], channelHandle: row["channel_handle"], channelName: row["channel_name"],
+            contact: row["contact"], contactPlatformID: row["contact_platform_id"],
+            state: ConversationState(queue: Queue(rawValue: row["queue"]) ?? .new, ownerID: row["owner_id"],
+                                     deadline: row["deadline"], limitSeconds: row["limit_seconds"]),
+            ownerEmail: row["owner_email"], tags: [], topics: [], createdAt: row["created_at"], updatedAt: row["updated_at"])
+    }
+
+    public static func find(_ db: Database, id: Int64) throws -> ConversationSummary? {
+        guard var s = try Row.fetchOne(db, sql: "SELECT \(summaryColumns) \(summaryJoins) WHERE c.id = ?", arguments: [id]).map(summary) else {
+            return nil
+        }
+        s.tags = try tags(db, conversationID: id)
+        s.topics = try topics(db, conversationID: id)
+        return s
+    }
+
+    public static func list(_ db: Database, _ f: ConversationFilter) throws -> [ConversationSummary] {
+        guard !f.channelIDs.isEmpty else { return [] }
+        var conditions = ["c.channel_id IN (\(f.channelIDs.map(String.init).joined(separator: ",")))"]
+        var args: [any DatabaseValueConvertible] = []
+        if let q = f.queue { conditions.append("c.queue = ?"); args.append(q.rawValue) }
+        switch f.owner {
+        case .user(let id)?: conditions.append("c.owner_id = ?"); args.append(id)
+        case .none?: conditions.append("c.owner_id IS NULL")
+        case nil: break
+        }
+        if let tag = f.tag {
+            conditions.append("c.id IN (SELECT conversation_id FROM conversation_tags WHERE tag = ?)"); args.append(tag)
+        }
+        if let topic = f.topicID {
+            conditions.append("c.id IN (SELECT conversation_id FROM conversation_topics WHERE topic_id = ?)"); args.append(topic)
+        }
+        if let after = f.afterID { conditions.append("c.id > ?"); args.append(after) }
+        args.append(f.limit)
+        var rows = try Row.fetchAll(db, sql: """
+            SELECT \(summaryColumns) \(summaryJoins) WHERE \(conditions.joined(separator: " AND ")) ORDER BY c.id LIMIT ?
+            """, arguments: StatementArguments(args)).map(summary)
+        guard !rows.isEmpty else { return rows }
+        let ids = rows.map { String($0.id) }.joined(separator: ",")
+        var tagsByID: [Int64: [String]] = [:]
+        for r in try Row.fetchAll(db, sql: "SELECT conversation_id, tag FROM conversation_tags WHERE conversation_id IN (\(ids)) ORDER BY tag") {
+            tagsByID[r["conversation_id"], default: []].append(r["tag"])
+        }
+        var topicsByID: [Int64: [String]] = [:]
+        for r in try Row.fetchAll(db, sql: "SELECT ct.conversation_id, t.name FROM conversation_topics ct JOIN topics t ON t.id = ct.topic_id WHERE ct.conversation_id IN (\(ids)) ORDER BY t.name") {
+            topicsByID[r["conversation_id"], default: []].append(r["name"])
+        }
+        for i in rows.indices {
+            rows[i].tags = tagsByID[rows[i].id] ?? []
+            rows[i].topics = topicsByID[rows[i].id] ?? []
+        }
+        return rows
+    }
+
+    /// Conversation ids starting with `prefix` on the given channels (completion's source).
+    public static func ids(_ db: Database, channelIDs: [Int64], prefix: String, limit: Int) throws -> [Int64] {
+        guard !channelIDs.isEmpty else { return [] }
+        return try Int64.fetchAll(db, sql: """
+            SELECT id FROM conversations WHERE channel_id IN (\(channelIDs.map(String.init).joined(separator: ",")))
+            AND queue != 'resolved' AND CAST(id AS TEXT) LIKE ? ORDER BY id LIMIT ?
+            """, arguments: [likePrefix(prefix), limit])
+    }
+
+    // MARK: Contacts and conversations
+
+    /// The contact for a platform account on a channel, created on first sight.
+    public static func contact(_ db: Database, channelID: Int64, platformID: String, handle: String) throws -> Int64 {
+        if let id = try Int64.fetchOne(db, sql: "SELECT id FROM contacts WHERE channel_id = ? AND platform_id = ?",
+                                       arguments: [channelID, platformID]) {
+            try db.execute(sql: "UPDATE contacts SET handle = ? WHERE id = ? AND handle != ?", arguments: [handle, id, handle])
+            return id
+        }
+        try db.execute(sql: "INSERT INTO contacts(channel_id, platform_id, handle) VALUES (?, ?, ?)",
+                       arguments: [channelID, platformID, handle])
+        return db.lastInsertedRowID
+    }
+
+    public static func find(_ db: Database, contactID: Int64) throws -> ConversationSummary? {
+        try Row.fetchOne(db, sql: "SELECT \(summaryColumns) \(summaryJoins) WHERE c.contact_id = ?", arguments: [contactID]).map(summary)
+    }
+
+    public static func insert(_ db: Database, channelID: Int64, contactID: Int64, state: ConversationState, now: Timestamp) throws -> Int64 {
+        try db.execute(sql: """
+            INSERT INTO conversations(channel_id, contact_id, queue, owner_id, deadline, limit_seconds, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [channelID, contactID, state.queue.rawValue, state.ownerID, state.deadline, state.limitSeconds, now, now])
+        return db.lastInsertedRowID
+    }
+
+    public static func setState(_ db: Database, id: Int64, _ s: ConversationState, now: Timestamp) throws {
+        try db.execute(sql: "UPDATE conversations SET queue = ?, owner_id = ?, deadline = ?, limit_seconds = ?, updated_at = ? WHERE id = ?",
+                       arguments: [s.queue.rawValue, s.ownerID, s.deadline, s.limitSeconds, now, id])
+    }
+
+    public static func touch(_ db: Database, id: Int64, now: Timestamp) throws {
+        try db.execute(sql: "UPDATE conversations SET updated_at = ? WHERE id = ?", arguments: [now, id])
+    }
+
+    // MARK: Messages
+
+    static func message(_ row: Row) -> Message {
+        Message(id: row["id"], conversationID: row["conversation_id"], platformID: row["platform_id"],
+                direction: MessageDirection(rawValue: row["direction"]) ?? .inbound,
+                kind: MessageKind(rawValue: row["kind"]) ?? .publicTweet, authorUserID: row["author_user_id"],
+                authorLabel: row["author_label"], text: row["text"], at: row["at"])
+    }
+
+    /// Stores a message once: returns false when the platform id is already stored on the channel.
+    @discardableResult
+    public static func insertMessage(_ db: Database, conversationID: Int64, channelID: Int64, platformID: String,
+                                     direction: MessageDirection, kind: MessageKind, authorUserID: Int64?,
+                                     authorLabel: String, text: String, at: Timestamp) throws -> Bool {
+        try db.execute(sql: """
+            INSERT OR IGNORE INTO messages(conversation_id, channel_id, platform_id, direction, kind, author_user_id, author_label, text, at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [conversationID, channelID, platformID, direction.rawValue, kind.rawValue, authorUserID, authorLabel, text, at])
+        return db.changesCount > 0
+    }
+
+    public static func messageExists(_ db: Database, channelID: Int64, platformID: String) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM messages WHERE channel_id = ? AND platform_id = ?)",
+                          arguments: [channelID, platformID]) ?? false
+    }
+
+    public static func messages(_ db: Database, conversationID: Int64, limit: Int = 1000) throws -> [Message] {
+        try Row.fetchAll(db, sql: """
+            SELECT * FROM (SELECT * FROM messages WHERE conversation_id = ? ORDER BY at DESC, id DESC LIMIT ?) ORDER BY at, id
+            """, arguments: [conversationID, limit]).map(message)
+    }
+
+    public static func latestInbound(_ db: Database, conversationID: Int64) throws -> Message? {
+        try Row.fetchOne(db, sql: "SELECT * FROM messages WHERE conversation_id = ? AND direction = 'in' ORDER BY at DESC, id DESC LIMIT 1",
+                         arguments: [conversationID]).map(message)
+    }
+
+    public static func messageCount(_ db: Database, conversationID: Int64) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT count(*) FROM messages WHERE conversation_id = ?", arguments: [conversationID]) ?? 0
+    }
+
+    // MARK: Tags, topics, notes
+
+    public static func tags(_ db: Database, conversationID: Int64) throws -> [String] {
+        try String.fetchAll(db, sql: "SELECT tag FROM conversation_tags WHERE conversation_id = ? ORDER BY tag", arguments: [conversationID])
+    }
+
+    /// Adds a tag; false when it was there already.
+    @discardableResult
+    public static func addTag(_ db: Database, conversationID: Int64, tag: String) throws -> Bool {
+        try db.execute(sql: "INSERT OR IGNORE INTO conversation_tags(conversation_id, tag) VALUES (?, ?)", arguments: [conversationID, tag])
+        return db.changesCount > 0
+    }
+
+    @discardableResult
+    public static func removeTag(_ db: Database, conversationID: Int64, tag: String) throws -> Bool {
+        try db.execute(sql: "DELETE FROM conversation_tags WHERE conversation_id = ? AND tag = ?", arguments: [conversationID, tag])
+        return db.changesCount > 0
+    }
+
+    /// Tags in use starting with `prefix` (completion's source).
+    public static func tagNames(_ db: Database, prefix: String, limit: Int) throws -> [String] {
+        try String.fetchAll(db, sql: "SELECT DISTINCT tag FROM conversation_tags WHERE tag LIKE ? ESCAPE '\\' ORDER BY tag LIMIT ?",
+                            arguments: [likePrefix(prefix), limit])
+    }
+
+    public static func topics(_ db: Database, conversationID: Int64) throws -> [String] {
+        try String.fetchAll(db, sql: "SELECT t.name FROM conversation_topics ct JOIN topics t ON t.id = ct.topic_id WHERE ct.conversation_id = ? ORDER BY t.name",
+                            arguments: [conversationID])
+    }
+
+    public static func setTopics(_ db: Database, conversationID: Int64, topicIDs: [Int64]) throws {
+        try db.execute(sql: "DELETE FROM conversation_topics WHERE conversation_id = ?", arguments: [conversationID])
+        for id in topicIDs {
+            try db.execute(sql: "INSERT OR IGNORE INTO conversation_topics(conversation_id, topic_id) VALUES (?, ?)", arguments: [conversationID, id])
+        }
+    }
+
+    public static func addNote(_ db: Database, conversationID: Int64, authorID: Int64, authorLabel: String, text: String, at: Timestamp) throws -> Int64 {
+        try db.execute(sql: "INSERT INTO notes(conversation_id, author_id, author_label, text, at) VALUES (?, ?, ?, ?, ?)",
+                       arguments: [conversationID, authorID, authorLabel, text, at])
+        return db.lastInsertedRowID
+    }
+
+    public static func notes(_ db: Database, conversationID: Int64) throws -> [Note] {
+        try Row.fetchAll(db, sql: "SELECT id, author_label, text, at FROM notes WHERE conversation_id = ? ORDER BY at, id", arguments: [conversationID])
+            .map { Note(id: $0["id"], author: $0["author_label"], text: $0["text"], at: $0["at"]) }
+    }
+
+    // MARK: Queue history and auto-resolve
+
+    public static func recordQueueEvent(_ db: Database, conversationID: Int64, channelID: Int64, at: Timestamp,
+                                        from: Queue?, to: Queue, cause: String, userID: Int64?) throws {
+        try db.execute(sql: "INSERT INTO queue_events(conversation_id, channel_id, at, from_queue, to_queue, cause, user_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       arguments: [conversationID, channelID, at, from?.rawValue, to.rawValue, cause, userID])
+    }
+
+    /// Is anything past its deadline? One probe of the deadline index.
+    public static func anyDue(_ db: Database, now: Timestamp) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM conversations WHERE deadline IS NOT NULL AND deadline <= ?)", arguments: [now]) ?? false
+    }
+
+    /// Conversations past their deadline (or due by `now`), oldest deadline first.
+    public static func due(_ db: Database, by now: Timestamp, channelIDs: [Int64]? = nil, limit: Int = 1_000_000) throws -> [ConversationSummary] {
+        var sql = "SELECT \(summaryColumns) \(summaryJoins) WHERE c.deadline IS NOT NULL AND c.deadline <= ?"
+        if let ids = channelIDs { sql += " AND c.channel_id IN (\(ids.map(String.init).joined(separator: ",")))" }
+        sql += " ORDER BY c.deadline, c.id LIMIT ?"
+        return try Row.fetchAll(db, sql: sql, arguments: [now, limit]).map(summary)
+    }
+}

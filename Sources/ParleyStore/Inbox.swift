@@ -1,0 +1,123 @@
+import GRDB
+import ParleyCore
+
+/// Who a change is recorded against in the audit log.
+public struct AuditActor: Sendable, Equatable {
+    public var actor: String
+    public var asUser: String?
+    public var session: String
+    public var userID: Int64?
+    public init(actor: String, asUser: String? = nil, session: String, userID: Int64?) {
+        self.actor = actor; self.asUser = asUser; self.session = session; self.userID = userID
+    }
+    /// Changes parley makes by itself: auto-resolve, sync.
+    public static let system = AuditActor(actor: "system", session: "system", userID: nil)
+
+    public func entry(_ action: String, _ target: String, channelID: Int64? = nil, old: String? = nil,
+                      new: String? = nil, at: Timestamp) -> AuditEntry {
+        AuditEntry(at: at, actor: actor, asUser: asUser, session: session, action: action, target: target,
+                   channelID: channelID, oldValue: old, newValue: new)
+    }
+}
+
+/// The result of storing one inbound message.
+public struct InboundResult: Sendable, Equatable {
+    public var conversationID: Int64
+    /// False when the message was already stored (same platform id on the channel).
+    public var stored: Bool
+    public var effect: InboundEffect?
+}
+
+/// The inbox operations: SPEC §1's queue rules applied to stored conversations, each change
+/// recorded in the queue history and the audit log. Callers run them inside a transaction.
+public enum Inbox {
+    /// A customer's message: creates, reopens or returns the conversation to New; stored once.
+    public static func recordInbound(_ db: Database, channel: Channel, contactPlatformID: String, contactHandle: String,
+                                     platformID: String, kind: MessageKind, text: String, at: Timestamp,
+                                     now: Timestamp) throws -> InboundResult {
+        let contactID = try ConversationRepository.contact(db, channelID: channel.id, platformID: contactPlatformID, handle: contactHandle)
+        let existing = try ConversationRepository.find(db, contactID: contactID)
+        if existing != nil, try ConversationRepository.messageExists(db, channelID: channel.id, platformID: platformID) {
+            return InboundResult(conversationID: existing!.id, stored: false, effect: nil)
+        }
+        let (state, effect) = ConversationQueue.inbound(existing?.state, settings: channel.autoResolve, now: now)
+        let conversationID: Int64
+        if let existing {
+            conversationID = existing.id
+            try ConversationRepository.setState(db, id: conversationID, state, now: now)
+        } else {
+            conversationID = try ConversationRepository.insert(db, channelID: channel.id, contactID: contactID, state: state, now: now)
+        }
+        let stored = try ConversationRepository.insertMessage(
+            db, conversationID: conversationID, channelID: channel.id, platformID: platformID, direction: .inbound,
+            kind: kind, authorUserID: nil, authorLabel: "@" + contactHandle, text: text, at: at)
+        if effect != .stayed {
+            try ConversationRepository.recordQueueEvent(db, conversationID: conversationID, channelID: channel.id, at: now,
+                                                        from: existing?.state.queue, to: .new, cause: effect.rawValue, userID: nil)
+            if let old = existing?.state {
+                try AuditLog.record(db, AuditActor.system.entry(
+                    "conversation.\(effect == .reopened ? "reopen" : "queue")", "conversation \(conversationID)",
+                    channelID: channel.id, old: describe(old), new: describe(state), at: now))
+            }
+        }
+        return InboundResult(conversationID: conversationID, stored: stored, effect: effect)
+    }
+
+    /// An agent's reply, after the platform accepted it (or on a sandbox channel).
+    public static func recordOutbound(_ db: Database, channel: Channel, conversation: ConversationSummary, author: User,
+                                      platformID: String, kind: MessageKind, text: String, now: Timestamp,
+                                      actor: AuditActor) throws -> ConversationState {
+        try ConversationRepository.insertMessage(
+            db, conversationID: conversation.id, channelID: channel.id, platformID: platformID, direction: .outbound,
+            kind: kind, authorUserID: author.id, authorLabel: author.email, text: text, at: now)
+        let state = ConversationQueue.outbound(conversation.state, replier: author.id, autoOwnership: channel.autoOwnership, now: now)
+        try ConversationRepository.setState(db, id: conversation.id, state, now: now)
+        try AuditLog.record(db, actor.entry(kind == .directMessage ? "conversation.dm" : "conversation.reply",
+                                            "conversation \(conversation.id)", channelID: channel.id,
+                                            new: "\(platformID): \(text.prefix(200))", at: now))
+        if state.ownerID != conversation.state.ownerID {
+            try AuditLog.record(db, actor.entry("conversation.owner", "conversation \(conversation.id)", channelID: channel.id,
+                                                old: conversation.ownerEmail ?? "none", new: author.email + " (auto-ownership)", at: now))
+        }
+        return state
+    }
+
+    /// Moves a conversation to a queue. Returns the new state (unchanged when it was there already).
+    public static func move(_ db: Database, channel: Channel, conversation: ConversationSummary, to queue: Queue,
+                            cause: String, reason: String? = nil, now: Timestamp, actor: AuditActor) throws -> ConversationState {
+        let old = conversation.state
+        let state = ConversationQueue.move(old, to: queue, settings: channel.autoResolve, now: now)
+        guard state != old else { return state }
+        try ConversationRepository.setState(db, id: conversation.id, state, now: now)
+        try ConversationRepository.recordQueueEvent(db, conversationID: conversation.id, channelID: channel.id, at: now,
+                                                    from: old.queue, to: queue, cause: cause, userID: actor.userID)
+        var newValue = describe(state)
+        if let reason, !reason.isEmpty { newValue += " (reason: \(reason))" }
+        try AuditLog.record(db, actor.entry(cause == "auto-resolve" ? "conversation.auto-resolve" : "conversation.move",
+                                            "conversation \(conversation.id)", channelID: channel.id,
+                                            old: describe(old, owner: conversation.ownerEmail), new: newValue, at: now))
+        return state
+    }
+
+    /// Resolves every conversation whose deadline has passed, with its channel's resolve reason.
+    /// Returns what it resolved.
+    @discardableResult
+    public static func sweep(_ db: Database, now: Timestamp, channelIDs: [Int64]? = nil) throws -> [ConversationSummary] {
+        let due = try ConversationRepository.due(db, by: now, channelIDs: channelIDs)
+        guard !due.isEmpty else { return [] }
+        var channels: [Int64: Channel] = [:]
+        for c in due {
+            if channels[c.channelID] == nil { channels[c.channelID] = try ChannelRepository.find(db, id: c.channelID) }
+            guard let channel = channels[c.channelID] else { continue }
+            _ = try move(db, channel: channel, conversation: c, to: .resolved, cause: "auto-resolve",
+                         reason: channel.resolveReason, now: now, actor: .system)
+        }
+        return due
+    }
+
+    public static func describe(_ s: ConversationState, owner: String? = nil) -> String {
+        var text = s.queue.rawValue
+        if let owner { text += ", owner \(owner)" }
+        return text
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import GRDB
+import ParleyCore
+
+/// An open parley database: one SQLite file in WAL mode with foreign keys on and a busy timeout,
+/// migrated to the current schema on open.
+public final class ParleyDatabase: @unchecked Sendable {
+    public let path: String
+    public let queue: DatabaseQueue
+
+    /// How long a writer waits for another process's write to finish before giving up.
+    public static let busyTimeout: TimeInterval = 10
+
+    /// Opens (creating it with mode 0600 if missing) and migrates the database at `path`.
+    /// `":memory:"` opens a private in-memory database.
+    public init(path: String) throws {
+        self.path = path
+        var config = Configuration()
+        config.foreignKeysEnabled = true
+        config.busyMode = .timeout(Self.busyTimeout)
+        config.label = "parley"
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        do {
+            if path == ":memory:" {
+                queue = try DatabaseQueue(configuration: config)
+            } else {
+                try Self.createPrivateFile(at: path)
+                queue = try DatabaseQueue(path: path, configuration: config)
+                try queue.writeWithoutTransaction { db in
+                    let mode = try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? ""
+                    if mode.lowercased() != "wal" {
+                        _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
+                    }
+                }
+            }
+            try Schema.migrator.migrate(queue)
+        } catch let error as DatabaseError {
+            throw ParleyError.io("cannot open database \(path): \(error.message ?? "\(error)")")
+        }
+    }
+
+    /// Creates the file and its folder, private to the user, before SQLite opens it
+    /// (SQLite gives the -wal and -shm files the same mode).
+    static func createPrivateFile(at path: String) throws {
+        let fm = FileManager.default
+        let dir = (path as NSString).deletingLastPathComponent
+        if !dir.isEmpty && !fm.fileExists(atPath: dir) {
+            do {
+                try fm.createDirectory(atPath: dir, withIntermediateDirectories: true,
+                                       attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw ParleyError.io("cannot create folder \(dir): \(error.localizedDescription)")
+            }
+        }
+        if !fm.fileExists(atPath: path) {
+            let fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
+            if fd < 0 && errno != EEXIST {
+                throw ParleyError.io("cannot create database \(path): \(String(cString: strerror(errno)))")
+            }
+            if fd >= 0 { close(fd) }
+        }
+    }
+
+    /// Runs `body` on the connection, outside any transaction the caller did not open.
+    public func withConnection<T>(_ body: (Database) throws -> T) rethrows -> T {
+        try queue.inDatabase(body)
+    }
+}
+
+extension Database {
+    /// Runs `body` as one unit: a transaction of its own, or a savepoint inside a script's
+    /// transaction (`begin` … `commit`). A thrown error undoes everything `body` wrote.
+    public func atomically<T>(write: Bool = true, _ body: () throws -> T) throws -> T {
+        var result: T?
+        if isInsideTransaction {
+            try inSavepoint {
+                result = try body()
+                return .commit
+            }
+        } else {
+            try inTransaction(write ? .immediate : .deferred) {
+                result = try body()
+                return .commit
+            }
+        }
+        return result!
+    }
+}

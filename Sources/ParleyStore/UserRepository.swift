@@ -1,0 +1,87 @@
+import GRDB
+import ParleyCore
+
+/// Users: queries and changes. Callers check access first; these only read and write.
+public enum UserRepository {
+    static let columns = "id, email, name, role, enabled, password_hash IS NOT NULL AS has_password, created_at"
+
+    static func user(_ row: Row) -> User {
+        User(id: row["id"], email: row["email"], name: row["name"],
+             role: AccountRole(rawValue: row["role"]) ?? .agent, enabled: row["enabled"],
+             hasPassword: row["has_password"], createdAt: row["created_at"])
+    }
+
+    public static func find(_ db: Database, email: String) throws -> User? {
+        try Row.fetchOne(db, sql: "SELECT \(columns) FROM users WHERE email = ?", arguments: [email]).map(user)
+    }
+
+    public static func find(_ db: Database, id: Int64) throws -> User? {
+        try Row.fetchOne(db, sql: "SELECT \(columns) FROM users WHERE id = ?", arguments: [id]).map(user)
+    }
+
+    /// The user with this email, or an error that names the closest emails.
+    public static func require(_ db: Database, email: String) throws -> User {
+        if let u = try find(db, email: email) { return u }
+        let near = try String.fetchAll(db, sql: "SELECT email FROM users WHERE email LIKE ? ESCAPE '\\' LIMIT 200",
+                                       arguments: [likePrefix(String(email.prefix(2)))])
+        throw ParleyError.notFound("no user '\(email)'" + Suggest.didYouMean(email, among: near))
+    }
+
+    public static func list(_ db: Database, limit: Int? = nil, after: String? = nil) throws -> [User] {
+        var sql = "SELECT \(columns) FROM users"
+        var args: [any DatabaseValueConvertible] = []
+        if let after { sql += " WHERE email > ?"; args.append(after) }
+        sql += " ORDER BY email COLLATE NOCASE"
+        if let limit { sql += " LIMIT ?"; args.append(limit) }
+        return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)).map(user)
+    }
+
+    /// Emails starting with `prefix`, in order: completion's source.
+    public static func emails(_ db: Database, prefix: String, limit: Int) throws -> [String] {
+        try String.fetchAll(db, sql: "SELECT email FROM users WHERE email LIKE ? ESCAPE '\\' ORDER BY email LIMIT ?",
+                            arguments: [likePrefix(prefix), limit])
+    }
+
+    @discardableResult
+    public static func insert(_ db: Database, email: String, name: String, role: AccountRole,
+                              passwordHash: String?, now: Timestamp) throws -> User {
+        if try find(db, email: email) != nil {
+            throw ParleyError.conflict("a user with email \(email) exists already")
+        }
+        try db.execute(sql: "INSERT INTO users(email, name, role, password_hash, enabled, created_at) VALUES (?, ?, ?, ?, 1, ?)",
+                       arguments: [email, name, role.rawValue, passwordHash, now])
+        return try find(db, id: db.lastInsertedRowID)!
+    }
+
+    public static func update(_ db: Database, id: Int64, name: String? = nil, role: AccountRole? = nil, enabled: Bool? = nil) throws {
+        if let name { try db.execute(sql: "UPDATE users SET name = ? WHERE id = ?", arguments: [name, id]) }
+        if let role { try db.execute(sql: "UPDATE users SET role = ? WHERE id = ?", arguments: [role.rawValue, id]) }
+        if let enabled { try db.execute(sql: "UPDATE users SET enabled = ? WHERE id = ?", arguments: [enabled, id]) }
+    }
+
+    public static func setPasswordHash(_ db: Database, id: Int64, hash: String?) throws {
+        try db.execute(sql: "UPDATE users SET password_hash = ? WHERE id = ?", arguments: [hash, id])
+    }
+
+    public static func passwordHash(_ db: Database, id: Int64) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT password_hash FROM users WHERE id = ?", arguments: [id])
+    }
+
+    public static func enabledAdminCount(_ db: Database) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT count(*) FROM users WHERE role = 'admin' AND enabled = 1") ?? 0
+    }
+
+    public static func count(_ db: Database) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT count(*) FROM users") ?? 0
+    }
+}
+
+/// `abc` → `abc%` with LIKE's wildcards escaped.
+func likePrefix(_ s: String) -> String {
+    var out = ""
+    for ch in s {
+        if ch == "%" || ch == "_" || ch == "\\" { out.append("\\") }
+        out.append(ch)
+    }
+    return out + "%"
+}
