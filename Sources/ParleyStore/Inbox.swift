@@ -100,7 +100,8 @@ public enum Inbox {
     }
 
     /// Resolves every conversation whose deadline has passed, with its channel's resolve reason.
-    /// Returns what it resolved.
+    /// Each is resolved as of its deadline (the moment it became due), so reports count it there
+    /// even when the sweep runs later. Returns what it resolved.
     @discardableResult
     public static func sweep(_ db: Database, now: Timestamp, channelIDs: [Int64]? = nil) throws -> [ConversationSummary] {
         let due = try ConversationRepository.due(db, by: now, channelIDs: channelIDs)
@@ -110,7 +111,7 @@ public enum Inbox {
             if channels[c.channelID] == nil { channels[c.channelID] = try ChannelRepository.find(db, id: c.channelID) }
             guard let channel = channels[c.channelID] else { continue }
             _ = try move(db, channel: channel, conversation: c, to: .resolved, cause: "auto-resolve",
-                         reason: channel.resolveReason, now: now, actor: .system)
+                         reason: channel.resolveReason, now: min(now, c.state.deadline ?? now), actor: .system)
         }
         return due
     }

@@ -1,1 +1,80 @@
-print("parley")
+import ArgumentParser
+import Foundation
+import ParleyCore
+import ParleyShell
+import ParleyStore
+
+// A closed pipe must end parley with an error, not a signal.
+signal(SIGPIPE, SIG_IGN)
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+let options: ProcessOptions
+do {
+    options = try ProcessOptions.parse(arguments)
+} catch {
+    let code = ProcessOptions.exitCode(for: error)
+    let message = ProcessOptions.fullMessage(for: error)
+    if code == .success {
+        print(message)
+        exit(0)
+    }
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+    exit(2)
+}
+
+let environment = ProcessInfo.processInfo.environment
+let databasePath = options.database ?? ProcessOptions.defaultDatabasePath(environment)
+let interactive = options.files.isEmpty && options.commands.isEmpty && isatty(0) == 1
+
+let database: ParleyDatabase
+do {
+    database = try ParleyDatabase(path: databasePath)
+} catch {
+    FileHandle.standardError.write(Data(("parley: " + Shell.message(for: error) + "\n").utf8))
+    exit(1)
+}
+
+let io = StandardIO(interactive: interactive)
+let session = Session(database: database, io: io, environment: environment)
+if options.json { session.format = .json }
+if let mode = options.onError { session.onError = OnErrorMode(rawValue: mode) ?? .stop }
+if let email = options.asUser {
+    do { try session.startAs(email: email) } catch {
+        FileHandle.standardError.write(Data(("parley: " + Shell.message(for: error) + "\n").utf8))
+        exit(2)
+    }
+}
+let shell = Shell(session: session)
+
+if interactive {
+    if options.onError == nil { session.onError = .continue }
+    InteractiveShell(shell: shell, dataDirectory: ProcessOptions.dataDirectory(environment), environment: environment).run()
+    exit(shell.failures > 0 && !shell.exitRequested ? 0 : 0)
+}
+
+let inputs = ProcessOptions.orderedInputs(arguments)
+if inputs.isEmpty {
+    shell.runScript(FileLineSource(fd: 0), name: "<stdin>")
+} else {
+    let commandCount = inputs.filter { !$0.isFile }.count
+    var commandIndex = 0
+    for input in inputs where !shell.stopRequested {
+        if input.isFile {
+            if input.value == "-" {
+                shell.runScript(FileLineSource(fd: 0), name: "<stdin>")
+                continue
+            }
+            do {
+                shell.runScript(try FileLineSource(path: input.value), name: input.value)
+            } catch {
+                FileHandle.standardError.write(Data(("parley: " + Shell.message(for: error) + "\n").utf8))
+                exit(2)
+            }
+        } else {
+            commandIndex += 1
+            shell.runScript(StringLineSource(input.value), name: commandCount > 1 ? "-c#\(commandIndex)" : "-c")
+        }
+    }
+}
+shell.rollbackOpenTransaction()
+exit(shell.failures > 0 ? 1 : 0)

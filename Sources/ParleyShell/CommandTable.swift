@@ -1,0 +1,25 @@
+import ParleyCore
+
+/// Every command parley knows: the one table the parser, `help` and completion read.
+public struct CommandTable: Sendable {
+    public let commands: [CommandSpec]
+    /// The first words of all commands, for suggestions and completion.
+    public let topWords: [String]
+
+    public init(_ commands: [CommandSpec]) {
+        self.commands = commands
+        var seen = Set<String>()
+        topWords = commands.compactMap { seen.insert($0.path[0]).inserted ? $0.path[0] : nil }
+    }
+
+    public static let standard = CommandTable(
+        SessionCommands.all + UserCommands.all + TeamCommands.all + TopicCommands.all
+            + ChannelCommands.all + ConversationCommands.all + InsightCommands.all)
+
+    public func spec(_ name: String) -> CommandSpec? { commands.first { $0.name == name } }
+
+    /// Commands whose name starts with these words.
+    public func commands(under prefix: [String]) -> [CommandSpec] {
+        commands.filter { $0.path.count >= prefix.count && Array($0.path.prefix(prefix.count)) == prefix }
+    }
+}

@@ -1,0 +1,75 @@
+import ParleyCore
+import ParleyStore
+
+enum HelpCommand {
+    static func run(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
+        guard let table = ctx.session.shell?.table else { return .none }
+        let words = inv.values("WORD").map { $0.lowercased() }
+        let user = ctx.session.user
+        if words.isEmpty { return .text(overview(table, user: user)) }
+        let matches = table.commands(under: words)
+        if matches.isEmpty {
+            let all = table.commands.map(\.name)
+            throw ParleyError.notFound("no command '\(words.joined(separator: " "))'"
+                + Suggest.didYouMean(words.joined(separator: " "), among: all + table.topWords) + "; `help` lists them")
+        }
+        if matches.count == 1 || matches.first?.path == words {
+            return .text(detail(matches.first { $0.path == words } ?? matches[0], user: user))
+        }
+        return .text(matches.map { line($0, user: user) }.joined(separator: "\n")
+                     + "\n\n`help \(words.joined(separator: " ")) WORD` explains one.")
+    }
+
+    static func overview(_ table: CommandTable, user: User?) -> String {
+        var out = ["parley commands" + (user.map { " (as \($0.email), \($0.role.rawValue))" } ?? " (not logged in)") + ":"]
+        var group = ""
+        for spec in table.commands {
+            if spec.path[0] != group {
+                group = spec.path[0]
+            }
+            out.append(line(spec, user: user))
+        }
+        out.append("")
+        out.append("`help WORD…` gives usage, options and an example. Names: a user by email, a channel by @handle,")
+        out.append("display name or #id, a team by name, a conversation by number. Durations: 90s, 15m, 12h, 30d.")
+        return out.joined(separator: "\n")
+    }
+
+    static func line(_ spec: CommandSpec, user: User?) -> String {
+        let name = spec.name.padding(toLength: 24, withPad: " ", startingAt: 0)
+        let mark = note(spec.requirement, user: user).map { "  [\($0)]" } ?? ""
+        return "  " + name + spec.summary + mark
+    }
+
+    /// What the current user lacks for a command, or nil when nothing stands in the way.
+    static func note(_ r: Requirement, user: User?) -> String? {
+        switch r {
+        case .anyone: return nil
+        case .loggedIn: return user == nil ? "needs login" : nil
+        case .admin: return user?.role == .admin ? nil : "needs admin"
+        case .channelRole(let role): return user == nil ? "needs login" : (role == .viewer ? nil : "needs \(role.rawValue) on the channel")
+        case .sandboxAdmin: return user?.role == .admin ? "sandbox only" : "needs admin; sandbox only"
+        }
+    }
+
+    static func detail(_ spec: CommandSpec, user: User?) -> String {
+        var out = ["usage: " + spec.usage, "", spec.summary + "."]
+        if !spec.options.isEmpty {
+            out.append("")
+            out.append("options:")
+            for o in spec.options {
+                let shown = o.kind == nil ? "--\(o.name)" : "--\(o.name) \(o.valueName)"
+                out.append("  " + shown.padding(toLength: 34, withPad: " ", startingAt: 0) + o.help)
+            }
+        }
+        switch spec.requirement {
+        case .anyone, .loggedIn: break
+        case .admin: out += ["", "needs: an admin account"]
+        case .channelRole(let r): out += ["", "needs: \(r.rawValue) or higher on the conversation's channel"]
+        case .sandboxAdmin: out += ["", "needs: an admin account, on a sandbox database"]
+        }
+        if let n = note(spec.requirement, user: user) { out.append("you: \(n)") }
+        out += ["", "example:", "  " + spec.example]
+        return out.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import GRDB
+import ParleyCore
+import ParleyStore
+
+/// Turning the names people type into records, with errors that say what exists.
+extension CommandContext {
+    public func user(_ email: String) throws -> User {
+        if email.lowercased() == "me" { return try requireUser() }
+        return try UserRepository.require(db, email: email)
+    }
+
+    public func channel(_ name: String) throws -> Channel {
+        try ChannelRepository.resolve(db, name)
+    }
+
+    public func team(_ name: String) throws -> Team {
+        try TeamRepository.require(db, name: name)
+    }
+
+    public func conversation(_ text: String) throws -> (ConversationSummary, Channel) {
+        let digits = text.hasPrefix("#") ? String(text.dropFirst()) : text
+        guard let id = Int64(digits), id > 0 else {
+            throw ParleyError.invalidValue("'\(text)' is not a conversation number (like 12)")
+        }
+        guard let c = try ConversationRepository.find(db, id: id), let ch = try ChannelRepository.find(db, id: c.channelID) else {
+            throw ParleyError.notFound("no conversation \(id) (`conversation list` shows yours)")
+        }
+        return (c, ch)
+    }
+
+    public func number(_ text: String, option: String, range: ClosedRange<Int>) throws -> Int {
+        guard let n = Int(text), range.contains(n) else {
+            throw ParleyError.invalidValue("\(option) takes a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
+        }
+        return n
+    }
+
+    public func onOff(_ text: String, option: String) throws -> Bool {
+        switch text.lowercased() {
+        case "on": return true
+        case "off": return false
+        default: throw ParleyError.invalidValue("\(option) takes on or off, not '\(text)'")
+        }
+    }
+
+    /// The channels the user has any role on (the access rules decide), in display order.
+    public func visibleChannels(_ user: User) throws -> [Channel] {
+        try AccessRepository.factsForCandidateChannels(db, user: user)
+            .filter { AccessPolicy.decide(.view, $0.1).allowed }.map(\.0)
+    }
+
+    /// Reads a password: from `--password-file`, else asked twice at the terminal.
+    func newPassword(_ inv: Invocation, for email: String) throws -> String? {
+        if let file = inv.option("password-file") {
+            return try Passwords.read(file: file)
+        }
+        guard io.isInteractive else { return nil }
+        guard let first = io.readSecret(prompt: "New password for \(email): ") else { return nil }
+        if first.isEmpty { return nil }
+        guard let second = io.readSecret(prompt: "Same password again: "), second == first else {
+            throw ParleyError.invalidValue("the two passwords differ: nothing changed")
+        }
+        try Passwords.check(first)
+        return first
+    }
+}
+
+enum Passwords {
+    static let minimumLength = 8
+
+    static func check(_ p: String) throws {
+        guard p.count >= minimumLength else {
+            throw ParleyError.invalidValue("a password needs at least \(minimumLength) characters")
+        }
+    }
+
+    /// The first line of the file, without its line end.
+    static func read(file: String) throws -> String {
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw ParleyError.io("cannot read password file \(file)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ParleyError.invalidValue("password file \(file) is not UTF-8 text")
+        }
+        let line = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+        let password = line.hasSuffix("\r") ? String(line.dropLast()) : line
+        try check(password)
+        return password
+    }
+
+    static func hash(_ p: String, environment: [String: String]) throws -> String {
+        // PARLEY_KDF_ROUNDS lowers the scrypt cost for test suites; never below 2^10.
+        var hasher = PasswordHasher.standard
+        if let r = environment["PARLEY_KDF_ROUNDS"].flatMap(Int.init), r >= 1024, r & (r - 1) == 0 { hasher.rounds = r }
+        return try hasher.hash(p)
+    }
+}

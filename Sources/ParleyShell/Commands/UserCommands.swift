@@ -1,0 +1,123 @@
+import ParleyCore
+import ParleyStore
+
+enum UserCommands {
+    static var all: [CommandSpec] { [
+        CommandSpec("user add", args: [ArgSpec("EMAIL", .newEmail)],
+                    options: [OptionSpec("name", .text, "display name", valueName: "NAME"),
+                              OptionSpec("role", .accountRole, "account role (default agent)"),
+                              OptionSpec("password-file", .file, "set the password from the first line of FILE", valueName: "FILE")],
+                    summary: "add a user", example: "user add bob@acme.example --name \"Bob Stone\" --role agent",
+                    requirement: .admin, handler: add),
+        CommandSpec("user list", options: [OptionSpec("limit", .number, "at most N users", valueName: "N"),
+                                           OptionSpec("after", .user, "start after this email", valueName: "EMAIL")],
+                    summary: "list users", example: "user list", access: .read, handler: list),
+        CommandSpec("user show", args: [ArgSpec("EMAIL", .user)], summary: "a user, their teams and direct grants",
+                    example: "user show bob@acme.example", access: .read, handler: show),
+        CommandSpec("user edit", args: [ArgSpec("EMAIL", .user)],
+                    options: [OptionSpec("name", .text, "new display name", valueName: "NAME"),
+                              OptionSpec("role", .accountRole, "new account role")],
+                    summary: "change a user's name or account role", example: "user edit bob@acme.example --role admin",
+                    requirement: .admin, handler: edit),
+        CommandSpec("user disable", args: [ArgSpec("EMAIL", .user)], summary: "disable a user: no role anywhere, no login",
+                    example: "user disable bob@acme.example", requirement: .admin, handler: { try setEnabled($0, $1, false) }),
+        CommandSpec("user enable", args: [ArgSpec("EMAIL", .user)], summary: "enable a disabled user",
+                    example: "user enable bob@acme.example", requirement: .admin, handler: { try setEnabled($0, $1, true) }),
+        CommandSpec("user password", args: [ArgSpec("EMAIL", .user, optional: true)],
+                    options: [OptionSpec("password-file", .file, "read the new password from the first line of FILE", valueName: "FILE")],
+                    summary: "set your password (admins: anyone's)", example: "user password --password-file pw.txt",
+                    secret: true, handler: password),
+    ] }
+
+    static func row(_ u: User) -> [Value] {
+        [.string(u.email), .string(u.name), .string(u.role.rawValue), .bool(u.enabled)]
+    }
+
+    static func add(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
+        try ctx.requireAdmin("user add")
+        let email = try Validation.email(inv.arg("EMAIL")!)
+        guard let rawName = inv.option("name") else { throw ParleyError.usage("user add needs --name NAME: usage: \(inv.spec.usage)") }
+        let name = try Validation.name(rawName, what: "a name")
+        let role = try inv.option("role").map(AccountRole.parse) ?? .agent
+        let hash = try inv.option("password-file").map { try Passwords.hash(try Passwords.read(file: $0), environment: ctx.session.environment) }
+        let u = try UserRepository.insert(ctx.db, email: email, name: name, role: role, passwordHash: hash, now: ctx.now)
+        try ctx.audit("user.add", u.email, new: "\(u.name), \(u.role.rawValue)")
+        return .done("added \(u.role.rawValue) \(u.email)", record: zip(["email", "name", "role", "enabled"], row(u)).map { ($0, $1) })
+    }
+
+    static func list(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
+        _ = try ctx.requireUser()
+        let limit = try inv.option("limit").map { try ctx.number($0, option: "--limit", range: 1...100_000) }
+        let users = try UserRepository.list(ctx.db, limit: limit, after: inv.option("after"))
+        return .table(Table(columns: ["email", "name", "role", "enabled"], rows: users.map(row)))
+    }
+
+    static func show(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
+        _ = try ctx.requireUser()
+        let u = try ctx.user(inv.arg("EMAIL")!)
+        let teams = try TeamRepository.memberships(ctx.db, userID: u.id)
+        let grants = try ctx.db.makeGrantsTable(userID: u.id)
+        return .record([("email", .string(u.email)), ("name", .string(u.name)), ("role", .string(u.role.rawValue)),
+                        ("enabled", .bool(u.enabled)), ("password", .string(u.hasPassword ? "set" : "not set")),
+                        ("created_at", .string(TimeFormat.iso(u.createdAt)))],
+                       sections: [("teams", Table(columns: ["team", "role"], rows: teams.map { [.string($0.0.name), .string($0.1.rawValue)] })),
+                                  ("direct_grants", grants)])
+    }
+
+    static func edit(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
+        try ctx.requireAdmin("user edit")
+        let u = try ctx.user(inv.arg("EMAIL")!)
+        guard inv.has("name") || inv.has("role") else {
+            throw ParleyError.usage("user edit needs --name or --role: usage: \(inv.spec.usage)")
+        }
+        let name = try inv.option("name").map { try Validation.name($0, what: "a name") }
+        let role = try inv.option("role").map(AccountRole.parse)
+        if role == .agent, u.role == .admin, u.enabled, try UserRepository.enabledAdminCount(ctx.db) <= 1 {
+            throw ParleyError.refused("\(u.email) is the last enabled admin: an organisation always keeps one (make another admin first)")
+        }
+        try UserRepository.update(ctx.db, id: u.id, name: name, role: role)
+        if let name, name != u.name { try ctx.audit("user.name", u.email, old: u.name, new: name) }
+        if let role, role != u.role { try ctx.audit("user.role", u.email, old: u.role.rawValue, new: role.rawValue) }
+        let after = try UserRepository.find(ctx.db, id: u.id)!
+        return .done("updated \(after.email): \(after.name), \(after.role.rawValue)",
+                     record: zip(["email", "name", "role", "enabled"], row(after)).map { ($0, $1) })
+    }
+
+    static func setEnabled(_ inv: Invocation, _ ctx: CommandContext, _ enabled: Bool) throws -> CommandOutput {
+        try ctx.requireAdmin(enabled ? "user enable" : "user disable")
+        let u = try ctx.user(inv.arg("EMAIL")!)
+        if u.enabled == enabled { return .done("\(u.email) is \(enabled ? "enabled" : "disabled") already") }
+        if !enabled, u.role == .admin, try UserRepository.enabledAdminCount(ctx.db) <= 1 {
+            throw ParleyError.refused("\(u.email) is the last enabled admin: an organisation always keeps one (make another admin first)")
+        }
+        try UserRepository.update(ctx.db, id: u.id, enabled: enabled)
+        try ctx.audit(enabled ? "user.enable" : "user.disable", u.email, old: u.enabled ? "enabled" : "disabled", new: enabled ? "enabled" : "disabled")
+        return .done("\(enabled ? "enabled" : "disabled") \(u.email)" + (enabled ? "" : ": no role on any channel, no login"),
+                     record: [("email", .string(u.email)), ("enabled", .bool(enabled))])
+    }
+
+    static func password(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
+        let me = try ctx.requireUser()
+        let target = try inv.arg("EMAIL").map(ctx.user) ?? me
+        if target.id != me.id { try ctx.requireAdmin("setting another user's password") }
+        guard let pw = try ctx.newPassword(inv, for: target.email) else {
+            throw ParleyError.usage("user password needs a new password: run it at a terminal, or give --password-file FILE")
+        }
+        try UserRepository.setPasswordHash(ctx.db, id: target.id, hash: try Passwords.hash(pw, environment: ctx.session.environment))
+        try ctx.audit("user.password", target.email, new: "(changed)")
+        return .done("password set for \(target.email)")
+    }
+}
+
+import GRDB
+extension Database {
+    /// A user's direct channel grants as a table.
+    func makeGrantsTable(userID: Int64) throws -> Table {
+        let rows = try Row.fetchAll(self, sql: """
+            SELECT c.handle, c.display_name, g.role FROM channel_grants g JOIN channels c ON c.id = g.channel_id
+            WHERE g.user_id = ? ORDER BY c.display_name
+            """, arguments: [userID])
+        return Table(columns: ["channel", "display_name", "role"],
+                     rows: rows.map { [.string("@" + ($0["handle"] as String)), .string($0["display_name"]), .string($0["role"])] })
+    }
+}

@@ -1,0 +1,137 @@
+import ParleyCore
+
+/// Matches words against the command table and sorts them into arguments and options.
+public struct CommandParser: Sendable {
+    public let table: CommandTable
+
+    public init(table: CommandTable) { self.table = table }
+
+    /// The spec the words name, and how many words the command's name took.
+    public func match(_ words: [String]) throws -> (CommandSpec, Int) {
+        guard let first = words.first else { throw ParleyError.usage("empty command") }
+        var depth = 0
+        var candidates = table.commands
+        var best: (CommandSpec, Int)? = nil
+        while depth < words.count {
+            let w = words[depth].lowercased()
+            let next = candidates.filter { $0.path.count > depth && $0.path[depth] == w }
+            if next.isEmpty { break }
+            candidates = next
+            depth += 1
+            if let exact = candidates.first(where: { $0.path.count == depth }) { best = (exact, depth) }
+        }
+        if depth == 0 {
+            throw ParleyError.usage("unknown command '\(first)'"
+                + Suggest.didYouMean(first, among: table.topWords) + "; `help` lists the commands")
+        }
+        let prefix = words.prefix(depth).joined(separator: " ").lowercased()
+        let subs = Array(Set(candidates.compactMap { $0.path.count > depth ? $0.path[depth] : nil })).sorted()
+        if let best {
+            // `clock advanc 3d`: a word that is no argument of the shorter command but
+            // looks like one of its subcommands.
+            if best.1 == depth, depth < words.count, !subs.isEmpty, best.0.args.isEmpty,
+               !words[depth].hasPrefix("--") {
+                throw ParleyError.usage("unknown command '\(prefix) \(words[depth])'"
+                    + Suggest.didYouMean(words[depth], among: subs) + ": `\(prefix)` takes " + subs.joined(separator: ", "))
+            }
+            return best
+        }
+        if depth < words.count {
+            let word = words[depth]
+            throw ParleyError.usage("unknown command '\(prefix) \(word)'"
+                + Suggest.didYouMean(word, among: subs) + ": `\(prefix)` takes " + subs.joined(separator: ", "))
+        }
+        throw ParleyError.usage("`\(prefix)` needs one of: " + subs.joined(separator: ", ") + " (see `help \(prefix)`)")
+    }
+
+    public func parse(_ words: [Word]) throws -> Invocation {
+        let (spec, used) = try match(words.map(\.text))
+        var positional: [String] = []
+        var options: [String: String] = [:]
+        var flags = Set<String>()
+        var i = used
+        var endOfOptions = false
+        while i < words.count {
+            let w = words[i]
+            if !endOfOptions && !w.quoted && w.text == "--" { endOfOptions = true; i += 1; continue }
+            if !endOfOptions && !w.quoted && w.text.hasPrefix("--") && w.text.count > 2 {
+                var name = String(w.text.dropFirst(2))
+                var inlineValue: String? = nil
+                if let eq = name.firstIndex(of: "=") {
+                    inlineValue = String(name[name.index(after: eq)...])
+                    name = String(name[..<eq])
+                }
+                guard let opt = spec.option(named: name) else {
+                    let known = spec.options.map { "--" + $0.name }
+                    throw ParleyError.usage("`\(spec.name)` has no option --\(name)"
+                        + Suggest.didYouMean("--" + name, among: known)
+                        + (known.isEmpty ? "" : "; its options: " + known.joined(separator: " ")))
+                }
+                if opt.kind == nil {
+                    if let v = inlineValue {
+                        guard ["on", "yes", "true"].contains(v.lowercased()) || ["off", "no", "false"].contains(v.lowercased()) else {
+                            throw ParleyError.usage("--\(name) takes no value")
+                        }
+                        if ["on", "yes", "true"].contains(v.lowercased()) { flags.insert(name) } else { flags.remove(name) }
+                    } else {
+                        flags.insert(name)
+                    }
+                    i += 1
+                    continue
+                }
+                let value: String
+                if let v = inlineValue {
+                    value = v
+                    i += 1
+                } else {
+                    guard i + 1 < words.count else {
+                        throw ParleyError.usage("--\(name) needs a value: \(opt.valueName)")
+                    }
+                    value = words[i + 1].text
+                    i += 2
+                }
+                if options[name] != nil {
+                    throw ParleyError.usage("--\(name) is given twice")
+                }
+                if let choices = opt.kind?.choices, !choices.contains(value.lowercased()) {
+                    throw ParleyError.invalidValue("--\(name) takes \(choices.joined(separator: "|")), not '\(value)'"
+                        + Suggest.didYouMean(value, among: choices))
+                }
+                options[name] = opt.kind?.choices != nil ? value.lowercased() : value
+                continue
+            }
+            positional.append(w.text)
+            i += 1
+        }
+        var args: [String: [String]] = [:]
+        var p = 0
+        for (index, a) in spec.args.enumerated() {
+            let isLast = index == spec.args.count - 1
+            if p >= positional.count {
+                if a.optional { continue }
+                throw ParleyError.usage("`\(spec.name)` needs \(a.name): usage: \(spec.usage)")
+            }
+            if a.rest && isLast {
+                args[a.name] = [positional[p...].joined(separator: " ")]
+                p = positional.count
+            } else if a.variadic && isLast {
+                args[a.name] = Array(positional[p...])
+                p = positional.count
+            } else {
+                let v = positional[p]
+                if let choices = a.kind.choices, !choices.contains(v.lowercased()) {
+                    throw ParleyError.invalidValue("\(a.name) takes \(choices.joined(separator: "|")), not '\(v)'"
+                        + Suggest.didYouMean(v, among: choices))
+                }
+                args[a.name] = [a.kind.choices != nil ? v.lowercased() : v]
+                p += 1
+            }
+        }
+        if p < positional.count {
+            let extra = positional[p...].map { "'\($0)'" }.joined(separator: " ")
+            throw ParleyError.usage("`\(spec.name)` got too many arguments (\(extra)): usage: \(spec.usage)"
+                + (positional[p...].contains { $0.contains(" ") == false && spec.args.last?.kind == .text } ? "" : "; quote text that has blanks"))
+        }
+        return Invocation(spec: spec, args: args, options: options, flags: flags)
+    }
+}

@@ -1,0 +1,140 @@
+import ParleyCore
+
+public enum OutputFormat: String, Sendable, CaseIterable {
+    case table, json, csv
+
+    public static func parse(_ s: String) throws -> OutputFormat {
+        if let f = OutputFormat(rawValue: s.lowercased()) { return f }
+        throw ParleyError.invalidValue("'\(s)' is not an output format: use table, json or csv"
+            + Suggest.didYouMean(s, among: allCases.map(\.rawValue)))
+    }
+}
+
+/// Renders command output in the session's format.
+public enum Renderer {
+    public static func render(_ output: CommandOutput, as format: OutputFormat) -> String? {
+        switch format {
+        case .table: return table(output)
+        case .json: return json(output)
+        case .csv: return csv(output)
+        }
+    }
+
+    // MARK: Table
+
+    static func table(_ output: CommandOutput) -> String? {
+        switch output {
+        case .none: return nil
+        case .done(let m, _): return m
+        case .text(let t): return t
+        case .table(let t): return aligned(t)
+        case .record(let fields, let sections):
+            let width = fields.map { $0.0.count }.max() ?? 0
+            var lines = fields.map { key, value -> String in
+                let label = key.replacingOccurrences(of: "_", with: " ")
+                return label + String(repeating: " ", count: width - key.count + 2) + multiline(value.plain, indent: width + 2)
+            }
+            for (title, t) in sections {
+                lines.append("")
+                lines.append(title.replacingOccurrences(of: "_", with: " ") + ":")
+                lines.append(t.rows.isEmpty ? "  (none)" : aligned(t).split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(separator: "\n"))
+            }
+            return lines.joined(separator: "\n")
+        }
+    }
+
+    static func multiline(_ s: String, indent: Int) -> String {
+        s.replacingOccurrences(of: "\n", with: "\n" + String(repeating: " ", count: indent))
+    }
+
+    /// Columns padded to their widest cell (in terminal columns), headers in capitals.
+    public static func aligned(_ t: Table) -> String {
+        if t.rows.isEmpty { return t.footer ?? "(none)" }
+        let header = t.columns.map { $0.uppercased() }
+        let cells = t.rows.map { row in row.map { cellText($0 == .array([]) ? "-" : $0.plain) } }
+        var widths = header.map(displayWidth)
+        for row in cells { for (i, c) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], displayWidth(c)) } }
+        func line(_ row: [String]) -> String {
+            var out = ""
+            for (i, c) in row.enumerated() {
+                if i == row.count - 1 { out += c } else { out += c + String(repeating: " ", count: widths[i] - displayWidth(c) + 2) }
+            }
+            return out
+        }
+        var lines = [line(header)] + cells.map(line)
+        if let f = t.footer { lines.append(f) }
+        return lines.joined(separator: "\n")
+    }
+
+    /// A cell on one line: newlines and tabs shown as blanks, long text cut with an ellipsis.
+    static func cellText(_ s: String) -> String {
+        var flat = s.replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "\t", with: " ")
+        if flat.count > 60 { flat = String(flat.prefix(59)) + "…" }
+        return flat
+    }
+
+    /// Terminal columns: wide East Asian characters and emoji take two.
+    public static func displayWidth(_ s: String) -> Int {
+        var w = 0
+        for ch in s {
+            guard let v = ch.unicodeScalars.first?.value else { continue }
+            if v < 0x20 { continue }
+            let wide = (0x1100...0x115F).contains(v) || (0x2E80...0xA4CF).contains(v) || (0xAC00...0xD7A3).contains(v)
+                || (0xF900...0xFAFF).contains(v) || (0xFE30...0xFE4F).contains(v) || (0xFF00...0xFF60).contains(v)
+                || (0xFFE0...0xFFE6).contains(v) || (0x1F300...0x1FAFF).contains(v) || (0x20000...0x3FFFD).contains(v)
+            w += wide ? 2 : 1
+        }
+        return w
+    }
+
+    // MARK: JSON
+
+    static func json(_ output: CommandOutput) -> String? {
+        switch output {
+        case .none: return nil
+        case .done(let m, let r): return Value.object([("message", .string(m))] + r).json
+        case .text(let t): return Value.object([("text", .string(t))]).json
+        case .table(let t): return Value.array(t.rows.map { Value.object(Array(zip(t.columns, $0))) }).json
+        case .record(let fields, let sections):
+            return Value.object(fields + sections.map { section in
+                (section.0, Value.array(section.1.rows.map { Value.object(Array(zip(section.1.columns, $0))) }))
+            }).json
+        }
+    }
+
+    // MARK: CSV (RFC 4180)
+
+    static func csv(_ output: CommandOutput) -> String? {
+        switch output {
+        case .none: return nil
+        case .done(let m, let r):
+            return r.isEmpty ? m : csvRows([r.map(\.0), r.map(\.1.plainCSV)])
+        case .text(let t): return t
+        case .table(let t): return csvRows([t.columns] + t.rows.map { $0.map(\.plainCSV) })
+        case .record(let fields, _): return csvRows([fields.map(\.0), fields.map(\.1.plainCSV)])
+        }
+    }
+
+    static func csvRows(_ rows: [[String]]) -> String {
+        rows.map { $0.map(csvField).joined(separator: ",") }.joined(separator: "\n")
+    }
+
+    static func csvField(_ s: String) -> String {
+        if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+            return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        return s
+    }
+}
+
+extension Value {
+    /// CSV shows nulls as empty fields and lists joined by `;`.
+    var plainCSV: String {
+        switch self {
+        case .null: return ""
+        case .array(let a): return a.map(\.plainCSV).joined(separator: ";")
+        case .bool(let b): return b ? "true" : "false"
+        default: return plain
+        }
+    }
+}

@@ -1,0 +1,128 @@
+import Foundation
+
+/// A value in a command's output, printable as a table cell, CSV field or JSON value.
+public indirect enum Value: Equatable, Sendable {
+    case null
+    case bool(Bool)
+    case int(Int64)
+    case string(String)
+    case array([Value])
+    case object([(String, Value)])
+
+    public static func == (a: Value, b: Value) -> Bool {
+        switch (a, b) {
+        case (.null, .null): return true
+        case let (.bool(x), .bool(y)): return x == y
+        case let (.int(x), .int(y)): return x == y
+        case let (.string(x), .string(y)): return x == y
+        case let (.array(x), .array(y)): return x == y
+        case let (.object(x), .object(y)): return x.count == y.count && zip(x, y).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
+        default: return false
+        }
+    }
+
+    /// How a table cell or CSV field shows it.
+    public var plain: String {
+        switch self {
+        case .null: return "-"
+        case .bool(let b): return b ? "on" : "off"
+        case .int(let i): return String(i)
+        case .string(let s): return s
+        case .array(let a): return a.map(\.plain).joined(separator: ",")
+        case .object(let o): return o.map { "\($0.0)=\($0.1.plain)" }.joined(separator: " ")
+        }
+    }
+
+    public var json: String {
+        var out = ""
+        writeJSON(into: &out)
+        return out
+    }
+
+    func writeJSON(into out: inout String) {
+        switch self {
+        case .null: out += "null"
+        case .bool(let b): out += b ? "true" : "false"
+        case .int(let i): out += String(i)
+        case .string(let s): Value.writeJSONString(s, into: &out)
+        case .array(let a):
+            out += "["
+            for (i, v) in a.enumerated() { if i > 0 { out += "," }; v.writeJSON(into: &out) }
+            out += "]"
+        case .object(let o):
+            out += "{"
+            for (i, (k, v)) in o.enumerated() {
+                if i > 0 { out += "," }
+                Value.writeJSONString(k, into: &out); out += ":"; v.writeJSON(into: &out)
+            }
+            out += "}"
+        }
+    }
+
+    static func writeJSONString(_ s: String, into out: inout String) {
+        out += "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7F || scalar.value == 0x2028 || scalar.value == 0x2029 {
+                    out += String(format: "\\u%04x", scalar.value)
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        out += "\""
+    }
+}
+
+extension Value: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral {
+    public init(stringLiteral s: String) { self = .string(s) }
+    public init(integerLiteral i: Int64) { self = .int(i) }
+    public init(booleanLiteral b: Bool) { self = .bool(b) }
+    public static func of(_ s: String?) -> Value { s.map(Value.string) ?? .null }
+    public static func of(_ i: Int64?) -> Value { i.map(Value.int) ?? .null }
+    public static func of(_ i: Int) -> Value { .int(Int64(i)) }
+    public static func strings(_ a: [String]) -> Value { .array(a.map(Value.string)) }
+}
+
+/// Rows under named columns. Column names are the JSON keys: snake_case.
+public struct Table: Sendable, Equatable {
+    public var columns: [String]
+    public var rows: [[Value]]
+    /// Printed under the table in table mode only (`3 conversations; more with --after 57`).
+    public var footer: String?
+    public init(columns: [String], rows: [[Value]], footer: String? = nil) {
+        self.columns = columns; self.rows = rows; self.footer = footer
+    }
+}
+
+/// What a command prints.
+public enum CommandOutput: Sendable, Equatable {
+    case none
+    /// A sentence for people; with JSON, `{"message": …}` plus the fields of `record`.
+    case done(String, record: [(String, Value)] = [])
+    case table(Table)
+    /// One object (`show`): key/value lines, with nested tables printed below.
+    case record([(String, Value)], sections: [(String, Table)] = [])
+    /// Pre-formatted text (help, charts) that only table mode prints as it is; JSON gets `{"text": …}`.
+    case text(String)
+
+    public static func == (a: CommandOutput, b: CommandOutput) -> Bool {
+        Value.object(a.jsonObjectForm) == Value.object(b.jsonObjectForm)
+    }
+
+    var jsonObjectForm: [(String, Value)] {
+        switch self {
+        case .none: return []
+        case .done(let m, let r): return [("message", .string(m))] + r
+        case .table(let t): return [("table", .array(t.rows.map { .array($0) })), ("columns", .strings(t.columns))]
+        case .record(let r, let s): return r + s.map { ($0.0, .array($0.1.rows.map { .array($0) })) }
+        case .text(let t): return [("text", .string(t))]
+        }
+    }
+}

@@ -1,0 +1,201 @@
+import Foundation
+import GRDB
+import ParleyCore
+import ParleyStore
+
+/// Runs command lines against a session: parsing, the auto-resolve sweep, one transaction per
+/// command, output in the session's format, errors with their location.
+public final class Shell {
+    public let session: Session
+    public let table: CommandTable
+    let parser: CommandParser
+    /// How many commands failed so far (the process exits 1 when any did).
+    public private(set) var failures = 0
+    /// Set when a failure ends the run (`--on-error stop`) or `exit` was asked.
+    public private(set) var stopRequested = false
+    /// Set by `exit`/`quit`.
+    public internal(set) var exitRequested = false
+    /// Whether the open transaction (if any) was opened by `begin`.
+    public internal(set) var userTransactionOpen = false
+
+    public init(session: Session, table: CommandTable = .standard) {
+        self.session = session
+        self.table = table
+        self.parser = CommandParser(table: table)
+        session.shell = self
+    }
+
+    /// Runs one complete logical line (commands separated by `;`). Returns whether all succeeded.
+    @discardableResult
+    public func execute(line: String, location: String? = nil) -> Bool {
+        switch Tokenizer.tokenize(line) {
+        case .incomplete(.openQuote(let q)):
+            return fail(ParleyError.usage("unterminated quote: a \(q) was opened and never closed"), location: location)
+        case .incomplete(.continuation):
+            return fail(ParleyError.usage("the line ends in \\ but nothing follows"), location: location)
+        case .complete(let commands):
+            for words in commands {
+                if session.echo { session.io.out(session.prompt + words.map { Tokenizer.quote($0.text) }.joined(separator: " ")) }
+                if !run(words, location: location) {
+                    if session.onError == .stop { stopRequested = true; return false }
+                }
+                if exitRequested { stopRequested = true; return true }
+            }
+            return true
+        }
+    }
+
+    /// Whether the text so far is a whole command line or needs more lines.
+    public func needsMore(_ text: String) -> Tokenizer.Incomplete? {
+        if case .incomplete(let why) = Tokenizer.tokenize(text) { return why }
+        return nil
+    }
+
+    /// Whether a line must stay out of the history file (it holds a secret).
+    public func isSecret(_ line: String) -> Bool {
+        guard case .complete(let commands) = Tokenizer.tokenize(line) else { return false }
+        for words in commands {
+            if let (spec, _) = try? parser.match(words.map(\.text)), spec.secret { return true }
+        }
+        let lowered = line.lowercased()
+        return lowered.contains("code=") || lowered.contains("oauth_verifier") || lowered.contains("password")
+    }
+
+    /// Runs a script to its end (or its first failure with `--on-error stop`).
+    /// Returns whether every command succeeded.
+    @discardableResult
+    public func runScript(_ source: LineSource, name: String) -> Bool {
+        var pending = ""
+        var pendingStart = 0
+        var lineNumber = 0
+        var ok = true
+        let transactionAtStart = userTransactionOpen
+        while !stopRequested, let read = source.next() {
+            lineNumber += 1
+            switch read {
+            case .invalidUTF8:
+                ok = fail(ParleyError.invalidValue("line is not valid UTF-8: nothing on it was run"), location: "\(name):\(lineNumber)") && ok
+                pending = ""
+                if session.onError == .stop { stopRequested = true }
+                continue
+            case .tooLong(let n):
+                ok = fail(ParleyError.invalidValue("line is \(n) bytes long; parley reads lines of at most \(maximumLineBytes) bytes: nothing on it was run"),
+                          location: "\(name):\(lineNumber)") && ok
+                pending = ""
+                if session.onError == .stop { stopRequested = true }
+                continue
+            case .line(let text):
+                if pending.isEmpty { pendingStart = lineNumber; pending = text } else { pending += "\n" + text }
+                if pending.utf8.count > maximumLineBytes {
+                    ok = fail(ParleyError.invalidValue("command is longer than \(maximumLineBytes) bytes: nothing of it was run"),
+                              location: "\(name):\(pendingStart)") && ok
+                    pending = ""
+                    if session.onError == .stop { stopRequested = true }
+                    continue
+                }
+                if needsMore(pending) != nil { continue }
+                let line = pending
+                pending = ""
+                session.commandLog.append(line)
+                if !execute(line: line, location: "\(name):\(pendingStart)") { ok = false }
+            }
+        }
+        if !pending.isEmpty && !stopRequested {
+            let why = needsMore(pending)
+            let message: String
+            if case .openQuote(let q)? = why { message = "unterminated quote: a \(q) was opened and never closed" }
+            else { message = "the script ends in \\ but nothing follows" }
+            ok = fail(ParleyError.usage(message), location: "\(name):\(pendingStart)") && ok
+        }
+        if userTransactionOpen && !transactionAtStart && session.sourceDepth == 0 {
+            rollbackOpenTransaction()
+            ok = fail(ParleyError.refused("the script ended inside `begin` without `commit`: everything since `begin` was rolled back"),
+                      location: name) && ok
+        }
+        return ok
+    }
+
+    /// Rolls back a transaction left open by `begin` (end of script, failure with on-error stop).
+    public func rollbackOpenTransaction() {
+        guard userTransactionOpen else { return }
+        try? session.database.withConnection { db in if db.isInsideTransaction { try db.rollback() } }
+        userTransactionOpen = false
+    }
+
+    // MARK: One command
+
+    func run(_ words: [Word], location: String?) -> Bool {
+        do {
+            let output = try runCommand(words)
+            if let text = Renderer.render(output, as: session.format) { session.io.out(text) }
+            return true
+        } catch {
+            let ok = fail(error, location: location)
+            if session.onError == .stop && userTransactionOpen {
+                rollbackOpenTransaction()
+                session.io.err(prefix(location) + "the transaction opened by `begin` was rolled back")
+            }
+            return ok
+        }
+    }
+
+    func runCommand(_ words: [Word]) throws -> CommandOutput {
+        let inv = try parser.parse(words)
+        let spec = inv.spec
+        return try session.database.withConnection { db in
+            try sweepIfDue(db)
+            let now = try Meta.now(db, system: session.systemClock)
+            switch spec.access {
+            case .none:
+                try session.refreshUser(db)
+                return try spec.handler(inv, CommandContext(session: session, db: db, now: now))
+            case .read, .write:
+                return try db.atomically(write: spec.access == .write) {
+                    try session.refreshUser(db)
+                    return try spec.handler(inv, CommandContext(session: session, db: db, now: now))
+                }
+            }
+        }
+    }
+
+    /// The auto-resolve sweep: one index probe, and a write only when something is due.
+    func sweepIfDue(_ db: Database) throws {
+        let now = try Meta.now(db, system: session.systemClock)
+        guard try ConversationRepository.anyDue(db, now: now) else { return }
+        try db.atomically { _ = try Inbox.sweep(db, now: now) }
+    }
+
+    func prefix(_ location: String?) -> String { location.map { "\($0): " } ?? "" }
+
+    /// Prints the error once, in the session's format; counts it. Always returns false.
+    @discardableResult
+    func fail(_ error: Error, location: String?) -> Bool {
+        failures += 1
+        let message = Shell.message(for: error)
+        if session.format == .json {
+            var fields: [(String, Value)] = [("error", .string(message))]
+            if let location { fields.append(("at", .string(location))) }
+            session.io.err(Value.object(fields).json)
+        } else {
+            session.io.err(prefix(location) + "error: " + message)
+        }
+        return false
+    }
+
+    /// A message a person can act on, for any error.
+    public static func message(for error: Error) -> String {
+        switch error {
+        case let e as ParleyError: return e.message
+        case let e as DatabaseError:
+            switch e.resultCode {
+            case .SQLITE_BUSY, .SQLITE_LOCKED:
+                return "the database stayed busy for \(Int(ParleyDatabase.busyTimeout))s (another parley holds a long transaction): try again"
+            case .SQLITE_READONLY: return "the database file is read-only: check its permissions"
+            case .SQLITE_FULL: return "the disk is full: nothing was written"
+            case .SQLITE_CORRUPT, .SQLITE_NOTADB: return "the database file is damaged or not a parley database"
+            default: return "database error: \(e.message ?? e.description)"
+            }
+        default: return "\(error)"
+        }
+    }
+}
