@@ -38,8 +38,12 @@ public enum UserRepository {
 
     /// Emails starting with `prefix`, in order: completion's source.
     public static func emails(_ db: Database, prefix: String, limit: Int) throws -> [String] {
-        try String.fetchAll(db, sql: "SELECT email FROM users WHERE email LIKE ? ESCAPE '\\' ORDER BY email LIMIT ?",
-                            arguments: [likePrefix(prefix), limit])
+        // A range on the NOCASE index: one seek, then `limit` rows.
+        if prefix.isEmpty {
+            return try String.fetchAll(db, sql: "SELECT email FROM users ORDER BY email LIMIT ?", arguments: [limit])
+        }
+        return try String.fetchAll(db, sql: "SELECT email FROM users WHERE email >= ? AND email < ? ORDER BY email LIMIT ?",
+                                   arguments: [prefix, prefix + "\u{10FFFF}", limit])
     }
 
     @discardableResult
