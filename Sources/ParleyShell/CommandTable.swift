@@ -14,7 +14,8 @@ public struct CommandTable: Sendable {
 
     public static let standard = CommandTable(
         SessionCommands.all + UserCommands.all + TeamCommands.all + TopicCommands.all
-            + ChannelCommands.all + ConversationCommands.all + InsightCommands.all)
+            + ChannelCommands.all + ConversationCommands.all + InsightCommands.all + AccessInsight.all
+            + AuditCommand.all + DoctorCommand.all + ReportCommand.all + DemoCommand.all)
 
     public func spec(_ name: String) -> CommandSpec? { commands.first { $0.name == name } }
 

@@ -174,6 +174,14 @@ public enum Schema {
             CREATE INDEX audit_by_time ON audit(at);
             """)
         }
+        m.registerMigration("v2: report and audit indexes") { db in
+            try db.execute(sql: """
+            CREATE INDEX queue_events_by_conversation ON queue_events(conversation_id, at);
+            CREATE INDEX messages_by_conversation_direction ON messages(conversation_id, direction, at);
+            CREATE INDEX audit_by_actor ON audit(actor COLLATE NOCASE);
+            CREATE INDEX audit_by_channel ON audit(channel_id) WHERE channel_id IS NOT NULL;
+            """)
+        }
         return m
     }
 }

@@ -13,6 +13,7 @@ public enum OutputFormat: String, Sendable, CaseIterable {
 /// Renders command output in the session's format.
 public enum Renderer {
     public static func render(_ output: CommandOutput, as format: OutputFormat) -> String? {
+        if case .raw(let text) = output { return text }
         switch format {
         case .table: return table(output)
         case .json: return json(output)
@@ -26,13 +27,14 @@ public enum Renderer {
         switch output {
         case .none: return nil
         case .done(let m, _): return m
-        case .text(let t): return t
+        case .text(let t), .raw(let t): return t
         case .table(let t): return aligned(t)
         case .record(let fields, let sections):
             let width = fields.map { $0.0.count }.max() ?? 0
             var lines = fields.map { key, value -> String in
                 let label = key.replacingOccurrences(of: "_", with: " ")
-                return label + String(repeating: " ", count: width - key.count + 2) + multiline(value.plain, indent: width + 2)
+                return label + String(repeating: " ", count: width - key.count + 2)
+                    + multiline(value == .array([]) ? "-" : value.plain, indent: width + 2)
             }
             for (title, t) in sections {
                 lines.append("")
@@ -66,10 +68,10 @@ public enum Renderer {
         return lines.joined(separator: "\n")
     }
 
-    /// A cell on one line: newlines and tabs shown as blanks, long text cut with an ellipsis.
+    /// A cell on one line: newlines and tabs shown as blanks, text past 120 characters cut with an ellipsis (JSON and CSV keep it whole).
     static func cellText(_ s: String) -> String {
         var flat = s.replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "\t", with: " ")
-        if flat.count > 60 { flat = String(flat.prefix(59)) + "…" }
+        if flat.count > 120 { flat = String(flat.prefix(119)) + "…" }
         return flat
     }
 
@@ -94,6 +96,7 @@ public enum Renderer {
         case .none: return nil
         case .done(let m, let r): return Value.object([("message", .string(m))] + r).json
         case .text(let t): return Value.object([("text", .string(t))]).json
+        case .raw(let t): return t
         case .table(let t): return Value.array(t.rows.map { Value.object(Array(zip(t.columns, $0))) }).json
         case .record(let fields, let sections):
             return Value.object(fields + sections.map { section in
@@ -109,7 +112,7 @@ public enum Renderer {
         case .none: return nil
         case .done(let m, let r):
             return r.isEmpty ? m : csvRows([r.map(\.0), r.map(\.1.plainCSV)])
-        case .text(let t): return t
+        case .text(let t), .raw(let t): return t
         case .table(let t): return csvRows([t.columns] + t.rows.map { $0.map(\.plainCSV) })
         case .record(let fields, _): return csvRows([fields.map(\.0), fields.map(\.1.plainCSV)])
         }

@@ -111,6 +111,8 @@ public enum CommandOutput: Sendable, Equatable {
     case record([(String, Value)], sections: [(String, Table)] = [])
     /// Pre-formatted text (help, charts) that only table mode prints as it is; JSON gets `{"text": …}`.
     case text(String)
+    /// Text already in its final format (`report --format csv`), printed as it is in every mode.
+    case raw(String)
 
     public static func == (a: CommandOutput, b: CommandOutput) -> Bool {
         Value.object(a.jsonObjectForm) == Value.object(b.jsonObjectForm)
@@ -122,7 +124,7 @@ public enum CommandOutput: Sendable, Equatable {
         case .done(let m, let r): return [("message", .string(m))] + r
         case .table(let t): return [("table", .array(t.rows.map { .array($0) })), ("columns", .strings(t.columns))]
         case .record(let r, let s): return r + s.map { ($0.0, .array($0.1.rows.map { .array($0) })) }
-        case .text(let t): return [("text", .string(t))]
+        case .text(let t), .raw(let t): return [("text", .string(t))]
         }
     }
 }

@@ -1,0 +1,116 @@
+import GRDB
+import ParleyCore
+
+/// The figures of a channel's report over a period [from, to).
+public struct ChannelReport: Sendable, Equatable {
+    public struct Bucket: Sendable, Equatable {
+        /// The UTC day (`2026-11-24`) or the agent's email.
+        public var key: String
+        public var inbound = 0
+        public var outbound = 0
+        public var newConversations = 0
+        public var reopened = 0
+        public var resolved = 0
+        public var firstResponses: [Int64] = []
+        public var resolutions: [Int64] = []
+        public init(key: String) { self.key = key }
+    }
+    public var total: Bucket
+    public var buckets: [Bucket]
+}
+
+public enum ReportGrouping: String, Sendable { case day, agent }
+
+public enum ReportQueries {
+    /// Counts and times for the channel. First response: from the first inbound message of a
+    /// conversation's opening (created or reopened) to the first reply by a person before it was
+    /// resolved. Resolution: from that opening to the resolve.
+    public static func report(_ db: Database, channelID: Int64, from: Timestamp, to: Timestamp, by: ReportGrouping) throws -> ChannelReport {
+        var total = ChannelReport.Bucket(key: "total")
+        var buckets: [String: ChannelReport.Bucket] = [:]
+        func dayKey(_ t: Timestamp) -> String { TimeFormat.day(t) }
+        func bump(_ key: String?, _ body: (inout ChannelReport.Bucket) -> Void) {
+            body(&total)
+            guard let key else { return }
+            body(&buckets[key, default: ChannelReport.Bucket(key: key)])
+        }
+        var emails: [Int64: String] = [:]
+        func email(_ id: Int64?) throws -> String? {
+            guard let id else { return nil }
+            if let e = emails[id] { return e }
+            let e = try String.fetchOne(db, sql: "SELECT email FROM users WHERE id = ?", arguments: [id]) ?? "user #\(id)"
+            emails[id] = e
+            return e
+        }
+
+        // Messages.
+        if by == .day {
+            for row in try Row.fetchAll(db, sql: """
+                SELECT at / 86400000 AS day, direction, count(*) AS n FROM messages
+                WHERE channel_id = ? AND at >= ? AND at < ? GROUP BY day, direction
+                """, arguments: [channelID, from, to]) {
+                let key = dayKey((row["day"] as Int64) * 86_400_000)
+                let n: Int = row["n"]
+                bump(key) { if (row["direction"] as String) == "in" { $0.inbound += n } else { $0.outbound += n } }
+            }
+        } else {
+            for row in try Row.fetchAll(db, sql: """
+                SELECT direction, author_user_id, count(*) AS n FROM messages
+                WHERE channel_id = ? AND at >= ? AND at < ? GROUP BY direction, author_user_id
+                """, arguments: [channelID, from, to]) {
+                let n: Int = row["n"]
+                if (row["direction"] as String) == "in" { total.inbound += n; continue }
+                bump(try email(row["author_user_id"])) { $0.outbound += n }
+            }
+        }
+
+        // Queue events.
+        for row in try Row.fetchAll(db, sql: """
+            SELECT at, cause, to_queue, user_id FROM queue_events WHERE channel_id = ? AND at >= ? AND at < ?
+            """, arguments: [channelID, from, to]) {
+            let at: Int64 = row["at"]
+            let cause: String = row["cause"]
+            let toQueue: String = row["to_queue"]
+            let key: String? = by == .day ? dayKey(at) : (toQueue == "resolved" ? try email(row["user_id"]) : nil)
+            if cause == "created" { bump(by == .day ? key : nil) { $0.newConversations += 1 } }
+            if cause == "reopened" { bump(by == .day ? key : nil) { $0.reopened += 1 } }
+            if toQueue == "resolved" { bump(key) { $0.resolved += 1 } }
+        }
+
+        // First responses, per opening in the period.
+        for row in try Row.fetchAll(db, sql: """
+            SELECT e.at AS opened, m.at AS replied, m.author_user_id AS author
+            FROM queue_events e
+            JOIN messages m ON m.id = (
+                SELECT m2.id FROM messages m2
+                WHERE m2.conversation_id = e.conversation_id AND m2.direction = 'out' AND m2.author_user_id IS NOT NULL
+                  AND m2.at >= e.at
+                  AND m2.at <= coalesce((SELECT min(r.at) FROM queue_events r
+                                         WHERE r.conversation_id = e.conversation_id AND r.to_queue = 'resolved' AND r.at >= e.at), 9223372036854775807)
+                ORDER BY m2.at, m2.id LIMIT 1)
+            WHERE e.channel_id = ? AND e.at >= ? AND e.at < ? AND e.cause IN ('created', 'reopened')
+            """, arguments: [channelID, from, to]) {
+            let opened: Int64 = row["opened"]
+            let replied: Int64 = row["replied"]
+            let key = by == .day ? dayKey(opened) : try email(row["author"])
+            bump(key) { $0.firstResponses.append(replied - opened) }
+        }
+
+        // Resolutions in the period, from their opening.
+        for row in try Row.fetchAll(db, sql: """
+            SELECT r.at AS resolved, r.user_id AS user_id,
+                   (SELECT max(o.at) FROM queue_events o WHERE o.conversation_id = r.conversation_id
+                      AND o.cause IN ('created', 'reopened') AND o.at <= r.at) AS opened
+            FROM queue_events r WHERE r.channel_id = ? AND r.at >= ? AND r.at < ? AND r.to_queue = 'resolved'
+            """, arguments: [channelID, from, to]) {
+            guard let opened: Int64 = row["opened"] else { continue }
+            let resolved: Int64 = row["resolved"]
+            let key = by == .day ? dayKey(resolved) : try email(row["user_id"])
+            bump(key) { $0.resolutions.append(resolved - opened) }
+        }
+
+        var list = Array(buckets.values)
+        list.sort { $0.key < $1.key }
+        return ChannelReport(total: total, buckets: list)
+    }
+}
