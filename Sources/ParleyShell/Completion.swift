@@ -51,7 +51,7 @@ public struct Completer {
         return CompletionReply(replaceFrom: start, insertion: insertion, candidates: candidates.sorted(), complete: false)
     }
 
-    func needsQuoting(_ s: String) -> Bool { Tokenizer.quote(s) != s }
+    func needsQuoting(_ s: String) -> Bool { !s.isEmpty && Tokenizer.quote(s) != s }
 
     /// The text as it must be typed: quoted when it holds blanks or specials; closed when whole.
     func quoted(_ s: String, openQuote: Character?, closing: Bool) -> String {

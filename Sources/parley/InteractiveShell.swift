@@ -1,23 +1,45 @@
 import Foundation
 import ParleyShell
 
-/// The shell at a terminal: prompt, line editing, history, completion.
+/// The shell at a terminal: prompt, line editing, persistent history, completion.
 struct InteractiveShell {
     let shell: Shell
     let dataDirectory: String
     let environment: [String: String]
 
+    /// `$PARLEY_HISTORY`, else `history` in parley's data folder (~/.local/share/parley/history).
+    var historyFile: String {
+        if let p = environment["PARLEY_HISTORY"], !p.isEmpty { return p }
+        return dataDirectory + "/history"
+    }
+
     func run() {
+        let editor = LineEditor(programName: "parley", historyFile: historyFile, historyLimit: 10_000)
+        let completer = Completer(shell: shell)
+        editor.completer = { line, cursor in
+            let r = completer.complete(line: line, cursor: cursor)
+            return CompletionReply(replaceFrom: r.replaceFrom, insertion: r.insertion, candidates: r.candidates, appendSpace: r.complete)
+        }
+        shell.session.historyProvider = { editor.historyEntries() }
         var pending = ""
         while !shell.exitRequested {
             let prompt = pending.isEmpty ? shell.session.prompt : "...> "
-            FileHandle.standardOutput.write(Data(prompt.utf8))
-            guard let line = readLine(strippingNewline: true) else { print(""); break }
-            pending = pending.isEmpty ? line : pending + "\n" + line
-            if shell.needsMore(pending) != nil { continue }
-            let text = pending
-            pending = ""
-            shell.execute(line: text)
+            switch editor.readLine(prompt: prompt) {
+            case .endOfFile:
+                shell.rollbackOpenTransaction()
+                return
+            case .interrupted:
+                pending = ""
+            case .line(let line):
+                pending = pending.isEmpty ? line : pending + "\n" + line
+                if shell.needsMore(pending) != nil { continue }
+                let text = pending
+                pending = ""
+                if text.allSatisfy(\.isWhitespace) { continue }
+                if !shell.isSecret(text) { editor.addToHistory(text) }
+                shell.execute(line: text)
+            }
         }
+        shell.rollbackOpenTransaction()
     }
 }

@@ -49,7 +49,7 @@ let shell = Shell(session: session)
 if interactive {
     if options.onError == nil { session.onError = .continue }
     InteractiveShell(shell: shell, dataDirectory: ProcessOptions.dataDirectory(environment), environment: environment).run()
-    exit(shell.failures > 0 && !shell.exitRequested ? 0 : 0)
+    exit(0)
 }
 
 let inputs = ProcessOptions.orderedInputs(arguments)
