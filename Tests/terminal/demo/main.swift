@@ -1,0 +1,83 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// Test driver for LineEditor / TerminalSecret (not part of parley).
+let env = ProcessInfoLite.environment
+let historyPath = env["LE_HISTORY"]
+let limit = Int(env["LE_HISTORY_LIMIT"] ?? "") ?? 10_000
+let editor = LineEditor(programName: "le-demo", historyFile: historyPath, historyLimit: limit)
+let words = ["channel", "channels", "chat", "conversation", "user", "users", "\"Acme Support\"",
+             "日本語", "émile", "team", "topic", "tag"]
+    + (0..<40).map { "item\($0)" }
+
+func quoteIfNeeded(_ s: String) -> String { s.contains(" ") && !s.hasPrefix("\"") ? "\"\(s)\"" : s }
+
+editor.completer = { line, cursor in
+    let chars = Array(line)
+    var start = cursor
+    var inQuote = false
+    // word start: after last blank outside quotes
+    var i = 0
+    var wordStart = 0
+    while i < cursor {
+        if chars[i] == "\"" { inQuote.toggle() }
+        if chars[i] == " " && !inQuote { wordStart = i + 1 }
+        i += 1
+    }
+    start = wordStart
+    let current = String(chars[start..<cursor])
+    let bare = current.hasPrefix("\"") ? String(current.dropFirst()) : current
+    let matches = words.filter { w in
+        let plain = w.hasPrefix("\"") ? String(w.dropFirst().dropLast()) : w
+        return plain.hasPrefix(bare) || w.hasPrefix(current)
+    }
+    guard !matches.isEmpty else { return .nothing(at: cursor) }
+    if matches.count == 1 { return CompletionReply(replaceFrom: start, insertion: matches[0], candidates: matches, appendSpace: true) }
+    var prefix = matches[0]
+    for m in matches.dropFirst() { while !m.hasPrefix(prefix) { prefix.removeLast() } }
+    return CompletionReply(replaceFrom: start, insertion: prefix.count > current.count ? prefix : "", candidates: matches, appendSpace: false)
+}
+
+var pending = ""
+loop: while true {
+    let prompt = pending.isEmpty ? (env["LE_PROMPT"] ?? "demo> ") : "...> "
+    switch editor.readLine(prompt: prompt) {
+    case .endOfFile:
+        print("[eof]")
+        break loop
+    case .interrupted:
+        pending = ""
+        print("[interrupted]")
+    case .line(let line):
+        if line.hasSuffix("\\") { pending += String(line.dropLast()) + "\n"; continue }
+        let full = pending + line
+        pending = ""
+        if full == "!secret" {
+            let s = TerminalSecret.read(prompt: "Password: ")
+            print(s.map { "secret-length: \($0.count) secret-sum: \($0.unicodeScalars.reduce(0) { $0 + Int($1.value) })" } ?? "[secret cancelled]")
+            continue
+        }
+        editor.addToHistory(full)
+        if full == "!history" {
+            for (n, e) in editor.historyEntries().enumerated() { print("h\(n + 1): \(e)") }
+            continue
+        }
+        if full == "!save" { editor.saveHistory(); print("saved"); continue }
+        if full == "!exit" { break loop }
+        print("got: \(full) [chars=\(full.count) scalars=\(full.unicodeScalars.count)]")
+    }
+}
+
+enum ProcessInfoLite {
+    static var environment: [String: String] {
+        var result: [String: String] = [:]
+        var p = environ
+        while let entry = p.pointee {
+            let s = String(cString: entry)
+            if let eq = s.firstIndex(of: "=") { result[String(s[..<eq])] = String(s[s.index(after: eq)...]) }
+            p += 1
+        }
+        return result
+    }
+}
