@@ -59,8 +59,13 @@ public final class ParleyDatabase: @unchecked Sendable {
             if fd < 0 && errno != EEXIST {
                 throw ParleyError.io("cannot create database \(path): \(String(cString: strerror(errno)))")
             }
-            if fd >= 0 { close(fd) }
+            if fd >= 0 { Foundation.close(fd) }
         }
+    }
+
+    /// Closes the connection; the last one to close folds the WAL back into the database file.
+    public func close() {
+        try? queue.close()
     }
 
     /// Runs `body` on the connection, outside any transaction the caller did not open.

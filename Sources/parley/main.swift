@@ -49,6 +49,7 @@ let shell = Shell(session: session)
 if interactive {
     if options.onError == nil { session.onError = .continue }
     InteractiveShell(shell: shell, dataDirectory: ProcessOptions.dataDirectory(environment), environment: environment).run()
+    database.close()
     exit(0)
 }
 
@@ -77,4 +78,5 @@ if inputs.isEmpty {
     }
 }
 shell.rollbackOpenTransaction()
+database.close()
 exit(shell.failures > 0 ? 1 : 0)

@@ -1,0 +1,222 @@
+"""The parley shell at a real terminal (a pseudo-terminal): typing, Tab, Ctrl-C, Ctrl-D,
+history, login. Runs the built binary ($PARLEY_BIN, else .build/debug/parley)."""
+
+import os
+import re
+import shutil
+import stat
+import subprocess
+import sys
+import tempfile
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from pty_session import PtySession  # noqa: E402
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+BIN = os.environ.get("PARLEY_BIN", os.path.join(ROOT, ".build", "debug", "parley"))
+ADMIN_PROMPT = r"parley\(ada@acme\.example admin\)> "
+
+
+@pytest.fixture(scope="module")
+def org(tmp_path_factory):
+    """A sandbox organisation with a channel whose display name has blanks."""
+    d = tmp_path_factory.mktemp("org")
+    db = str(d / "org.db")
+    pw = d / "pw"
+    pw.write_text("correct horse battery\n")
+    script = f"""
+init ada@acme.example --name "Ada Admin" --sandbox
+user add vic@acme.example --name Vic --password-file {pw}
+user add cora@acme.example --name Cora
+channel add twitter --handle @acme_help --display-name "Acme Help Desk"
+channel add twitter --handle @acme_news --display-name "Acme News"
+channel add twitter --handle @secret_ops --display-name "Secret Ops"
+channel grant @acme_help vic@acme.example viewer
+channel grant @acme_news vic@acme.example viewer
+channel grant @acme_help cora@acme.example contributor
+conversation inbound @acme_help --from @carol "Where is my parcel?"
+"""
+    r = subprocess.run([BIN, "--db", db], input=script, text=True, capture_output=True,
+                       env={**os.environ, "PARLEY_KDF_ROUNDS": "1024"})
+    assert r.returncode == 0, r.stderr
+    return db
+
+
+@pytest.fixture
+def term(org, tmp_path):
+    sessions = []
+    db = str(tmp_path / "t.db")
+    shutil.copy(org, db)
+    history = str(tmp_path / "data" / "history")
+
+    def start(*args, cols=100, rows=30, env=None):
+        e = {"PARLEY_HISTORY": history, "PARLEY_KDF_ROUNDS": "1024", "HOME": str(tmp_path), "LANG": "C.UTF-8"}
+        e.update(env or {})
+        s = PtySession.spawn([BIN, "--db", db, *args], env=e, cols=cols, rows=rows)
+        sessions.append(s)
+        return s
+
+    start.history = history
+    yield start
+    for s in sessions:
+        s.close()
+
+
+def test_tab_completes_a_command_word_and_a_subcommand(term):
+    s = term("--as", "ada@acme.example")
+    s.expect(ADMIN_PROMPT)
+    s.send("conv")
+    s.send_key("tab")
+    s.expect_screen(r"> conversation\s*$")
+    s.send("li")
+    s.send_key("tab")
+    s.expect_screen(r"> conversation list\s*$")
+    s.send("--qu")
+    s.send_key("tab")
+    s.expect_screen(r"> conversation list --queue\s*$")
+    s.send("pe")
+    s.send_key("tab")
+    s.expect_screen(r"> conversation list --queue pending\s*$")
+    # The completed word is followed by a blank: the cursor sits after it.
+    assert s.cursor()[1] == len("parley(ada@acme.example admin)> conversation list --queue pending ")
+
+
+def test_double_tab_lists_the_candidates_in_columns(term):
+    s = term("--as", "ada@acme.example")
+    s.expect(ADMIN_PROMPT)
+    s.send("channel ")
+    s.send_key("tab", 2)
+    m = s.expect_screen(r"access\s+add\s+edit\s+grant\s+list\s+remove\s+revoke\s+show")
+    assert m
+    # The line is redrawn under the list, as typed.
+    s.expect_screen(r"access.*\n.*> channel\s*$")
+
+
+def test_completing_a_display_name_with_blanks_inserts_it_quoted(term):
+    s = term("--as", "ada@acme.example")
+    s.expect(ADMIN_PROMPT)
+    s.send("channel show Acme H")
+    # Unquoted "Acme H" is two words; start the name quoted instead.
+    s.send_key("ctrl-u")
+    s.send('channel show "Acme H')
+    s.send_key("tab")
+    s.expect_screen(r'> channel show "Acme Help Desk"\s*$')
+    s.sendline("")
+    s.expect(r"display name\s+Acme Help Desk")
+
+
+def test_a_viewer_is_offered_only_their_channels(term):
+    s = term("--as", "vic@acme.example")
+    s.expect(r"parley\(vic@acme\.example agent\)> ")
+    s.send("channel show @")
+    s.send_key("tab", 2)
+    s.expect_screen(r"@acme_help\s+@acme_news")
+    assert "secret_ops" not in s.screen()
+    assert "Secret Ops" not in s.screen()
+
+
+def test_ctrl_c_clears_the_line_and_the_shell_still_answers(term):
+    s = term("--as", "ada@acme.example")
+    s.expect(ADMIN_PROMPT)
+    s.send("user list --this-is-abandoned")
+    s.send_key("ctrl-c")
+    s.expect(ADMIN_PROMPT)
+    s.sendline("whoami")
+    s.expect(r"email\s+ada@acme\.example")
+    assert s.is_alive()
+
+
+def test_history_survives_a_restart_and_never_holds_the_password(term):
+    s = term()
+    s.expect(r"parley> ")
+    s.sendline("login vic@acme.example")
+    s.expect(r"Password for vic@acme\.example: ")
+    s.send("correct horse battery\r")
+    s.expect(r"parley\(vic@acme\.example agent\)> ")
+    s.sendline("conversation list")
+    s.expect(r"@carol")
+    s.send_key("ctrl-d")
+    assert s.wait_exit() == 0
+    with open(term.history) as f:
+        saved = f.read().replace("\\040", " ")
+    assert "conversation list" in saved
+    assert "correct horse" not in saved
+    assert stat.S_IMODE(os.stat(term.history).st_mode) == 0o600
+    # A new session finds the line with Up.
+    s2 = term("--as", "ada@acme.example")
+    s2.expect(ADMIN_PROMPT)
+    s2.send_key("up")
+    s2.expect_screen(r"> conversation list$")
+    s2.send_key("ctrl-u")
+    s2.sendline("history")
+    s2.expect(r"conversation list")
+
+
+def test_login_does_not_echo_the_password_and_a_wrong_one_says_nothing_more(term):
+    s = term()
+    s.expect(r"parley> ")
+    s.sendline("login vic@acme.example")
+    s.expect(r"Password for vic@acme\.example: ")
+    s.send("wrong-password-123\r")
+    s.expect(r"login failed: wrong email or password")
+    assert "wrong-password-123" not in s.screen()
+    s.expect(r"parley> ")
+    s.sendline("login nobody@acme.example")
+    s.expect(r"Password for nobody@acme\.example: ")
+    s.send("whatever-it-is\r")
+    s.expect(r"login failed: wrong email or password")
+
+
+def test_the_trainer_story(term):
+    """Admin logs in as a viewer, is refused a reply with the reason, logs out back to admin."""
+    s = term()
+    s.expect(r"parley> ")
+    s.sendline("login ada@acme.example --password-file /dev/null")
+    s.expect(r"error: .*password")
+    s2 = term("--as", "ada@acme.example")
+    s2.expect(ADMIN_PROMPT)
+    s2.sendline("login vic@acme.example")
+    s2.expect(r"logged in as vic@acme\.example .*logout. returns to ada@acme\.example")
+    s2.expect(r"parley\(vic@acme\.example agent\)> ")
+    s2.sendline("conversation reply 1 Hello there")
+    s2.expect(r"refused: no — vic@acme\.example is viewer on @acme_help .*reply needs contributor")
+    s2.sendline("logout")
+    s2.expect(r"back to ada@acme\.example")
+    s2.expect(ADMIN_PROMPT)
+
+
+def test_continuation_prompt_for_an_open_quote_and_a_backslash(term):
+    s = term("--as", "cora@acme.example")
+    s.expect(r"parley\(cora@acme\.example agent\)> ")
+    s.sendline('conversation note 1 "first line')
+    s.expect(r"\.\.\.> ")
+    s.sendline('second line"')
+    s.expect(r"note added to conversation 1")
+    s.sendline("user list \\")
+    s.expect(r"\.\.\.> ")
+    s.sendline("")
+    s.expect(r"EMAIL\s+NAME")
+
+
+def test_ctrl_d_exits_with_status_zero_and_no_escape_codes_without_a_terminal(term, org, tmp_path):
+    s = term("--as", "ada@acme.example")
+    s.expect(ADMIN_PROMPT)
+    s.send_key("ctrl-d")
+    assert s.wait_exit() == 0
+    db = str(tmp_path / "pipe.db")
+    shutil.copy(org, db)
+    r = subprocess.run([BIN, "--db", db, "--as", "ada@acme.example"], input="whoami\nhelp\n", text=True, capture_output=True)
+    assert r.returncode == 0
+    assert "\x1b" not in r.stdout and "parley(" not in r.stdout
+
+
+def test_utf8_is_edited_by_character(term):
+    s = term("--as", "ada@acme.example")
+    s.expect(ADMIN_PROMPT)
+    s.send("team add 日本é🙂x")
+    s.send_key("backspace")
+    s.send_key("backspace")
+    s.sendline("")
+    s.expect(r"added team 日本é")
