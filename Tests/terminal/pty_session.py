@@ -89,7 +89,16 @@ class Screen:
         return "\n".join(self.line(r) for r in range(self.rows))
 
     def line(self, r: int) -> str:
-        return "".join(c for c in self.cells[r] if c != "").rstrip()
+        """Row r without trailing blanks, except that on the cursor's row the
+        blanks before the cursor are kept (so "> word $" matches after a
+        completion added a space)."""
+        row = self.cells[r]
+        end = len(row)
+        while end > 0 and row[end - 1] == " ":
+            end -= 1
+        if r == self.y and not self.wrap_pending:
+            end = max(end, self.x)
+        return "".join(c for c in row[:end] if c != "")
 
     def _scroll_up(self) -> None:
         self.scrolled_off.append("".join(c for c in self.cells[0] if c != "").rstrip())
