@@ -58,7 +58,15 @@ let package = Package(
             ]
         ),
 
+        // Benchmarks (scripts/bench): in-process timings of parley's hot paths.
+        .executableTarget(
+            name: "parley-bench",
+            dependencies: ["ParleyShell", "ParleyStore", "ParleyCore"],
+            path: "Sources/ParleyBench"
+        ),
+
         .testTarget(name: "ParleyCoreTests", dependencies: ["ParleyCore"]),
+        .testTarget(name: "ParleyReliabilityTests", dependencies: ["ParleyShell", "ParleyStore", "ParleyCore"]),
         .testTarget(name: "ParleyStoreTests", dependencies: ["ParleyStore", "ParleyCore"]),
         .testTarget(name: "ParleyShellTests", dependencies: ["ParleyShell", "ParleyStore", "ParleyCore"]),
         .testTarget(name: "ParleyXTests", dependencies: ["ParleyX"]),
