@@ -5,7 +5,7 @@ import ParleyStore
 
 /// What Tab does: replace the text from `replaceFrom` (a Character offset) to the cursor with
 /// `insertion`; `candidates` are what a second Tab lists.
-public struct CompletionReply: Equatable, Sendable {
+public struct Completion: Equatable, Sendable {
     public var replaceFrom: Int
     public var insertion: String
     public var candidates: [String]
@@ -25,7 +25,7 @@ public struct Completer {
 
     public init(shell: Shell) { self.shell = shell }
 
-    public func complete(line: String, cursor: Int) -> CompletionReply {
+    public func complete(line: String, cursor: Int) -> Completion {
         let partial = Tokenizer.partial(line, cursor: cursor)
         let words = partial.words.map(\.text)
         let current = partial.current
@@ -38,17 +38,17 @@ public struct Completer {
 
     func caseInsensitivePrefix(_ s: String, _ p: String) -> Bool { s.lowercased().hasPrefix(p.lowercased()) }
 
-    func reply(_ candidates: [String], current: String, start: Int, openQuote: Character?) -> CompletionReply {
-        guard !candidates.isEmpty else { return CompletionReply(replaceFrom: start, insertion: "", candidates: [], complete: false) }
+    func reply(_ candidates: [String], current: String, start: Int, openQuote: Character?) -> Completion {
+        guard !candidates.isEmpty else { return Completion(replaceFrom: start, insertion: "", candidates: [], complete: false) }
         if candidates.count == 1 {
-            return CompletionReply(replaceFrom: start, insertion: quoted(candidates[0], openQuote: openQuote, closing: true),
+            return Completion(replaceFrom: start, insertion: quoted(candidates[0], openQuote: openQuote, closing: true),
                                    candidates: candidates, complete: true)
         }
         let common = commonPrefix(candidates)
         let text = common.count > current.count ? common : current
         // Keep what was typed (and its quote) when nothing longer is shared.
         let insertion = text == current && openQuote == nil && !needsQuoting(text) ? "" : quoted(text, openQuote: openQuote, closing: false)
-        return CompletionReply(replaceFrom: start, insertion: insertion, candidates: candidates.sorted(), complete: false)
+        return Completion(replaceFrom: start, insertion: insertion, candidates: candidates.sorted(), complete: false)
     }
 
     func needsQuoting(_ s: String) -> Bool { !s.isEmpty && Tokenizer.quote(s) != s }

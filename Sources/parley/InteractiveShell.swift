@@ -17,7 +17,7 @@ struct InteractiveShell {
         let editor = LineEditor(programName: "parley", historyFile: historyFile, historyLimit: 10_000)
         let completer = Completer(shell: shell)
         editor.completer = { line, cursor in
-            let r = completer.complete(line: line, cursor: cursor)
+            let r: Completion = completer.complete(line: line, cursor: cursor)
             return CompletionReply(replaceFrom: r.replaceFrom, insertion: r.insertion, candidates: r.candidates, appendSpace: r.complete)
         }
         shell.session.historyProvider = { editor.historyEntries() }
@@ -37,7 +37,11 @@ struct InteractiveShell {
                 pending = ""
                 if text.allSatisfy(\.isWhitespace) { continue }
                 if !shell.isSecret(text) { editor.addToHistory(text) }
+                // Ctrl-C while a command runs must not kill the shell: the command finishes
+                // (each is one short transaction) and the prompt comes back.
+                let previous = signal(SIGINT, SIG_IGN)
                 shell.execute(line: text)
+                signal(SIGINT, previous)
             }
         }
         shell.rollbackOpenTransaction()
