@@ -25,14 +25,20 @@ public final class FixedClock: ParleyClock, @unchecked Sendable {
 }
 
 public enum TimeFormat {
-    /// `2026-11-24 20:31:05Z`: ISO 8601 in UTC, to the second.
+    /// `2026-11-24T20:31:05Z`: ISO 8601 in UTC, to the second.
     public static func iso(_ t: Timestamp) -> String {
-        var seconds = time_t(t / 1000)
+        var seconds = time_t(t >= 0 ? t / 1000 : (t - 999) / 1000)
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ",
-                      Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
-                      Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec))
+        var out = ""
+        out.reserveCapacity(20)
+        func two(_ n: Int32) { if n < 10 { out.append("0") }; out.append(String(n)) }
+        let year = Int(parts.tm_year) + 1900
+        if (0..<1000).contains(year) { out.append(String(repeating: "0", count: 4 - String(year).count)) }
+        out.append(String(year)); out.append("-")
+        two(parts.tm_mon + 1); out.append("-"); two(parts.tm_mday); out.append("T")
+        two(parts.tm_hour); out.append(":"); two(parts.tm_min); out.append(":"); two(parts.tm_sec); out.append("Z")
+        return out
     }
 
     /// `2026-11-24`: the UTC day.

@@ -54,14 +54,16 @@ public final class FileLineSource: LineSource {
     }
 
     public func next() -> LineRead? {
-        var searchFrom = start
+        // How far past `start` the buffer has been searched: an offset, because
+        // `fill()` may move the unread bytes to the front.
+        var searched = 0
         while true {
-            if let nl = buffer[searchFrom...].firstIndex(of: 10) {
+            if let nl = buffer[(start + searched)...].firstIndex(of: 10) {
                 let bytes = buffer[start..<nl]
                 start = nl + 1
                 return decode(bytes)
             }
-            searchFrom = buffer.count
+            searched = buffer.count - start
             if buffer.count - start > maximumLineBytes {
                 // Skip the rest of this line without keeping it.
                 var skipped = buffer.count - start

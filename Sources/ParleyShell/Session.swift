@@ -140,6 +140,10 @@ public struct CommandContext {
 
     public var isSandbox: Bool { (try? Meta.isSandbox(db)) ?? false }
 
+    /// Whether output will show a command's record (JSON, CSV): table mode prints only the
+    /// sentence, so hot commands skip building it.
+    public var wantsRecord: Bool { session.format != .table }
+
     public func requireSandbox(_ what: String) throws {
         guard isSandbox else {
             throw ParleyError.refused("\(what) works only on a sandbox database (made by `init EMAIL --name NAME --sandbox` or `demo`): this database uses the real clock and real channels")

@@ -143,8 +143,8 @@ public final class Shell {
         let inv = try parser.parse(words)
         let spec = inv.spec
         return try session.database.withConnection { db in
-            try sweepIfDue(db)
             let now = try Meta.now(db, system: session.systemClock)
+            try sweepIfDue(db, now: now)
             switch spec.access {
             case .none:
                 try session.refreshUser(db)
@@ -159,8 +159,7 @@ public final class Shell {
     }
 
     /// The auto-resolve sweep: one index probe, and a write only when something is due.
-    func sweepIfDue(_ db: Database) throws {
-        let now = try Meta.now(db, system: session.systemClock)
+    func sweepIfDue(_ db: Database, now: Timestamp) throws {
         guard try ConversationRepository.anyDue(db, now: now) else { return }
         try db.atomically { _ = try Inbox.sweep(db, now: now) }
     }

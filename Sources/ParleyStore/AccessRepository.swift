@@ -6,7 +6,7 @@ public enum AccessRepository {
     /// The facts for one user on one channel.
     public static func facts(_ db: Database, user: User, channel: Channel) throws -> AccessFacts {
         let direct = try ChannelRepository.directRole(db, channelID: channel.id, userID: user.id)
-        let memberships = try Row.fetchAll(db, sql: """
+        let memberships = try db.rows(sql: """
             SELECT t.name, m.role,
                    EXISTS (SELECT 1 FROM team_channels tc WHERE tc.team_id = m.team_id AND tc.channel_id = ?) AS has_channel
             FROM team_members m JOIN teams t ON t.id = m.team_id WHERE m.user_id = ?
@@ -24,8 +24,8 @@ public enum AccessRepository {
     /// Channels outside this set have no path at all, so the user has no role there.
     public static func factsForCandidateChannels(_ db: Database, user: User) throws -> [(Channel, AccessFacts)] {
         guard user.enabled else { return [] }
-        let inAnyTeam = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM team_members WHERE user_id = ?)", arguments: [user.id]) ?? false
-        let channels = try Row.fetchAll(db, sql: """
+        let inAnyTeam = try db.one(Bool.self, sql: "SELECT EXISTS (SELECT 1 FROM team_members WHERE user_id = ?)", arguments: [user.id]) ?? false
+        let channels = try db.rows(sql: """
             SELECT \(ChannelRepository.columns) FROM channels WHERE id IN (
                 SELECT channel_id FROM channel_grants WHERE user_id = ?1
                 UNION SELECT tc.channel_id FROM team_members m JOIN team_channels tc ON tc.team_id = m.team_id WHERE m.user_id = ?1
@@ -35,14 +35,14 @@ public enum AccessRepository {
             """, arguments: [user.id, inAnyTeam]).map(ChannelRepository.channel)
         guard !channels.isEmpty else { return [] }
         var direct: [Int64: ChannelRole] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT channel_id, role FROM channel_grants WHERE user_id = ?", arguments: [user.id]) {
+        for row in try db.rows(sql: "SELECT channel_id, role FROM channel_grants WHERE user_id = ?", arguments: [user.id]) {
             direct[row["channel_id"]] = ChannelRole(rawValue: row["role"])
         }
-        let teams = try Row.fetchAll(db, sql: "SELECT t.id, t.name, m.role FROM team_members m JOIN teams t ON t.id = m.team_id WHERE m.user_id = ?",
+        let teams = try db.rows(sql: "SELECT t.id, t.name, m.role FROM team_members m JOIN teams t ON t.id = m.team_id WHERE m.user_id = ?",
                                      arguments: [user.id]).map { (id: $0["id"] as Int64, name: $0["name"] as String, role: ChannelRole(rawValue: $0["role"]) ?? .viewer) }
         var teamChannels: [Int64: Set<Int64>] = [:]
         if !teams.isEmpty {
-            for row in try Row.fetchAll(db, sql: "SELECT tc.team_id, tc.channel_id FROM team_channels tc JOIN team_members m ON m.team_id = tc.team_id WHERE m.user_id = ?",
+            for row in try db.rows(sql: "SELECT tc.team_id, tc.channel_id FROM team_channels tc JOIN team_members m ON m.team_id = tc.team_id WHERE m.user_id = ?",
                                         arguments: [user.id]) {
                 teamChannels[row["team_id"], default: []].insert(row["channel_id"])
             }
@@ -68,6 +68,6 @@ public enum AccessRepository {
         if channel.allTeams { sql += " UNION SELECT user_id FROM team_members" }
         if channel.allUsers { sql += " UNION SELECT id FROM users WHERE enabled = 1" }
         sql += ") ORDER BY email"
-        return try Row.fetchAll(db, sql: sql, arguments: [channel.id]).map(UserRepository.user)
+        return try db.rows(sql: sql, arguments: [channel.id]).map(UserRepository.user)
     }
 }

@@ -26,7 +26,7 @@ public struct AuditEntry: Sendable, Equatable {
 
 public enum AuditLog {
     public static func record(_ db: Database, _ e: AuditEntry) throws {
-        try db.execute(sql: """
+        try db.run(sql: """
             INSERT INTO audit(at, actor, as_user, session, action, target, channel_id, old_value, new_value)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [e.at, e.actor, e.asUser, e.session, e.action, e.target, e.channelID, e.oldValue, e.newValue])
@@ -51,7 +51,7 @@ public enum AuditLog {
         if let s = q.since { conditions.append("at >= ?"); args.append(s) }
         args.append(q.limit)
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        return try Row.fetchAll(db, sql: "SELECT * FROM audit \(whereClause) ORDER BY id DESC LIMIT ?",
+        return try db.rows(sql: "SELECT * FROM audit \(whereClause) ORDER BY id DESC LIMIT ?",
                                 arguments: StatementArguments(args)).map {
             AuditEntry(id: $0["id"], at: $0["at"], actor: $0["actor"], asUser: $0["as_user"], session: $0["session"],
                        action: $0["action"], target: $0["target"], channelID: $0["channel_id"],

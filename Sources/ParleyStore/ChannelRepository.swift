@@ -40,11 +40,11 @@ public enum ChannelRepository {
     }
 
     public static func find(_ db: Database, id: Int64) throws -> Channel? {
-        try Row.fetchOne(db, sql: "SELECT \(columns) FROM channels WHERE id = ?", arguments: [id]).map(channel)
+        try db.row(sql: "SELECT \(columns) FROM channels WHERE id = ?", arguments: [id]).map(channel)
     }
 
     public static func find(_ db: Database, accountID: String) throws -> Channel? {
-        try Row.fetchOne(db, sql: "SELECT \(columns) FROM channels WHERE account_id = ?", arguments: [accountID]).map(channel)
+        try db.row(sql: "SELECT \(columns) FROM channels WHERE account_id = ?", arguments: [accountID]).map(channel)
     }
 
     /// Finds a channel by `#id`, `@handle` or display name (case-insensitive). A display name two
@@ -55,39 +55,39 @@ public enum ChannelRepository {
             throw ParleyError.notFound("no channel \(name)")
         }
         if name.hasPrefix("@") {
-            let rows = try Row.fetchAll(db, sql: "SELECT \(columns) FROM channels WHERE handle = ? ORDER BY id",
+            let rows = try db.rows(sql: "SELECT \(columns) FROM channels WHERE handle = ? ORDER BY id",
                                         arguments: [String(name.dropFirst())]).map(channel)
             if let c = rows.first { return c }
         } else {
-            let byName = try Row.fetchAll(db, sql: "SELECT \(columns) FROM channels WHERE display_name = ? COLLATE NOCASE ORDER BY id LIMIT 10",
+            let byName = try db.rows(sql: "SELECT \(columns) FROM channels WHERE display_name = ? COLLATE NOCASE ORDER BY id LIMIT 10",
                                           arguments: [name]).map(channel)
             if byName.count == 1 { return byName[0] }
             if byName.count > 1 {
                 throw ParleyError.usage("'\(name)' names \(byName.count) channels: say which with "
                     + byName.map { "\($0.atHandle) or #\($0.id)" }.joined(separator: ", "))
             }
-            if let c = try Row.fetchOne(db, sql: "SELECT \(columns) FROM channels WHERE handle = ?", arguments: [name]).map(channel) {
+            if let c = try db.row(sql: "SELECT \(columns) FROM channels WHERE handle = ?", arguments: [name]).map(channel) {
                 return c
             }
         }
-        let known = try Row.fetchAll(db, sql: "SELECT handle, display_name FROM channels ORDER BY id LIMIT 2000")
+        let known = try db.rows(sql: "SELECT handle, display_name FROM channels ORDER BY id LIMIT 2000")
             .flatMap { ["@" + ($0["handle"] as String), $0["display_name"] as String] }
         throw ParleyError.notFound("no channel '\(name)'" + Suggest.didYouMean(name, among: known))
     }
 
     public static func list(_ db: Database) throws -> [Channel] {
-        try Row.fetchAll(db, sql: "SELECT \(columns) FROM channels ORDER BY display_name COLLATE NOCASE, id").map(channel)
+        try db.rows(sql: "SELECT \(columns) FROM channels ORDER BY display_name COLLATE NOCASE, id").map(channel)
     }
 
     public static func list(_ db: Database, ids: [Int64]) throws -> [Channel] {
         guard !ids.isEmpty else { return [] }
-        return try Row.fetchAll(db, sql: "SELECT \(columns) FROM channels WHERE id IN (\(ids.map(String.init).joined(separator: ","))) ORDER BY display_name COLLATE NOCASE, id").map(channel)
+        return try db.uncachedRows(sql: "SELECT \(columns) FROM channels WHERE id IN (\(ids.map(String.init).joined(separator: ","))) ORDER BY display_name COLLATE NOCASE, id").map(channel)
     }
 
     @discardableResult
     public static func insert(_ db: Database, kind: ChannelKind, handle: String, accountID: String,
                               displayName: String, now: Timestamp) throws -> Channel {
-        try db.execute(sql: """
+        try db.run(sql: """
             INSERT INTO channels(kind, handle, account_id, display_name, auto_resolve_new, auto_resolve_pending, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?)
             """, arguments: [kind.rawValue, handle, accountID, displayName,
@@ -97,7 +97,7 @@ public enum ChannelRepository {
 
     /// Writes every setting of `c` (not credentials, not cursors).
     public static func save(_ db: Database, _ c: Channel) throws {
-        try db.execute(sql: """
+        try db.run(sql: """
             UPDATE channels SET handle = ?, display_name = ?, auto_ownership = ?, auto_resolve_new = ?, auto_resolve_pending = ?,
                 resolve_reason = ?, all_users = ?, all_users_role = ?, all_teams = ? WHERE id = ?
             """, arguments: [c.handle, c.displayName, c.autoOwnership, c.autoResolve.newAfter?.seconds,
@@ -106,20 +106,20 @@ public enum ChannelRepository {
     }
 
     public static func delete(_ db: Database, id: Int64) throws {
-        try db.execute(sql: "DELETE FROM channels WHERE id = ?", arguments: [id])
+        try db.run(sql: "DELETE FROM channels WHERE id = ?", arguments: [id])
     }
 
     // MARK: Credentials and sync cursors
 
     public static func credentials(_ db: Database, id: Int64) throws -> ChannelCredentials? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT auth_kind, access_token, refresh_token, token_secret, token_expires_at FROM channels WHERE id = ?", arguments: [id]),
+        guard let row = try db.row(sql: "SELECT auth_kind, access_token, refresh_token, token_secret, token_expires_at FROM channels WHERE id = ?", arguments: [id]),
               let access: String = row["access_token"] else { return nil }
         return ChannelCredentials(kind: row["auth_kind"] ?? "oauth2", accessToken: access, refreshToken: row["refresh_token"],
                                   tokenSecret: row["token_secret"], expiresAt: row["token_expires_at"])
     }
 
     public static func setCredentials(_ db: Database, id: Int64, _ c: ChannelCredentials?) throws {
-        try db.execute(sql: "UPDATE channels SET auth_kind = ?, access_token = ?, refresh_token = ?, token_secret = ?, token_expires_at = ? WHERE id = ?",
+        try db.run(sql: "UPDATE channels SET auth_kind = ?, access_token = ?, refresh_token = ?, token_secret = ?, token_expires_at = ? WHERE id = ?",
                        arguments: [c?.kind, c?.accessToken, c?.refreshToken, c?.tokenSecret, c?.expiresAt, id])
     }
 
@@ -130,40 +130,40 @@ public enum ChannelRepository {
     }
 
     public static func syncCursor(_ db: Database, id: Int64) throws -> SyncCursor {
-        let row = try Row.fetchOne(db, sql: "SELECT mentions_since_id, dm_newest_id, last_sync_at FROM channels WHERE id = ?", arguments: [id])
+        let row = try db.row(sql: "SELECT mentions_since_id, dm_newest_id, last_sync_at FROM channels WHERE id = ?", arguments: [id])
         return SyncCursor(mentionsSinceID: row?["mentions_since_id"], dmNewestID: row?["dm_newest_id"], lastSyncAt: row?["last_sync_at"])
     }
 
     public static func setSyncCursor(_ db: Database, id: Int64, _ c: SyncCursor) throws {
-        try db.execute(sql: "UPDATE channels SET mentions_since_id = ?, dm_newest_id = ?, last_sync_at = ? WHERE id = ?",
+        try db.run(sql: "UPDATE channels SET mentions_since_id = ?, dm_newest_id = ?, last_sync_at = ? WHERE id = ?",
                        arguments: [c.mentionsSinceID, c.dmNewestID, c.lastSyncAt, id])
     }
 
     // MARK: Direct grants
 
     public static func grant(_ db: Database, channelID: Int64, userID: Int64, role: ChannelRole) throws {
-        try db.execute(sql: """
+        try db.run(sql: """
             INSERT INTO channel_grants(channel_id, user_id, role) VALUES (?, ?, ?)
             ON CONFLICT(channel_id, user_id) DO UPDATE SET role = excluded.role
             """, arguments: [channelID, userID, role.rawValue])
     }
 
     public static func revoke(_ db: Database, channelID: Int64, userID: Int64) throws {
-        try db.execute(sql: "DELETE FROM channel_grants WHERE channel_id = ? AND user_id = ?", arguments: [channelID, userID])
+        try db.run(sql: "DELETE FROM channel_grants WHERE channel_id = ? AND user_id = ?", arguments: [channelID, userID])
     }
 
     public static func directRole(_ db: Database, channelID: Int64, userID: Int64) throws -> ChannelRole? {
-        try String.fetchOne(db, sql: "SELECT role FROM channel_grants WHERE channel_id = ? AND user_id = ?",
+        try db.one(String.self, sql: "SELECT role FROM channel_grants WHERE channel_id = ? AND user_id = ?",
                             arguments: [channelID, userID]).flatMap(ChannelRole.init(rawValue:))
     }
 
     public static func teams(_ db: Database, channelID: Int64) throws -> [Team] {
-        try Row.fetchAll(db, sql: "SELECT t.id, t.name FROM team_channels tc JOIN teams t ON t.id = tc.team_id WHERE tc.channel_id = ? ORDER BY t.name",
+        try db.rows(sql: "SELECT t.id, t.name FROM team_channels tc JOIN teams t ON t.id = tc.team_id WHERE tc.channel_id = ? ORDER BY t.name",
                          arguments: [channelID]).map(TeamRepository.team)
     }
 
     public static func directGrants(_ db: Database, channelID: Int64) throws -> [(User, ChannelRole)] {
-        try Row.fetchAll(db, sql: """
+        try db.rows(sql: """
             SELECT u.id, u.email, u.name, u.role, u.enabled, u.password_hash IS NOT NULL AS has_password, u.created_at, g.role AS grant_role
             FROM channel_grants g JOIN users u ON u.id = g.user_id WHERE g.channel_id = ? ORDER BY u.email
             """, arguments: [channelID]).map { (UserRepository.user($0), ChannelRole(rawValue: $0["grant_role"]) ?? .viewer) }
@@ -172,10 +172,10 @@ public enum ChannelRepository {
     /// Handles and display names starting with `prefix` (completion's source).
     public static func names(_ db: Database, prefix: String, limit: Int) throws -> [String] {
         if prefix.hasPrefix("@") {
-            return try String.fetchAll(db, sql: "SELECT '@' || handle FROM channels WHERE handle LIKE ? ESCAPE '\\' ORDER BY handle LIMIT ?",
+            return try db.all(String.self, sql: "SELECT '@' || handle FROM channels WHERE handle LIKE ? ESCAPE '\\' ORDER BY handle LIMIT ?",
                                        arguments: [likePrefix(String(prefix.dropFirst())), limit])
         }
-        return try String.fetchAll(db, sql: "SELECT display_name FROM channels WHERE display_name LIKE ? ESCAPE '\\' ORDER BY display_name LIMIT ?",
+        return try db.all(String.self, sql: "SELECT display_name FROM channels WHERE display_name LIKE ? ESCAPE '\\' ORDER BY display_name LIMIT ?",
                                    arguments: [likePrefix(prefix), limit])
     }
 }

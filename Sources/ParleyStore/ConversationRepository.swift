@@ -62,11 +62,17 @@ public enum ConversationRepository {
     }
 
     public static func find(_ db: Database, id: Int64) throws -> ConversationSummary? {
-        guard var s = try Row.fetchOne(db, sql: "SELECT \(summaryColumns) \(summaryJoins) WHERE c.id = ?", arguments: [id]).map(summary) else {
-            return nil
-        }
-        s.tags = try tags(db, conversationID: id)
-        s.topics = try topics(db, conversationID: id)
+        // Tags and topics come along, joined by a character no tag or topic holds.
+        guard let row = try db.row(sql: """
+            SELECT \(summaryColumns),
+                   (SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM conversation_tags WHERE conversation_id = c.id ORDER BY tag)) AS tag_list,
+                   (SELECT group_concat(name, char(31)) FROM (SELECT t.name FROM conversation_topics ct JOIN topics t ON t.id = ct.topic_id
+                                                              WHERE ct.conversation_id = c.id ORDER BY t.name)) AS topic_list
+            \(summaryJoins) WHERE c.id = ?
+            """, arguments: [id]) else { return nil }
+        var s = summary(row)
+        s.tags = (row["tag_list"] as String?).map { $0.split(separator: "\u{1F}").map(String.init) } ?? []
+        s.topics = (row["topic_list"] as String?).map { $0.split(separator: "\u{1F}").map(String.init) } ?? []
         return s
     }
 
@@ -88,17 +94,17 @@ public enum ConversationRepository {
         }
         if let after = f.afterID { conditions.append("c.id > ?"); args.append(after) }
         args.append(f.limit)
-        var rows = try Row.fetchAll(db, sql: """
+        var rows = try db.uncachedRows(sql: """
             SELECT \(summaryColumns) \(summaryJoins) WHERE \(conditions.joined(separator: " AND ")) ORDER BY c.id LIMIT ?
             """, arguments: StatementArguments(args)).map(summary)
         guard !rows.isEmpty else { return rows }
         let ids = rows.map { String($0.id) }.joined(separator: ",")
         var tagsByID: [Int64: [String]] = [:]
-        for r in try Row.fetchAll(db, sql: "SELECT conversation_id, tag FROM conversation_tags WHERE conversation_id IN (\(ids)) ORDER BY tag") {
+        for r in try db.uncachedRows(sql: "SELECT conversation_id, tag FROM conversation_tags WHERE conversation_id IN (\(ids)) ORDER BY tag") {
             tagsByID[r["conversation_id"], default: []].append(r["tag"])
         }
         var topicsByID: [Int64: [String]] = [:]
-        for r in try Row.fetchAll(db, sql: "SELECT ct.conversation_id, t.name FROM conversation_topics ct JOIN topics t ON t.id = ct.topic_id WHERE ct.conversation_id IN (\(ids)) ORDER BY t.name") {
+        for r in try db.uncachedRows(sql: "SELECT ct.conversation_id, t.name FROM conversation_topics ct JOIN topics t ON t.id = ct.topic_id WHERE ct.conversation_id IN (\(ids)) ORDER BY t.name") {
             topicsByID[r["conversation_id"], default: []].append(r["name"])
         }
         for i in rows.indices {
@@ -111,7 +117,7 @@ public enum ConversationRepository {
     /// Conversation ids starting with `prefix` on the given channels (completion's source).
     public static func ids(_ db: Database, channelIDs: [Int64], prefix: String, limit: Int) throws -> [Int64] {
         guard !channelIDs.isEmpty else { return [] }
-        return try Int64.fetchAll(db, sql: """
+        return try db.uncachedAll(Int64.self, sql: """
             SELECT id FROM conversations WHERE channel_id IN (\(channelIDs.map(String.init).joined(separator: ",")))
             AND queue != 'resolved' AND CAST(id AS TEXT) LIKE ? ORDER BY id LIMIT ?
             """, arguments: [likePrefix(prefix), limit])
@@ -121,22 +127,22 @@ public enum ConversationRepository {
 
     /// The contact for a platform account on a channel, created on first sight.
     public static func contact(_ db: Database, channelID: Int64, platformID: String, handle: String) throws -> Int64 {
-        if let id = try Int64.fetchOne(db, sql: "SELECT id FROM contacts WHERE channel_id = ? AND platform_id = ?",
+        if let id = try db.one(Int64.self, sql: "SELECT id FROM contacts WHERE channel_id = ? AND platform_id = ?",
                                        arguments: [channelID, platformID]) {
-            try db.execute(sql: "UPDATE contacts SET handle = ? WHERE id = ? AND handle != ?", arguments: [handle, id, handle])
+            try db.run(sql: "UPDATE contacts SET handle = ? WHERE id = ? AND handle != ?", arguments: [handle, id, handle])
             return id
         }
-        try db.execute(sql: "INSERT INTO contacts(channel_id, platform_id, handle) VALUES (?, ?, ?)",
+        try db.run(sql: "INSERT INTO contacts(channel_id, platform_id, handle) VALUES (?, ?, ?)",
                        arguments: [channelID, platformID, handle])
         return db.lastInsertedRowID
     }
 
     public static func find(_ db: Database, contactID: Int64) throws -> ConversationSummary? {
-        try Row.fetchOne(db, sql: "SELECT \(summaryColumns) \(summaryJoins) WHERE c.contact_id = ?", arguments: [contactID]).map(summary)
+        try db.row(sql: "SELECT \(summaryColumns) \(summaryJoins) WHERE c.contact_id = ?", arguments: [contactID]).map(summary)
     }
 
     public static func insert(_ db: Database, channelID: Int64, contactID: Int64, state: ConversationState, now: Timestamp) throws -> Int64 {
-        try db.execute(sql: """
+        try db.run(sql: """
             INSERT INTO conversations(channel_id, contact_id, queue, owner_id, deadline, limit_seconds, created_at, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [channelID, contactID, state.queue.rawValue, state.ownerID, state.deadline, state.limitSeconds, now, now])
@@ -144,12 +150,12 @@ public enum ConversationRepository {
     }
 
     public static func setState(_ db: Database, id: Int64, _ s: ConversationState, now: Timestamp) throws {
-        try db.execute(sql: "UPDATE conversations SET queue = ?, owner_id = ?, deadline = ?, limit_seconds = ?, updated_at = ? WHERE id = ?",
+        try db.run(sql: "UPDATE conversations SET queue = ?, owner_id = ?, deadline = ?, limit_seconds = ?, updated_at = ? WHERE id = ?",
                        arguments: [s.queue.rawValue, s.ownerID, s.deadline, s.limitSeconds, now, id])
     }
 
     public static func touch(_ db: Database, id: Int64, now: Timestamp) throws {
-        try db.execute(sql: "UPDATE conversations SET updated_at = ? WHERE id = ?", arguments: [now, id])
+        try db.run(sql: "UPDATE conversations SET updated_at = ? WHERE id = ?", arguments: [now, id])
     }
 
     // MARK: Messages
@@ -166,7 +172,7 @@ public enum ConversationRepository {
     public static func insertMessage(_ db: Database, conversationID: Int64, channelID: Int64, platformID: String,
                                      direction: MessageDirection, kind: MessageKind, authorUserID: Int64?,
                                      authorLabel: String, text: String, at: Timestamp) throws -> Bool {
-        try db.execute(sql: """
+        try db.run(sql: """
             INSERT OR IGNORE INTO messages(conversation_id, channel_id, platform_id, direction, kind, author_user_id, author_label, text, at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [conversationID, channelID, platformID, direction.rawValue, kind.rawValue, authorUserID, authorLabel, text, at])
@@ -174,70 +180,70 @@ public enum ConversationRepository {
     }
 
     public static func messageExists(_ db: Database, channelID: Int64, platformID: String) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM messages WHERE channel_id = ? AND platform_id = ?)",
+        try db.one(Bool.self, sql: "SELECT EXISTS (SELECT 1 FROM messages WHERE channel_id = ? AND platform_id = ?)",
                           arguments: [channelID, platformID]) ?? false
     }
 
     public static func messages(_ db: Database, conversationID: Int64, limit: Int = 1000) throws -> [Message] {
-        try Row.fetchAll(db, sql: """
+        try db.rows(sql: """
             SELECT * FROM (SELECT * FROM messages WHERE conversation_id = ? ORDER BY at DESC, id DESC LIMIT ?) ORDER BY at, id
             """, arguments: [conversationID, limit]).map(message)
     }
 
     public static func latestInbound(_ db: Database, conversationID: Int64) throws -> Message? {
-        try Row.fetchOne(db, sql: "SELECT * FROM messages WHERE conversation_id = ? AND direction = 'in' ORDER BY at DESC, id DESC LIMIT 1",
+        try db.row(sql: "SELECT * FROM messages WHERE conversation_id = ? AND direction = 'in' ORDER BY at DESC, id DESC LIMIT 1",
                          arguments: [conversationID]).map(message)
     }
 
     public static func messageCount(_ db: Database, conversationID: Int64) throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT count(*) FROM messages WHERE conversation_id = ?", arguments: [conversationID]) ?? 0
+        try db.one(Int.self, sql: "SELECT count(*) FROM messages WHERE conversation_id = ?", arguments: [conversationID]) ?? 0
     }
 
     // MARK: Tags, topics, notes
 
     public static func tags(_ db: Database, conversationID: Int64) throws -> [String] {
-        try String.fetchAll(db, sql: "SELECT tag FROM conversation_tags WHERE conversation_id = ? ORDER BY tag", arguments: [conversationID])
+        try db.all(String.self, sql: "SELECT tag FROM conversation_tags WHERE conversation_id = ? ORDER BY tag", arguments: [conversationID])
     }
 
     /// Adds a tag; false when it was there already.
     @discardableResult
     public static func addTag(_ db: Database, conversationID: Int64, tag: String) throws -> Bool {
-        try db.execute(sql: "INSERT OR IGNORE INTO conversation_tags(conversation_id, tag) VALUES (?, ?)", arguments: [conversationID, tag])
+        try db.run(sql: "INSERT OR IGNORE INTO conversation_tags(conversation_id, tag) VALUES (?, ?)", arguments: [conversationID, tag])
         return db.changesCount > 0
     }
 
     @discardableResult
     public static func removeTag(_ db: Database, conversationID: Int64, tag: String) throws -> Bool {
-        try db.execute(sql: "DELETE FROM conversation_tags WHERE conversation_id = ? AND tag = ?", arguments: [conversationID, tag])
+        try db.run(sql: "DELETE FROM conversation_tags WHERE conversation_id = ? AND tag = ?", arguments: [conversationID, tag])
         return db.changesCount > 0
     }
 
     /// Tags in use starting with `prefix` (completion's source).
     public static func tagNames(_ db: Database, prefix: String, limit: Int) throws -> [String] {
-        try String.fetchAll(db, sql: "SELECT DISTINCT tag FROM conversation_tags WHERE tag LIKE ? ESCAPE '\\' ORDER BY tag LIMIT ?",
+        try db.all(String.self, sql: "SELECT DISTINCT tag FROM conversation_tags WHERE tag LIKE ? ESCAPE '\\' ORDER BY tag LIMIT ?",
                             arguments: [likePrefix(prefix), limit])
     }
 
     public static func topics(_ db: Database, conversationID: Int64) throws -> [String] {
-        try String.fetchAll(db, sql: "SELECT t.name FROM conversation_topics ct JOIN topics t ON t.id = ct.topic_id WHERE ct.conversation_id = ? ORDER BY t.name",
+        try db.all(String.self, sql: "SELECT t.name FROM conversation_topics ct JOIN topics t ON t.id = ct.topic_id WHERE ct.conversation_id = ? ORDER BY t.name",
                             arguments: [conversationID])
     }
 
     public static func setTopics(_ db: Database, conversationID: Int64, topicIDs: [Int64]) throws {
-        try db.execute(sql: "DELETE FROM conversation_topics WHERE conversation_id = ?", arguments: [conversationID])
+        try db.run(sql: "DELETE FROM conversation_topics WHERE conversation_id = ?", arguments: [conversationID])
         for id in topicIDs {
-            try db.execute(sql: "INSERT OR IGNORE INTO conversation_topics(conversation_id, topic_id) VALUES (?, ?)", arguments: [conversationID, id])
+            try db.run(sql: "INSERT OR IGNORE INTO conversation_topics(conversation_id, topic_id) VALUES (?, ?)", arguments: [conversationID, id])
         }
     }
 
     public static func addNote(_ db: Database, conversationID: Int64, authorID: Int64, authorLabel: String, text: String, at: Timestamp) throws -> Int64 {
-        try db.execute(sql: "INSERT INTO notes(conversation_id, author_id, author_label, text, at) VALUES (?, ?, ?, ?, ?)",
+        try db.run(sql: "INSERT INTO notes(conversation_id, author_id, author_label, text, at) VALUES (?, ?, ?, ?, ?)",
                        arguments: [conversationID, authorID, authorLabel, text, at])
         return db.lastInsertedRowID
     }
 
     public static func notes(_ db: Database, conversationID: Int64) throws -> [Note] {
-        try Row.fetchAll(db, sql: "SELECT id, author_label, text, at FROM notes WHERE conversation_id = ? ORDER BY at, id", arguments: [conversationID])
+        try db.rows(sql: "SELECT id, author_label, text, at FROM notes WHERE conversation_id = ? ORDER BY at, id", arguments: [conversationID])
             .map { Note(id: $0["id"], author: $0["author_label"], text: $0["text"], at: $0["at"]) }
     }
 
@@ -245,13 +251,13 @@ public enum ConversationRepository {
 
     public static func recordQueueEvent(_ db: Database, conversationID: Int64, channelID: Int64, at: Timestamp,
                                         from: Queue?, to: Queue, cause: String, userID: Int64?) throws {
-        try db.execute(sql: "INSERT INTO queue_events(conversation_id, channel_id, at, from_queue, to_queue, cause, user_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        try db.run(sql: "INSERT INTO queue_events(conversation_id, channel_id, at, from_queue, to_queue, cause, user_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
                        arguments: [conversationID, channelID, at, from?.rawValue, to.rawValue, cause, userID])
     }
 
     /// Is anything past its deadline? One probe of the deadline index.
     public static func anyDue(_ db: Database, now: Timestamp) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM conversations WHERE deadline IS NOT NULL AND deadline <= ?)", arguments: [now]) ?? false
+        try db.one(Bool.self, sql: "SELECT EXISTS (SELECT 1 FROM conversations WHERE deadline IS NOT NULL AND deadline <= ?)", arguments: [now]) ?? false
     }
 
     /// Conversations past their deadline (or due by `now`), oldest deadline first.
@@ -259,6 +265,6 @@ public enum ConversationRepository {
         var sql = "SELECT \(summaryColumns) \(summaryJoins) WHERE c.deadline IS NOT NULL AND c.deadline <= ?"
         if let ids = channelIDs { sql += " AND c.channel_id IN (\(ids.map(String.init).joined(separator: ",")))" }
         sql += " ORDER BY c.deadline, c.id LIMIT ?"
-        return try Row.fetchAll(db, sql: sql, arguments: [now, limit]).map(summary)
+        return try (channelIDs == nil ? db.rows(sql: sql, arguments: [now, limit]) : db.uncachedRows(sql: sql, arguments: [now, limit])).map(summary)
     }
 }

@@ -4,11 +4,11 @@ import ParleyCore
 /// Database-wide facts: whether it is a sandbox, and the sandbox's simulated clock.
 public enum Meta {
     public static func value(_ db: Database, _ key: String) throws -> String? {
-        try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key])
+        try db.one(String.self, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key])
     }
 
     public static func set(_ db: Database, _ key: String, _ value: String) throws {
-        try db.execute(sql: "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        try db.run(sql: "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                        arguments: [key, value])
     }
 
@@ -28,11 +28,15 @@ public enum Meta {
 
     /// True while no user exists: `init` and `demo` only work then.
     public static func isEmpty(_ db: Database) throws -> Bool {
-        try Int.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM users)") == 0
+        try db.one(Int.self, sql: "SELECT EXISTS (SELECT 1 FROM users)") == 0
     }
 
-    /// The time rules read now: the sandbox clock, or the system clock.
+    /// The time rules read now: the sandbox clock, or the system clock. One query.
     public static func now(_ db: Database, system: ParleyClock = SystemClock()) throws -> Timestamp {
-        try sandboxTime(db) ?? system.now()
+        let row = try db.row(sql: """
+            SELECT (SELECT value FROM meta WHERE key = 'sandbox') AS sandbox, (SELECT value FROM meta WHERE key = 'clock') AS clock
+            """)
+        if (row?["sandbox"] as String?) == "1", let text: String = row?["clock"], let t = Timestamp(text) { return t }
+        return system.now()
     }
 }

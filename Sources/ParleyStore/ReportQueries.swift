@@ -38,14 +38,14 @@ public enum ReportQueries {
         func email(_ id: Int64?) throws -> String? {
             guard let id else { return nil }
             if let e = emails[id] { return e }
-            let e = try String.fetchOne(db, sql: "SELECT email FROM users WHERE id = ?", arguments: [id]) ?? "user #\(id)"
+            let e = try db.one(String.self, sql: "SELECT email FROM users WHERE id = ?", arguments: [id]) ?? "user #\(id)"
             emails[id] = e
             return e
         }
 
         // Messages.
         if by == .day {
-            for row in try Row.fetchAll(db, sql: """
+            for row in try db.rows(sql: """
                 SELECT at / 86400000 AS day, direction, count(*) AS n FROM messages
                 WHERE channel_id = ? AND at >= ? AND at < ? GROUP BY day, direction
                 """, arguments: [channelID, from, to]) {
@@ -54,7 +54,7 @@ public enum ReportQueries {
                 bump(key) { if (row["direction"] as String) == "in" { $0.inbound += n } else { $0.outbound += n } }
             }
         } else {
-            for row in try Row.fetchAll(db, sql: """
+            for row in try db.rows(sql: """
                 SELECT direction, author_user_id, count(*) AS n FROM messages
                 WHERE channel_id = ? AND at >= ? AND at < ? GROUP BY direction, author_user_id
                 """, arguments: [channelID, from, to]) {
@@ -65,7 +65,7 @@ public enum ReportQueries {
         }
 
         // Queue events.
-        for row in try Row.fetchAll(db, sql: """
+        for row in try db.rows(sql: """
             SELECT at, cause, to_queue, user_id FROM queue_events WHERE channel_id = ? AND at >= ? AND at < ?
             """, arguments: [channelID, from, to]) {
             let at: Int64 = row["at"]
@@ -78,7 +78,7 @@ public enum ReportQueries {
         }
 
         // First responses, per opening in the period.
-        for row in try Row.fetchAll(db, sql: """
+        for row in try db.rows(sql: """
             SELECT e.at AS opened, m.at AS replied, m.author_user_id AS author
             FROM queue_events e
             JOIN messages m ON m.id = (
@@ -97,7 +97,7 @@ public enum ReportQueries {
         }
 
         // Resolutions in the period, from their opening.
-        for row in try Row.fetchAll(db, sql: """
+        for row in try db.rows(sql: """
             SELECT r.at AS resolved, r.user_id AS user_id,
                    (SELECT max(o.at) FROM queue_events o WHERE o.conversation_id = r.conversation_id
                       AND o.cause IN ('created', 'reopened') AND o.at <= r.at) AS opened

@@ -10,19 +10,19 @@ public enum TeamRepository {
     static func team(_ row: Row) -> Team { Team(id: row["id"], name: row["name"]) }
 
     public static func find(_ db: Database, name: String) throws -> Team? {
-        try Row.fetchOne(db, sql: "SELECT id, name FROM teams WHERE name = ?", arguments: [name]).map(team)
+        try db.row(sql: "SELECT id, name FROM teams WHERE name = ?", arguments: [name]).map(team)
     }
 
     public static func require(_ db: Database, name: String) throws -> Team {
         if let t = try find(db, name: name) { return t }
-        let all = try String.fetchAll(db, sql: "SELECT name FROM teams ORDER BY name LIMIT 1000")
+        let all = try db.all(String.self, sql: "SELECT name FROM teams ORDER BY name LIMIT 1000")
         throw ParleyError.notFound("no team '\(name)'" + Suggest.didYouMean(name, among: all))
     }
 
     public struct Summary: Sendable { public var team: Team; public var members: Int; public var channels: Int }
 
     public static func list(_ db: Database) throws -> [Summary] {
-        try Row.fetchAll(db, sql: """
+        try db.rows(sql: """
             SELECT t.id, t.name,
                    (SELECT count(*) FROM team_members m WHERE m.team_id = t.id) AS members,
                    (SELECT count(*) FROM team_channels c WHERE c.team_id = t.id) AS channels
@@ -31,14 +31,14 @@ public enum TeamRepository {
     }
 
     public static func names(_ db: Database, prefix: String, limit: Int) throws -> [String] {
-        try String.fetchAll(db, sql: "SELECT name FROM teams WHERE name LIKE ? ESCAPE '\\' ORDER BY name LIMIT ?",
+        try db.all(String.self, sql: "SELECT name FROM teams WHERE name LIKE ? ESCAPE '\\' ORDER BY name LIMIT ?",
                             arguments: [likePrefix(prefix), limit])
     }
 
     @discardableResult
     public static func insert(_ db: Database, name: String, now: Timestamp) throws -> Team {
         if try find(db, name: name) != nil { throw ParleyError.conflict("a team named '\(name)' exists already") }
-        try db.execute(sql: "INSERT INTO teams(name, created_at) VALUES (?, ?)", arguments: [name, now])
+        try db.run(sql: "INSERT INTO teams(name, created_at) VALUES (?, ?)", arguments: [name, now])
         return Team(id: db.lastInsertedRowID, name: name)
     }
 
@@ -46,15 +46,15 @@ public enum TeamRepository {
         if let other = try find(db, name: name), other.id != id {
             throw ParleyError.conflict("a team named '\(name)' exists already")
         }
-        try db.execute(sql: "UPDATE teams SET name = ? WHERE id = ?", arguments: [name, id])
+        try db.run(sql: "UPDATE teams SET name = ? WHERE id = ?", arguments: [name, id])
     }
 
     public static func delete(_ db: Database, id: Int64) throws {
-        try db.execute(sql: "DELETE FROM teams WHERE id = ?", arguments: [id])
+        try db.run(sql: "DELETE FROM teams WHERE id = ?", arguments: [id])
     }
 
     public static func members(_ db: Database, teamID: Int64) throws -> [TeamMember] {
-        try Row.fetchAll(db, sql: """
+        try db.rows(sql: """
             SELECT u.id, u.email, u.name, u.role, u.enabled, u.password_hash IS NOT NULL AS has_password,
                    u.created_at, m.role AS team_role
             FROM team_members m JOIN users u ON u.id = m.user_id
@@ -65,44 +65,44 @@ public enum TeamRepository {
     }
 
     public static func memberRole(_ db: Database, teamID: Int64, userID: Int64) throws -> ChannelRole? {
-        try String.fetchOne(db, sql: "SELECT role FROM team_members WHERE team_id = ? AND user_id = ?",
+        try db.one(String.self, sql: "SELECT role FROM team_members WHERE team_id = ? AND user_id = ?",
                             arguments: [teamID, userID]).flatMap(ChannelRole.init(rawValue:))
     }
 
     public static func setMember(_ db: Database, teamID: Int64, userID: Int64, role: ChannelRole) throws {
-        try db.execute(sql: """
+        try db.run(sql: """
             INSERT INTO team_members(team_id, user_id, role) VALUES (?, ?, ?)
             ON CONFLICT(team_id, user_id) DO UPDATE SET role = excluded.role
             """, arguments: [teamID, userID, role.rawValue])
     }
 
     public static func removeMember(_ db: Database, teamID: Int64, userID: Int64) throws {
-        try db.execute(sql: "DELETE FROM team_members WHERE team_id = ? AND user_id = ?", arguments: [teamID, userID])
+        try db.run(sql: "DELETE FROM team_members WHERE team_id = ? AND user_id = ?", arguments: [teamID, userID])
     }
 
     public static func channels(_ db: Database, teamID: Int64) throws -> [Channel] {
-        try Row.fetchAll(db, sql: """
+        try db.rows(sql: """
             SELECT \(ChannelRepository.columns) FROM channels
             WHERE id IN (SELECT channel_id FROM team_channels WHERE team_id = ?) ORDER BY display_name
             """, arguments: [teamID]).map(ChannelRepository.channel)
     }
 
     public static func hasChannel(_ db: Database, teamID: Int64, channelID: Int64) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM team_channels WHERE team_id = ? AND channel_id = ?)",
+        try db.one(Bool.self, sql: "SELECT EXISTS (SELECT 1 FROM team_channels WHERE team_id = ? AND channel_id = ?)",
                           arguments: [teamID, channelID]) ?? false
     }
 
     public static func addChannel(_ db: Database, teamID: Int64, channelID: Int64) throws {
-        try db.execute(sql: "INSERT OR IGNORE INTO team_channels(team_id, channel_id) VALUES (?, ?)", arguments: [teamID, channelID])
+        try db.run(sql: "INSERT OR IGNORE INTO team_channels(team_id, channel_id) VALUES (?, ?)", arguments: [teamID, channelID])
     }
 
     public static func removeChannel(_ db: Database, teamID: Int64, channelID: Int64) throws {
-        try db.execute(sql: "DELETE FROM team_channels WHERE team_id = ? AND channel_id = ?", arguments: [teamID, channelID])
+        try db.run(sql: "DELETE FROM team_channels WHERE team_id = ? AND channel_id = ?", arguments: [teamID, channelID])
     }
 
     /// The teams a user is in, with their role.
     public static func memberships(_ db: Database, userID: Int64) throws -> [(Team, ChannelRole)] {
-        try Row.fetchAll(db, sql: """
+        try db.rows(sql: """
             SELECT t.id, t.name, m.role FROM team_members m JOIN teams t ON t.id = m.team_id
             WHERE m.user_id = ? ORDER BY t.name
             """, arguments: [userID]).map { (team($0), ChannelRole(rawValue: $0["role"]) ?? .viewer) }

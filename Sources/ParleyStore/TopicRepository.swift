@@ -3,34 +3,34 @@ import ParleyCore
 
 public enum TopicRepository {
     public static func list(_ db: Database) throws -> [(id: Int64, name: String, uses: Int)] {
-        try Row.fetchAll(db, sql: """
+        try db.rows(sql: """
             SELECT t.id, t.name, (SELECT count(*) FROM conversation_topics ct WHERE ct.topic_id = t.id) AS uses
             FROM topics t ORDER BY t.name COLLATE NOCASE
             """).map { (id: $0["id"], name: $0["name"], uses: $0["uses"]) }
     }
 
     public static func find(_ db: Database, name: String) throws -> (id: Int64, name: String)? {
-        try Row.fetchOne(db, sql: "SELECT id, name FROM topics WHERE name = ?", arguments: [name]).map { (id: $0["id"], name: $0["name"]) }
+        try db.row(sql: "SELECT id, name FROM topics WHERE name = ?", arguments: [name]).map { (id: $0["id"], name: $0["name"]) }
     }
 
     public static func require(_ db: Database, name: String) throws -> (id: Int64, name: String) {
         if let t = try find(db, name: name) { return t }
-        let all = try String.fetchAll(db, sql: "SELECT name FROM topics ORDER BY name LIMIT 1000")
+        let all = try db.all(String.self, sql: "SELECT name FROM topics ORDER BY name LIMIT 1000")
         throw ParleyError.notFound("no topic '\(name)'" + Suggest.didYouMean(name, among: all)
             + (all.isEmpty ? " (an admin adds topics with `topic add NAME`)" : ""))
     }
 
     public static func insert(_ db: Database, name: String) throws {
         if try find(db, name: name) != nil { throw ParleyError.conflict("topic '\(name)' exists already") }
-        try db.execute(sql: "INSERT INTO topics(name) VALUES (?)", arguments: [name])
+        try db.run(sql: "INSERT INTO topics(name) VALUES (?)", arguments: [name])
     }
 
     public static func delete(_ db: Database, id: Int64) throws {
-        try db.execute(sql: "DELETE FROM topics WHERE id = ?", arguments: [id])
+        try db.run(sql: "DELETE FROM topics WHERE id = ?", arguments: [id])
     }
 
     public static func names(_ db: Database, prefix: String, limit: Int) throws -> [String] {
-        try String.fetchAll(db, sql: "SELECT name FROM topics WHERE name LIKE ? ESCAPE '\\' ORDER BY name LIMIT ?",
+        try db.all(String.self, sql: "SELECT name FROM topics WHERE name LIKE ? ESCAPE '\\' ORDER BY name LIMIT ?",
                             arguments: [likePrefix(prefix), limit])
     }
 }

@@ -12,17 +12,17 @@ public enum UserRepository {
     }
 
     public static func find(_ db: Database, email: String) throws -> User? {
-        try Row.fetchOne(db, sql: "SELECT \(columns) FROM users WHERE email = ?", arguments: [email]).map(user)
+        try db.row(sql: "SELECT \(columns) FROM users WHERE email = ?", arguments: [email]).map(user)
     }
 
     public static func find(_ db: Database, id: Int64) throws -> User? {
-        try Row.fetchOne(db, sql: "SELECT \(columns) FROM users WHERE id = ?", arguments: [id]).map(user)
+        try db.row(sql: "SELECT \(columns) FROM users WHERE id = ?", arguments: [id]).map(user)
     }
 
     /// The user with this email, or an error that names the closest emails.
     public static func require(_ db: Database, email: String) throws -> User {
         if let u = try find(db, email: email) { return u }
-        let near = try String.fetchAll(db, sql: "SELECT email FROM users WHERE email LIKE ? ESCAPE '\\' LIMIT 200",
+        let near = try db.all(String.self, sql: "SELECT email FROM users WHERE email LIKE ? ESCAPE '\\' LIMIT 200",
                                        arguments: [likePrefix(String(email.prefix(2)))])
         throw ParleyError.notFound("no user '\(email)'" + Suggest.didYouMean(email, among: near))
     }
@@ -33,16 +33,16 @@ public enum UserRepository {
         if let after { sql += " WHERE email > ?"; args.append(after) }
         sql += " ORDER BY email COLLATE NOCASE"
         if let limit { sql += " LIMIT ?"; args.append(limit) }
-        return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)).map(user)
+        return try db.rows(sql: sql, arguments: StatementArguments(args)).map(user)
     }
 
     /// Emails starting with `prefix`, in order: completion's source.
     public static func emails(_ db: Database, prefix: String, limit: Int) throws -> [String] {
         // A range on the NOCASE index: one seek, then `limit` rows.
         if prefix.isEmpty {
-            return try String.fetchAll(db, sql: "SELECT email FROM users ORDER BY email LIMIT ?", arguments: [limit])
+            return try db.all(String.self, sql: "SELECT email FROM users ORDER BY email LIMIT ?", arguments: [limit])
         }
-        return try String.fetchAll(db, sql: "SELECT email FROM users WHERE email >= ? AND email < ? ORDER BY email LIMIT ?",
+        return try db.all(String.self, sql: "SELECT email FROM users WHERE email >= ? AND email < ? ORDER BY email LIMIT ?",
                                    arguments: [prefix, prefix + "\u{10FFFF}", limit])
     }
 
@@ -52,31 +52,31 @@ public enum UserRepository {
         if try find(db, email: email) != nil {
             throw ParleyError.conflict("a user with email \(email) exists already")
         }
-        try db.execute(sql: "INSERT INTO users(email, name, role, password_hash, enabled, created_at) VALUES (?, ?, ?, ?, 1, ?)",
+        try db.run(sql: "INSERT INTO users(email, name, role, password_hash, enabled, created_at) VALUES (?, ?, ?, ?, 1, ?)",
                        arguments: [email, name, role.rawValue, passwordHash, now])
         return try find(db, id: db.lastInsertedRowID)!
     }
 
     public static func update(_ db: Database, id: Int64, name: String? = nil, role: AccountRole? = nil, enabled: Bool? = nil) throws {
-        if let name { try db.execute(sql: "UPDATE users SET name = ? WHERE id = ?", arguments: [name, id]) }
-        if let role { try db.execute(sql: "UPDATE users SET role = ? WHERE id = ?", arguments: [role.rawValue, id]) }
-        if let enabled { try db.execute(sql: "UPDATE users SET enabled = ? WHERE id = ?", arguments: [enabled, id]) }
+        if let name { try db.run(sql: "UPDATE users SET name = ? WHERE id = ?", arguments: [name, id]) }
+        if let role { try db.run(sql: "UPDATE users SET role = ? WHERE id = ?", arguments: [role.rawValue, id]) }
+        if let enabled { try db.run(sql: "UPDATE users SET enabled = ? WHERE id = ?", arguments: [enabled, id]) }
     }
 
     public static func setPasswordHash(_ db: Database, id: Int64, hash: String?) throws {
-        try db.execute(sql: "UPDATE users SET password_hash = ? WHERE id = ?", arguments: [hash, id])
+        try db.run(sql: "UPDATE users SET password_hash = ? WHERE id = ?", arguments: [hash, id])
     }
 
     public static func passwordHash(_ db: Database, id: Int64) throws -> String? {
-        try String.fetchOne(db, sql: "SELECT password_hash FROM users WHERE id = ?", arguments: [id])
+        try db.one(String.self, sql: "SELECT password_hash FROM users WHERE id = ?", arguments: [id])
     }
 
     public static func enabledAdminCount(_ db: Database) throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT count(*) FROM users WHERE role = 'admin' AND enabled = 1") ?? 0
+        try db.one(Int.self, sql: "SELECT count(*) FROM users WHERE role = 'admin' AND enabled = 1") ?? 0
     }
 
     public static func count(_ db: Database) throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT count(*) FROM users") ?? 0
+        try db.one(Int.self, sql: "SELECT count(*) FROM users") ?? 0
     }
 }
 

@@ -170,7 +170,7 @@ enum ChannelCommands {
     static func remove(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
         try ctx.requireAdmin("channel remove")
         let c = try ctx.channel(inv.arg("CHANNEL")!)
-        let count = try Int.fetchOne(ctx.db, sql: "SELECT count(*) FROM conversations WHERE channel_id = ?", arguments: [c.id]) ?? 0
+        let count = try ctx.db.one(Int.self, sql: "SELECT count(*) FROM conversations WHERE channel_id = ?", arguments: [c.id]) ?? 0
         try ChannelRepository.delete(ctx.db, id: c.id)
         try ctx.audit("channel.remove", c.atHandle, channelID: c.id, old: "\(c.displayName), \(count) conversations")
         return .done("removed \(c.atHandle) and its \(count) conversation\(count == 1 ? "" : "s")")

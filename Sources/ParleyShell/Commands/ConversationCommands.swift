@@ -111,10 +111,9 @@ enum ConversationCommands {
         let queue = try Queue.parse(inv.arg("QUEUE")!)
         if c.state.queue == queue { return .done("conversation \(c.id) is in \(queue.title) already", record: record(c, channel: ch)) }
         _ = try Inbox.move(ctx.db, channel: ch, conversation: c, to: queue, cause: "agent", now: ctx.now, actor: ctx.session.auditActor)
-        let after = try ConversationRepository.find(ctx.db, id: c.id)!
         var message = "conversation \(c.id) moved to \(queue.title)"
         if queue == .resolved, let owner = c.ownerEmail { message += " (owner \(owner) cleared)" }
-        return .done(message, record: record(after, channel: ch))
+        return .done(message, record: ctx.wantsRecord ? record(try ConversationRepository.find(ctx.db, id: c.id)!, channel: ch) : [])
     }
 
     static func assign(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
@@ -157,19 +156,21 @@ enum ConversationCommands {
                           : try ConversationRepository.removeTag(ctx.db, conversationID: c.id, tag: t)
             if did { changed.append(t) }
         }
+        var tags = c.tags
         if !changed.isEmpty {
+            tags = try ConversationRepository.tags(ctx.db, conversationID: c.id)
             try ConversationRepository.touch(ctx.db, id: c.id, now: ctx.now)
             try ctx.audit(add ? "conversation.tag" : "conversation.untag", "conversation \(c.id)", channelID: ch.id,
-                          old: c.tags.joined(separator: ","), new: try ConversationRepository.tags(ctx.db, conversationID: c.id).joined(separator: ","))
+                          old: c.tags.joined(separator: ","), new: tags.joined(separator: ","))
         }
-        let after = try ConversationRepository.find(ctx.db, id: c.id)!
-        return .done("conversation \(c.id) tags: " + (after.tags.isEmpty ? "none" : after.tags.joined(separator: ", ")), record: record(after, channel: ch))
+        return .done("conversation \(c.id) tags: " + (tags.isEmpty ? "none" : tags.joined(separator: ", ")),
+                     record: ctx.wantsRecord ? record(try ConversationRepository.find(ctx.db, id: c.id)!, channel: ch) : [])
     }
 
     static func topic(_ inv: Invocation, _ ctx: CommandContext, add: Bool) throws -> CommandOutput {
         let (c, ch) = try ctx.conversation(inv.arg("N")!)
         try ctx.require(.topic, on: ch, what: "conversation \(add ? "topic" : "untopic") \(c.id)")
-        let current = Set(try Row.fetchAll(ctx.db, sql: "SELECT topic_id FROM conversation_topics WHERE conversation_id = ?", arguments: [c.id]).map { $0["topic_id"] as Int64 })
+        let current = Set(try ctx.db.rows(sql: "SELECT topic_id FROM conversation_topics WHERE conversation_id = ?", arguments: [c.id]).map { $0["topic_id"] as Int64 })
         var next = current
         for name in inv.values("TOPIC") {
             let t = try TopicRepository.require(ctx.db, name: name)

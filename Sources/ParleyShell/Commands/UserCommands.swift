@@ -113,7 +113,7 @@ import GRDB
 extension Database {
     /// A user's direct channel grants as a table.
     func makeGrantsTable(userID: Int64) throws -> Table {
-        let rows = try Row.fetchAll(self, sql: """
+        let rows = try self.rows(sql: """
             SELECT c.handle, c.display_name, g.role FROM channel_grants g JOIN channels c ON c.id = g.channel_id
             WHERE g.user_id = ? ORDER BY c.display_name
             """, arguments: [userID])
