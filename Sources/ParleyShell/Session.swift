@@ -50,6 +50,8 @@ public final class Session {
     var sourceDepth = 0
     /// The shell running this session (for `source`, `begin`, `exit`).
     public internal(set) weak var shell: Shell?
+    /// Makes X API clients for connected channels (set by the executable; tests pass a fake).
+    public var channelAPIProvider: ChannelAPIProvider?
     /// Pause after a failed login, in milliseconds.
     public var loginFailureDelayMs: UInt32 = 1000
 

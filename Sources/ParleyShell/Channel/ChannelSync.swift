@@ -1,0 +1,145 @@
+import GRDB
+import ParleyCore
+import ParleyStore
+
+/// What one sync of a channel did.
+public struct SyncSummary: Sendable, Equatable {
+    public var channel: String
+    public var newMessages = 0
+    public var newConversations = 0
+    public var reopened = 0
+    public var returnedToNew = 0
+    public var pages = 0
+    public var autoResolved = 0
+
+    public var line: String {
+        "\(channel): \(newMessages) new message\(newMessages == 1 ? "" : "s"), \(newConversations) new conversation\(newConversations == 1 ? "" : "s"), \(reopened) reopened"
+            + (autoResolved > 0 ? ", \(autoResolved) auto-resolved" : "")
+    }
+}
+
+/// Pulls a channel's new mentions and direct messages into conversations (SPEC §3).
+/// Each page is stored in one transaction; the channel's cursor moves in the transaction of
+/// the last page, so a sync killed midway stores nothing twice and loses nothing: the next
+/// sync fetches the same pages again and skips what is stored.
+public struct ChannelSync {
+    public let database: ParleyDatabase
+    public let api: XChannelAPI
+    public let clock: ParleyClock
+    /// Called after each page: (pages so far, messages so far).
+    public var progress: ((Int, Int) -> Void)?
+
+    public init(database: ParleyDatabase, api: XChannelAPI, clock: ParleyClock) {
+        self.database = database; self.api = api; self.clock = clock
+    }
+
+    public func run(channel: Channel) throws -> SyncSummary {
+        var summary = SyncSummary(channel: channel.atHandle)
+        try syncMentions(channel, &summary)
+        try syncDirectMessages(channel, &summary)
+        let resolved = try database.withConnection { db in
+            try db.atomically { try Inbox.sweep(db, now: try Meta.now(db, system: clock)) }
+        }
+        summary.autoResolved = resolved.count
+        try database.withConnection { db in
+            try db.atomically {
+                var cursor = try ChannelRepository.syncCursor(db, id: channel.id)
+                cursor.lastSyncAt = try Meta.now(db, system: clock)
+                try ChannelRepository.setSyncCursor(db, id: channel.id, cursor)
+            }
+        }
+        return summary
+    }
+
+    func syncMentions(_ channel: Channel, _ summary: inout SyncSummary) throws {
+        let since = try database.withConnection { db in try ChannelRepository.syncCursor(db, id: channel.id).mentionsSinceID }
+        var token: String? = nil
+        var newest = since
+        repeat {
+            let page = try api.mentions(userID: channel.accountID, sinceID: since, paginationToken: token)
+            token = page.nextToken
+            for t in page.items where XID.isNewer(t.id, than: newest) { newest = t.id }
+            let last = token == nil
+            try store { db, now in
+                for t in page.items where t.authorID != channel.accountID {
+                    let r = try Inbox.recordInbound(db, channel: channel, contactPlatformID: t.authorID, contactHandle: t.authorUsername,
+                                                    platformID: t.id, kind: .publicTweet, text: t.text, at: t.createdAt ?? now, now: now)
+                    count(r, &summary)
+                }
+                if last, newest != since {
+                    var cursor = try ChannelRepository.syncCursor(db, id: channel.id)
+                    cursor.mentionsSinceID = newest
+                    try ChannelRepository.setSyncCursor(db, id: channel.id, cursor)
+                }
+            }
+            summary.pages += 1
+            progress?(summary.pages, summary.newMessages)
+        } while token != nil
+    }
+
+    func syncDirectMessages(_ channel: Channel, _ summary: inout SyncSummary) throws {
+        let stored = try database.withConnection { db in try ChannelRepository.syncCursor(db, id: channel.id).dmNewestID }
+        var token: String? = nil
+        var newest = stored
+        var reachedStored = false
+        repeat {
+            let page = try api.directMessages(paginationToken: token)
+            token = page.nextToken
+            var fresh: [XDirectMessage] = []
+            for e in page.items {
+                if let stored, !XID.isNewer(e.id, than: stored) { reachedStored = true; continue }
+                fresh.append(e)
+                if XID.isNewer(e.id, than: newest) { newest = e.id }
+            }
+            let last = token == nil || reachedStored
+            try store { db, now in
+                for e in fresh {
+                    if e.senderID == channel.accountID {
+                        // Sent by the channel itself (here or in another app): kept as outbound.
+                        guard let other = e.participantIDs.first(where: { $0 != channel.accountID }),
+                              let contactID = try db.one(Int64.self, sql: "SELECT id FROM contacts WHERE channel_id = ? AND platform_id = ?",
+                                                         arguments: [channel.id, other]),
+                              let conversation = try ConversationRepository.find(db, contactID: contactID) else { continue }
+                        try ConversationRepository.insertMessage(db, conversationID: conversation.id, channelID: channel.id, platformID: e.id,
+                                                                 direction: .outbound, kind: .directMessage, authorUserID: nil,
+                                                                 authorLabel: channel.atHandle, text: e.text, at: e.createdAt ?? now)
+                        continue
+                    }
+                    let r = try Inbox.recordInbound(db, channel: channel, contactPlatformID: e.senderID,
+                                                    contactHandle: e.senderUsername ?? e.senderID, platformID: e.id,
+                                                    kind: .directMessage, text: e.text, at: e.createdAt ?? now, now: now)
+                    count(r, &summary)
+                }
+                if last, newest != stored {
+                    var cursor = try ChannelRepository.syncCursor(db, id: channel.id)
+                    cursor.dmNewestID = newest
+                    try ChannelRepository.setSyncCursor(db, id: channel.id, cursor)
+                }
+            }
+            summary.pages += 1
+            progress?(summary.pages, summary.newMessages)
+            if reachedStored { break }
+        } while token != nil
+    }
+
+    func count(_ r: InboundResult, _ summary: inout SyncSummary) {
+        guard r.stored else { return }
+        summary.newMessages += 1
+        switch r.effect {
+        case .created?: summary.newConversations += 1
+        case .reopened?: summary.reopened += 1
+        case .returnedToNew?: summary.returnedToNew += 1
+        default: break
+        }
+    }
+
+    /// One page, one transaction.
+    func store(_ body: (Database, Timestamp) throws -> Void) throws {
+        try database.withConnection { db in
+            try db.atomically {
+                let now = try Meta.now(db, system: clock)
+                try body(db, now)
+            }
+        }
+    }
+}
