@@ -7,7 +7,22 @@ import ParleyStore
 // A closed pipe must end parley with an error, not a signal.
 signal(SIGPIPE, SIG_IGN)
 
-let arguments = Array(CommandLine.arguments.dropFirst())
+var arguments = Array(CommandLine.arguments.dropFirst())
+// `parley [--db PATH] sync [--every DUR]`: the long-running sync for a service manager.
+var syncMode = false
+var syncEvery: TimeSpan? = nil
+if let i = arguments.firstIndex(of: "sync"), !arguments[..<i].contains(where: { ["-c", "--command", "-f", "--file"].contains($0) }) {
+    syncMode = true
+    arguments.remove(at: i)
+    if let j = arguments.firstIndex(of: "--every") {
+        guard j + 1 < arguments.count, let span = try? TimeSpan.parse(arguments[j + 1]) else {
+            FileHandle.standardError.write(Data("parley sync: --every takes a duration like 90s, 15m or 1h\n".utf8))
+            exit(2)
+        }
+        syncEvery = span
+        arguments.removeSubrange(j...(j + 1))
+    }
+}
 let options: ProcessOptions
 do {
     options = try ProcessOptions.parse(arguments)
@@ -44,7 +59,15 @@ if let email = options.asUser {
         exit(2)
     }
 }
+session.channelAPIProvider = XClientFactory.provider(environment: environment)
 let shell = Shell(session: session)
+
+if syncMode {
+    SignalFlag.install()
+    let status = SyncService(session: session, every: syncEvery, stopRequested: { SignalFlag.raised }).run()
+    database.close()
+    exit(status)
+}
 
 if interactive {
     if options.onError == nil { session.onError = .continue }

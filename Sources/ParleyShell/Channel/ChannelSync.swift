@@ -2,6 +2,9 @@ import GRDB
 import ParleyCore
 import ParleyStore
 
+/// Thrown when `shouldStop` asked a sync to stop between pages.
+public struct SyncStopped: Error {}
+
 /// What one sync of a channel did.
 public struct SyncSummary: Sendable, Equatable {
     public var channel: String
@@ -28,6 +31,9 @@ public struct ChannelSync {
     public let clock: ParleyClock
     /// Called after each page: (pages so far, messages so far).
     public var progress: ((Int, Int) -> Void)?
+    /// Asked after each page; true stops the sync there (what is stored stays stored, and the
+    /// next sync picks up where it left off).
+    public var shouldStop: () -> Bool = { false }
 
     public init(database: ParleyDatabase, api: XChannelAPI, clock: ParleyClock) {
         self.database = database; self.api = api; self.clock = clock
@@ -74,6 +80,7 @@ public struct ChannelSync {
             }
             summary.pages += 1
             progress?(summary.pages, summary.newMessages)
+            if shouldStop() { throw SyncStopped() }
         } while token != nil
     }
 
@@ -118,6 +125,7 @@ public struct ChannelSync {
             }
             summary.pages += 1
             progress?(summary.pages, summary.newMessages)
+            if shouldStop() { throw SyncStopped() }
             if reachedStored { break }
         } while token != nil
     }
