@@ -68,9 +68,10 @@ public final class ParleyDatabase: @unchecked Sendable {
         try? queue.close()
     }
 
-    /// Runs `body` on the connection, outside any transaction the caller did not open.
+    /// Runs `body` on the connection. Calls may nest (a command that syncs a channel runs
+    /// page transactions from inside its own call): parley uses one connection from one thread.
     public func withConnection<T>(_ body: (Database) throws -> T) rethrows -> T {
-        try queue.inDatabase(body)
+        try queue.unsafeReentrantWrite(body)
     }
 }
 
