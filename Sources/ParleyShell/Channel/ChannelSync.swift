@@ -72,15 +72,9 @@ public struct ChannelSync {
                                                     platformID: t.id, kind: .publicTweet, text: t.text, at: t.createdAt ?? now, now: now)
                     count(r, &summary)
                 }
-                if last, newest != since {
-                    var cursor = try ChannelRepository.syncCursor(db, id: channel.id)
-                    cursor.mentionsSinceID = newest
-                    try ChannelRepository.setSyncCursor(db, id: channel.id, cursor)
-                }
+                if last, newest != since { try moveCursor(db, channel, \.mentionsSinceID, to: newest) }
             }
-            summary.pages += 1
-            progress?(summary.pages, summary.newMessages)
-            if shouldStop() { throw SyncStopped() }
+            try pageDone(&summary)
         } while token != nil
     }
 
@@ -117,15 +111,9 @@ public struct ChannelSync {
                                                     kind: .directMessage, text: e.text, at: e.createdAt ?? now, now: now)
                     count(r, &summary)
                 }
-                if last, newest != stored {
-                    var cursor = try ChannelRepository.syncCursor(db, id: channel.id)
-                    cursor.dmNewestID = newest
-                    try ChannelRepository.setSyncCursor(db, id: channel.id, cursor)
-                }
+                if last, newest != stored { try moveCursor(db, channel, \.dmNewestID, to: newest) }
             }
-            summary.pages += 1
-            progress?(summary.pages, summary.newMessages)
-            if shouldStop() { throw SyncStopped() }
+            try pageDone(&summary)
             if reachedStored { break }
         } while token != nil
     }
@@ -139,6 +127,20 @@ public struct ChannelSync {
         case .returnedToNew?: summary.returnedToNew += 1
         default: break
         }
+    }
+
+    /// Moves one of the channel's cursors, inside the transaction of the page it covers.
+    func moveCursor(_ db: Database, _ channel: Channel, _ field: WritableKeyPath<ChannelRepository.SyncCursor, String?>,
+                    to value: String?) throws {
+        var cursor = try ChannelRepository.syncCursor(db, id: channel.id)
+        cursor[keyPath: field] = value
+        try ChannelRepository.setSyncCursor(db, id: channel.id, cursor)
+    }
+
+    func pageDone(_ summary: inout SyncSummary) throws {
+        summary.pages += 1
+        progress?(summary.pages, summary.newMessages)
+        if shouldStop() { throw SyncStopped() }
     }
 
     /// One page, one transaction.
