@@ -101,16 +101,16 @@ public enum AccessPolicy {
         guard f.userEnabled else { return EffectiveRole(role: nil, paths: [], disabled: true) }
         var paths: [AccessPath] = []
         if let r = f.directRole { paths.append(.direct(r)) }
-        for m in f.memberships.sorted(by: { $0.team.lowercased() < $1.team.lowercased() }) {
-            if m.teamHasChannel {
-                paths.append(.team(m.team, m.role))
-            } else if f.allTeams {
-                paths.append(.allTeams(team: m.team, m.role))
-            }
+        // Only memberships that reach the channel become paths; those few are sorted by team name.
+        var teamPaths: [(key: String, path: AccessPath)] = []
+        for m in f.memberships where m.teamHasChannel || f.allTeams {
+            teamPaths.append((m.team.lowercased(), m.teamHasChannel ? .team(m.team, m.role) : .allTeams(team: m.team, m.role)))
         }
+        if teamPaths.count > 1 { teamPaths.sort { $0.key < $1.key } }
+        paths.append(contentsOf: teamPaths.map(\.path))
         if f.allUsers { paths.append(.allUsers(f.allUsersRole)) }
         // Stable sort: highest role first, keeping the order above among equals.
-        let ordered = paths.enumerated().sorted {
+        let ordered = paths.count < 2 ? paths : paths.enumerated().sorted {
             $0.element.role != $1.element.role ? $0.element.role > $1.element.role : $0.offset < $1.offset
         }.map(\.element)
         return EffectiveRole(role: ordered.first?.role, paths: ordered, disabled: false)

@@ -26,17 +26,18 @@ public enum ChannelRepository {
         resolve_reason, all_users, all_users_role, all_teams, access_token IS NOT NULL AS connected, created_at
         """
 
+    /// Decodes a row of `columns`, by position (in the order `columns` lists them).
     static func channel(_ row: Row) -> Channel {
-        let newSecs: Int64? = row["auto_resolve_new"]
-        let pendingSecs: Int64? = row["auto_resolve_pending"]
+        let newSecs: Int64? = row[6]
+        let pendingSecs: Int64? = row[7]
         return Channel(
-            id: row["id"], kind: ChannelKind(rawValue: row["kind"]) ?? .twitter, handle: row["handle"],
-            accountID: row["account_id"], displayName: row["display_name"], autoOwnership: row["auto_ownership"],
+            id: row[0], kind: ChannelKind(rawValue: row[1]) ?? .twitter, handle: row[2],
+            accountID: row[3], displayName: row[4], autoOwnership: row[5],
             autoResolve: AutoResolveSettings(newAfter: newSecs.map(TimeSpan.init(seconds:)),
                                              pendingAfter: pendingSecs.map(TimeSpan.init(seconds:))),
-            resolveReason: row["resolve_reason"], allUsers: row["all_users"],
-            allUsersRole: ChannelRole(rawValue: row["all_users_role"]) ?? .contributor,
-            allTeams: row["all_teams"], connected: row["connected"], createdAt: row["created_at"])
+            resolveReason: row[8], allUsers: row[9],
+            allUsersRole: ChannelRole(rawValue: row[10]) ?? .contributor,
+            allTeams: row[11], connected: row[12], createdAt: row[13])
     }
 
     public static func find(_ db: Database, id: Int64) throws -> Channel? {

@@ -78,6 +78,13 @@ public enum ConversationRepository {
 
     public static func list(_ db: Database, _ f: ConversationFilter) throws -> [ConversationSummary] {
         guard !f.channelIDs.isEmpty else { return [] }
+        if f.owner == nil && f.tag == nil && f.topicID == nil {
+            // The queue page: a merge of per-channel index ranges, bounded whatever the skew.
+            let queues = f.queue.map { [$0] } ?? Queue.allCases
+            let ids = try pageIDs(db, streams: f.channelIDs.flatMap { c in queues.map { (c, $0) } },
+                                  after: f.afterID ?? 0, limit: f.limit)
+            return try summaries(db, ids: ids)
+        }
         var conditions = ["c.channel_id IN (\(f.channelIDs.map(String.init).joined(separator: ",")))"]
         var args: [any DatabaseValueConvertible] = []
         if let q = f.queue { conditions.append("c.queue = ?"); args.append(q.rawValue) }
@@ -94,9 +101,59 @@ public enum ConversationRepository {
         }
         if let after = f.afterID { conditions.append("c.id > ?"); args.append(after) }
         args.append(f.limit)
-        var rows = try db.uncachedRows(sql: """
+        let rows = try db.uncachedRows(sql: """
             SELECT \(summaryColumns) \(summaryJoins) WHERE \(conditions.joined(separator: " AND ")) ORDER BY c.id LIMIT ?
             """, arguments: StatementArguments(args)).map(summary)
+        return try withLabels(db, rows)
+    }
+
+    /// The first `limit` conversation ids above `after` across (channel, queue) streams, in id
+    /// order: a k-way merge reading each stream's index range in small batches, so the work is
+    /// about `limit + streams × batch` index entries however the traffic is spread.
+    public static func pageIDs(_ db: Database, streams: [(Int64, Queue)], after: Int64, limit: Int) throws -> [Int64] {
+        let batch = max(4, min(64, limit / 4 + 1))
+        let sql = "SELECT id FROM conversations WHERE channel_id = ? AND queue = ? AND id > ? ORDER BY id LIMIT ?"
+        struct Stream { var channel: Int64; var queue: Queue; var buffer: [Int64]; var index = 0; var exhausted: Bool }
+        var live: [Stream] = []
+        live.reserveCapacity(streams.count)
+        for (channel, queue) in streams {
+            let ids = try db.all(Int64.self, sql: sql, arguments: [channel, queue.rawValue, after, batch])
+            if !ids.isEmpty { live.append(Stream(channel: channel, queue: queue, buffer: ids, exhausted: ids.count < batch)) }
+        }
+        var result: [Int64] = []
+        result.reserveCapacity(limit)
+        while result.count < limit && !live.isEmpty {
+            var best = 0
+            for i in 1..<live.count where live[i].buffer[live[i].index] < live[best].buffer[live[best].index] { best = i }
+            let id = live[best].buffer[live[best].index]
+            result.append(id)
+            live[best].index += 1
+            if live[best].index == live[best].buffer.count {
+                if live[best].exhausted {
+                    live.remove(at: best)
+                } else {
+                    let more = try db.all(Int64.self, sql: sql, arguments: [live[best].channel, live[best].queue.rawValue, id, batch])
+                    if more.isEmpty { live.remove(at: best) } else {
+                        live[best].buffer = more; live[best].index = 0; live[best].exhausted = more.count < batch
+                    }
+                }
+            }
+        }
+        return result
+    }
+
+    /// Summaries of these conversations, in id order, with their tags and topics.
+    static func summaries(_ db: Database, ids: [Int64]) throws -> [ConversationSummary] {
+        guard !ids.isEmpty else { return [] }
+        let rows = try db.uncachedRows(sql: """
+            SELECT \(summaryColumns) \(summaryJoins) WHERE c.id IN (\(ids.map(String.init).joined(separator: ","))) ORDER BY c.id
+            """).map(summary)
+        return try withLabels(db, rows)
+    }
+
+    /// Fills in tags and topics for a page of conversations: two queries for the page.
+    static func withLabels(_ db: Database, _ page: [ConversationSummary]) throws -> [ConversationSummary] {
+        var rows = page
         guard !rows.isEmpty else { return rows }
         let ids = rows.map { String($0.id) }.joined(separator: ",")
         var tagsByID: [Int64: [String]] = [:]

@@ -70,7 +70,10 @@ public enum Renderer {
 
     /// A cell on one line: newlines and tabs shown as blanks, text past 120 characters cut with an ellipsis (JSON and CSV keep it whole).
     static func cellText(_ s: String) -> String {
-        var flat = s.replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "\t", with: " ")
+        var flat = s
+        if s.utf8.contains(where: { $0 == 10 || $0 == 9 || $0 == 13 }) {
+            flat = String(s.map { $0 == "\n" || $0 == "\t" || $0 == "\r" || $0 == "\r\n" ? " " : $0 })
+        }
         if flat.count > 120 { flat = String(flat.prefix(119)) + "…" }
         return flat
     }
