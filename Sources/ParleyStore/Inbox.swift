@@ -99,21 +99,36 @@ public enum Inbox {
         return state
     }
 
-    /// Resolves every conversation whose deadline has passed, with its channel's resolve reason.
-    /// Each is resolved as of its deadline (the moment it became due), so reports count it there
-    /// even when the sweep runs later. Returns what it resolved.
+    /// Resolves every conversation whose deadline has passed, with its channel's resolve reason,
+    /// and returns their ids. Each is resolved as of its deadline (the moment it became due), so
+    /// reports count it there even when the sweep runs later.
+    ///
+    /// This is `ConversationQueue.enter(.resolved)` (no owner, no deadline) done as three set
+    /// statements, so a sweep of 100,000 conversations costs about what the raw UPDATE does;
+    /// `InboxSweepTests` checks it against the rule conversation by conversation.
     @discardableResult
-    public static func sweep(_ db: Database, now: Timestamp, channelIDs: [Int64]? = nil) throws -> [ConversationSummary] {
-        let due = try ConversationRepository.due(db, by: now, channelIDs: channelIDs)
-        guard !due.isEmpty else { return [] }
-        var channels: [Int64: Channel] = [:]
-        for c in due {
-            if channels[c.channelID] == nil { channels[c.channelID] = try ChannelRepository.find(db, id: c.channelID) }
-            guard let channel = channels[c.channelID] else { continue }
-            _ = try move(db, channel: channel, conversation: c, to: .resolved, cause: "auto-resolve",
-                         reason: channel.resolveReason, now: min(now, c.state.deadline ?? now), actor: .system)
-        }
-        return due
+    public static func sweep(_ db: Database, now: Timestamp) throws -> [Int64] {
+        let ids = try db.all(Int64.self, sql: "SELECT id FROM conversations WHERE deadline IS NOT NULL AND deadline <= ? ORDER BY deadline, id",
+                             arguments: [now])
+        guard !ids.isEmpty else { return [] }
+        try db.run(sql: """
+            INSERT INTO queue_events(conversation_id, channel_id, at, from_queue, to_queue, cause, user_id)
+            SELECT id, channel_id, deadline, queue, 'resolved', 'auto-resolve', NULL
+            FROM conversations WHERE deadline IS NOT NULL AND deadline <= ?
+            """, arguments: [now])
+        try db.run(sql: """
+            INSERT INTO audit(at, actor, as_user, session, action, target, channel_id, old_value, new_value)
+            SELECT c.deadline, 'system', NULL, 'system', 'conversation.auto-resolve', 'conversation ' || c.id, c.channel_id,
+                   c.queue || coalesce(', owner ' || u.email, ''),
+                   'resolved' || CASE WHEN coalesce(ch.resolve_reason, '') = '' THEN '' ELSE ' (reason: ' || ch.resolve_reason || ')' END
+            FROM conversations c JOIN channels ch ON ch.id = c.channel_id LEFT JOIN users u ON u.id = c.owner_id
+            WHERE c.deadline IS NOT NULL AND c.deadline <= ?
+            """, arguments: [now])
+        try db.run(sql: """
+            UPDATE conversations SET queue = 'resolved', owner_id = NULL, updated_at = deadline, deadline = NULL, limit_seconds = NULL
+            WHERE deadline IS NOT NULL AND deadline <= ?
+            """, arguments: [now])
+        return ids
     }
 
     public static func describe(_ s: ConversationState, owner: String? = nil) -> String {

@@ -39,6 +39,6 @@ enum InsightCommands {
         _ = try ctx.requireUser()
         let resolved = try Inbox.sweep(ctx.db, now: ctx.now)
         return .done("auto-resolved \(resolved.count) conversation\(resolved.count == 1 ? "" : "s")",
-                     record: [("resolved", .array(resolved.map { .int($0.id) }))])
+                     record: [("resolved", .array(resolved.map { .int($0) }))])
     }
 }
