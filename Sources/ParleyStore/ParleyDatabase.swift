@@ -18,6 +18,8 @@ public final class ParleyDatabase: @unchecked Sendable {
         var config = Configuration()
         config.foreignKeysEnabled = true
         config.busyMode = .timeout(Self.busyTimeout)
+        // `begin` … `commit` keeps a transaction open across commands on purpose.
+        config.allowsUnsafeTransactions = true
         config.label = "parley"
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")

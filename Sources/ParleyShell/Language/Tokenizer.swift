@@ -4,7 +4,8 @@ import ParleyCore
 public struct Word: Equatable, Sendable {
     /// The word with quotes removed and escapes applied.
     public var text: String
-    /// Whether any part of it was quoted (a quoted `--x` is text, not an option).
+    /// Whether it began inside quotes: a quoted `"--x"` is text, not an option, while
+    /// `--x="a b"` is the option `--x` with the value `a b`.
     public var quoted: Bool
     public init(_ text: String, quoted: Bool = false) { self.text = text; self.quoted = quoted }
 }
@@ -79,7 +80,8 @@ public enum Tokenizer {
                 while i < chars.count && chars[i] != "\n" { i += 1 }
                 continue
             case "\"", "'":
-                quote = c; inWord = true; quoted = true
+                if !inWord { quoted = true }
+                quote = c; inWord = true
             case "\\":
                 if i + 1 >= chars.count { return .incomplete(.continuation) }
                 let n = chars[i + 1]
