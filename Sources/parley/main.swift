@@ -59,7 +59,7 @@ if let email = options.asUser {
         exit(2)
     }
 }
-session.channelAPIProvider = XClientFactory.provider(environment: environment)
+session.channelAPIProvider = XClientFactory.provider(environment: environment, io: io)
 let shell = Shell(session: session)
 
 if syncMode {

@@ -1,4 +1,34 @@
-#ifndef CCURL_H
-#define CCURL_H
-int parley_curl_available(void);
+#ifndef PARLEY_CCURL_H
+#define PARLEY_CCURL_H
+
+#include <curl/curl.h>
+#include <stddef.h>
+
+/// A growable byte buffer that libcurl's write and header callbacks append to.
+typedef struct parley_buffer {
+    char *data;
+    size_t length;
+    size_t capacity;
+    /// Refuse to grow past this many bytes (0: no limit); the transfer then fails.
+    size_t limit;
+} parley_buffer;
+
+void parley_curl_global_init(void);
+
+/// Typed wrappers for the variadic curl_easy_setopt, one per argument shape.
+CURLcode parley_curl_setopt_long(CURL *curl, CURLoption option, long value);
+CURLcode parley_curl_setopt_string(CURL *curl, CURLoption option, const char *value);
+CURLcode parley_curl_setopt_slist(CURL *curl, CURLoption option, struct curl_slist *value);
+CURLcode parley_curl_setopt_offset(CURL *curl, CURLoption option, curl_off_t value);
+
+/// Sends the response body (write) or header lines (header) into `buffer`.
+CURLcode parley_curl_capture_body(CURL *curl, parley_buffer *buffer);
+CURLcode parley_curl_capture_headers(CURL *curl, parley_buffer *buffer);
+
+/// Typed wrappers for the variadic curl_easy_getinfo.
+CURLcode parley_curl_getinfo_long(CURL *curl, CURLINFO info, long *value);
+CURLcode parley_curl_getinfo_double(CURL *curl, CURLINFO info, double *value);
+
+void parley_buffer_free(parley_buffer *buffer);
+
 #endif

@@ -1,0 +1,53 @@
+import ParleyCore
+import ParleyStore
+import ParleyX
+
+/// The libcurl X client behind the shell's `XChannelAPI`.
+public final class XClientAdapter: XChannelAPI {
+    public let client: XClient
+
+    public init(client: XClient) { self.client = client }
+
+    /// The provider the executable installs: credentials from the database, configuration from
+    /// the environment and `x.conf`, rotated tokens stored before use, waits shown on stderr.
+    public static func provider(config: XConfig, io: ShellIO) -> ChannelAPIProvider {
+        return { channel, creds, onRefresh in
+            let client = XClient(config: config, tokens: XTokens(accessToken: creds.accessToken, refreshToken: creds.refreshToken,
+                                                                 expiresAt: creds.expiresAt, tokenSecret: creds.tokenSecret))
+            client.onRefresh = { fresh in
+                try onRefresh(ChannelCredentials(kind: creds.kind, accessToken: fresh.accessToken,
+                                                 refreshToken: fresh.refreshToken ?? creds.refreshToken,
+                                                 tokenSecret: fresh.tokenSecret, expiresAt: fresh.expiresAt))
+            }
+            client.onWait = { io.err("\(channel.atHandle): \($0)") }
+            return XClientAdapter(client: client)
+        }
+    }
+
+    public func me() throws -> XAccount {
+        let u = try client.me()
+        return XAccount(id: u.id, username: u.username, name: u.name)
+    }
+
+    public func mentions(userID: String, sinceID: String?, paginationToken: String?) throws -> XPage<XInboundTweet> {
+        let page = try client.mentions(userID: userID, sinceID: sinceID, paginationToken: paginationToken)
+        return XPage(items: page.tweets.map {
+            XInboundTweet(id: $0.id, authorID: $0.authorID, authorUsername: $0.authorUsername ?? $0.authorID, text: $0.text, createdAt: $0.createdAt)
+        }, nextToken: page.next)
+    }
+
+    public func directMessages(paginationToken: String?) throws -> XPage<XDirectMessage> {
+        let page = try client.dmEvents(paginationToken: paginationToken)
+        return XPage(items: page.events.map {
+            XDirectMessage(id: $0.id, senderID: $0.senderID, participantIDs: $0.participantIDs, senderUsername: nil, text: $0.text, createdAt: $0.createdAt)
+        }, nextToken: page.next)
+    }
+
+    public func postTweet(text: String, inReplyTo: String?) throws -> String {
+        try client.createTweet(text: text, inReplyTo: inReplyTo)
+    }
+
+    public func sendDirectMessage(to participantID: String, text: String) throws -> String {
+        try client.sendDirectMessage(participantID: participantID, text: text)
+    }
+}

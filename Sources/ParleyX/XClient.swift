@@ -1,0 +1,233 @@
+import Foundation
+
+/// A channel's credentials: OAuth 2.0 bearer tokens, or an OAuth 1.0a token and secret.
+public struct XTokens: Sendable, Equatable {
+    public var accessToken: String
+    public var refreshToken: String?
+    /// Milliseconds since the epoch.
+    public var expiresAt: Int64?
+    /// Set for OAuth 1.0a credentials.
+    public var tokenSecret: String?
+    public init(accessToken: String, refreshToken: String? = nil, expiresAt: Int64? = nil, tokenSecret: String? = nil) {
+        self.accessToken = accessToken; self.refreshToken = refreshToken; self.expiresAt = expiresAt; self.tokenSecret = tokenSecret
+    }
+}
+
+/// What went wrong talking to X, each with a message a user can act on. Never holds a token.
+public enum XError: Error, Sendable, Equatable, CustomStringConvertible {
+    case notConfigured(String)
+    case unauthorized(String)
+    case forbidden(String)
+    case rateLimited(until: Date)
+    case server(status: Int, detail: String)
+    case timeout
+    case transport(String)
+    case malformed(String)
+    case rejected(status: Int, detail: String)
+
+    public var description: String {
+        switch self {
+        case .notConfigured(let m): return m
+        case .unauthorized(let d):
+            return "X rejected the channel's access token (\(d)): re-authorize the channel with `channel add twitter`"
+        case .forbidden(let d):
+            return "X refused the request (403: \(d)): the app or account lacks access or a scope (parley needs \(XConfig.scopes))"
+        case .rateLimited(let until):
+            return "X rate limit reached; it resets at \(ISO8601DateFormatter().string(from: until)): try again then"
+        case .server(let status, let detail):
+            return "X answered \(status) after several tries (\(detail)): try again later"
+        case .timeout: return "X did not answer in time (the transfer stalled) after several tries: try again later"
+        case .transport(let m): return "cannot reach X: \(m)"
+        case .malformed(let m): return "X sent a response parley cannot read (\(m))"
+        case .rejected(let status, let detail): return "X refused the request (\(status): \(detail))"
+        }
+    }
+}
+
+public struct XUser: Sendable, Equatable { public var id: String; public var username: String; public var name: String }
+
+public struct XTweet: Sendable, Equatable {
+    public var id: String
+    public var text: String
+    public var authorID: String
+    public var authorUsername: String?
+    public var createdAt: Int64?
+}
+
+public struct XDMEvent: Sendable, Equatable {
+    public var id: String
+    public var senderID: String
+    public var participantIDs: [String]
+    public var text: String
+    public var createdAt: Int64?
+}
+
+/// The X API v2 for one account, over libcurl: honours rate limits, retries 5xx and stalls with
+/// backoff, and refreshes an expired access token once (handing the new tokens to `onRefresh`
+/// before they are used, since each refresh retires the old refresh token).
+public final class XClient: @unchecked Sendable {
+    public let config: XConfig
+    public private(set) var tokens: XTokens
+    let http: HTTPClient
+    public var onRefresh: (XTokens) throws -> Void = { _ in }
+    /// Told when parley waits (rate limit, backoff): the shell shows it.
+    public var onWait: (String) -> Void = { _ in }
+    /// Sleeps; tests replace it.
+    public var sleep: (TimeInterval) -> Void = { Thread.sleep(forTimeInterval: $0) }
+    public var now: () -> Date = { Date() }
+    /// The first backoff after a 5xx or stall, doubled each time.
+    public var backoff: TimeInterval = 1
+
+    public init(config: XConfig, tokens: XTokens, http: HTTPClient? = nil) {
+        self.config = config
+        self.tokens = tokens
+        self.http = http ?? HTTPClient(timeouts: HTTPTimeouts(connect: 10, stall: config.stallSeconds, total: 120))
+    }
+
+    // MARK: Endpoints
+
+    public func me() throws -> XUser {
+        let json = try call("GET", "/2/users/me", query: [("user.fields", "username,name")])
+        guard let data = json["data"] as? [String: Any], let id = data["id"] as? String, let username = data["username"] as? String else {
+            throw XError.malformed("no user in /2/users/me")
+        }
+        return XUser(id: id, username: username, name: data["name"] as? String ?? username)
+    }
+
+    public func mentions(userID: String, sinceID: String?, paginationToken: String?, maxResults: Int = 100) throws -> (tweets: [XTweet], next: String?) {
+        var q: [(String, String)] = [("max_results", String(maxResults)),
+                                     ("tweet.fields", "author_id,created_at,conversation_id,in_reply_to_user_id,referenced_tweets"),
+                                     ("expansions", "author_id"), ("user.fields", "username")]
+        if let sinceID { q.append(("since_id", sinceID)) }
+        if let paginationToken { q.append(("pagination_token", paginationToken)) }
+        let json = try call("GET", "/2/users/\(PercentEncoding.encode(userID))/mentions", query: q)
+        var names: [String: String] = [:]
+        for u in (json["includes"] as? [String: Any])?["users"] as? [[String: Any]] ?? [] {
+            if let id = u["id"] as? String, let name = u["username"] as? String { names[id] = name }
+        }
+        let tweets = try (json["data"] as? [[String: Any]] ?? []).map { t -> XTweet in
+            guard let id = t["id"] as? String, let text = t["text"] as? String else { throw XError.malformed("a mention without id or text") }
+            let author = t["author_id"] as? String ?? ""
+            return XTweet(id: id, text: text, authorID: author, authorUsername: names[author], createdAt: Self.time(t["created_at"]))
+        }
+        return (tweets, (json["meta"] as? [String: Any])?["next_token"] as? String)
+    }
+
+    public func dmEvents(paginationToken: String?, maxResults: Int = 100) throws -> (events: [XDMEvent], next: String?) {
+        var q: [(String, String)] = [("max_results", String(maxResults)), ("event_types", "MessageCreate"),
+                                     ("dm_event.fields", "created_at,dm_conversation_id,sender_id,text,participant_ids")]
+        if let paginationToken { q.append(("pagination_token", paginationToken)) }
+        let json = try call("GET", "/2/dm_events", query: q)
+        let events = try (json["data"] as? [[String: Any]] ?? []).compactMap { e -> XDMEvent? in
+            guard let id = e["id"] as? String else { throw XError.malformed("a DM event without id") }
+            guard (e["event_type"] as? String ?? "MessageCreate") == "MessageCreate" else { return nil }
+            return XDMEvent(id: id, senderID: e["sender_id"] as? String ?? "", participantIDs: e["participant_ids"] as? [String] ?? [],
+                            text: e["text"] as? String ?? "", createdAt: Self.time(e["created_at"]))
+        }
+        return (events, (json["meta"] as? [String: Any])?["next_token"] as? String)
+    }
+
+    public func createTweet(text: String, inReplyTo: String?) throws -> String {
+        var body: [String: Any] = ["text": text]
+        if let inReplyTo { body["reply"] = ["in_reply_to_tweet_id": inReplyTo] }
+        let json = try call("POST", "/2/tweets", body: body)
+        guard let id = (json["data"] as? [String: Any])?["id"] as? String else { throw XError.malformed("no id for the new post") }
+        return id
+    }
+
+    public func sendDirectMessage(participantID: String, text: String) throws -> String {
+        let json = try call("POST", "/2/dm_conversations/with/\(PercentEncoding.encode(participantID))/messages", body: ["text": text])
+        guard let id = (json["data"] as? [String: Any])?["dm_event_id"] as? String else { throw XError.malformed("no dm_event_id for the message") }
+        return id
+    }
+
+    static func time(_ value: Any?) -> Int64? {
+        guard let s = value as? String else { return nil }
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let d = f.date(from: s) { return Int64(d.timeIntervalSince1970 * 1000) }
+        f.formatOptions = [.withInternetDateTime]
+        return f.date(from: s).map { Int64($0.timeIntervalSince1970 * 1000) }
+    }
+
+    // MARK: The request loop
+
+    func call(_ method: String, _ path: String, query: [(String, String)] = [], body: [String: Any]? = nil) throws -> [String: Any] {
+        let url = config.apiBase + path + (query.isEmpty ? "" : "?" + PercentEncoding.form(query))
+        let payload = try body.map { try JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys]) }
+        var refreshed = false
+        var attempt = 0
+        while true {
+            var headers: [(String, String)] = [("Accept", "application/json"), ("Authorization", authorization(method, url: config.apiBase + path, query: query))]
+            if payload != nil { headers.append(("Content-Type", "application/json")) }
+            let response: HTTPResponse
+            do {
+                response = try http.send(HTTPRequest(method: method, url: url, headers: headers, body: payload))
+            } catch let e as TransportError {
+                guard attempt < config.maxRetries else { throw e.timedOut ? XError.timeout : XError.transport(e.message) }
+                try wait(backoff * pow(2, Double(attempt)), because: e.timedOut ? "X stalled" : "X unreachable (\(e.message))")
+                attempt += 1
+                continue
+            }
+            switch response.status {
+            case 200..<300:
+                guard let object = try? JSONSerialization.jsonObject(with: response.body), let json = object as? [String: Any] else {
+                    guard attempt < config.maxRetries else { throw XError.malformed("not JSON") }
+                    try wait(backoff * pow(2, Double(attempt)), because: "X sent a broken response")
+                    attempt += 1
+                    continue
+                }
+                return json
+            case 401:
+                if !refreshed, let refresh = tokens.refreshToken {
+                    let fresh = try XAuth.refresh(refreshToken: refresh, config: config, http: http)
+                    try onRefresh(fresh)
+                    tokens = fresh
+                    refreshed = true
+                    continue
+                }
+                throw XError.unauthorized(Self.detail(response))
+            case 403:
+                throw XError.forbidden(Self.detail(response))
+            case 429:
+                let reset = response.headers["x-rate-limit-reset"].flatMap(Double.init).map(Date.init(timeIntervalSince1970:))
+                    ?? now().addingTimeInterval(backoff * pow(2, Double(attempt)))
+                let seconds = max(0, reset.timeIntervalSince(now()))
+                guard attempt < config.maxRetries, seconds <= config.maxRateLimitWait else { throw XError.rateLimited(until: reset) }
+                try wait(seconds + 0.05, because: "X rate limit reached; waiting until \(ISO8601DateFormatter().string(from: reset))")
+                attempt += 1
+            case 500...599:
+                guard attempt < config.maxRetries else { throw XError.server(status: response.status, detail: Self.detail(response)) }
+                try wait(backoff * pow(2, Double(attempt)), because: "X answered \(response.status)")
+                attempt += 1
+            default:
+                throw XError.rejected(status: response.status, detail: Self.detail(response))
+            }
+        }
+    }
+
+    func wait(_ seconds: TimeInterval, because reason: String) throws {
+        onWait("\(reason); trying again in \(Int(seconds.rounded(.up)))s")
+        sleep(seconds)
+    }
+
+    func authorization(_ method: String, url: String, query: [(String, String)]) -> String {
+        if let secret = tokens.tokenSecret {
+            let signer = OAuth1Signer(consumerKey: config.consumerKey ?? "", consumerSecret: config.consumerSecret ?? "",
+                                      token: tokens.accessToken, tokenSecret: secret)
+            return signer.header(method: method, url: url, parameters: query)
+        }
+        return "Bearer " + tokens.accessToken
+    }
+
+    /// The problem's detail (or title, or status), cut short; never the request's headers.
+    static func detail(_ r: HTTPResponse) -> String {
+        if let json = (try? JSONSerialization.jsonObject(with: r.body)) as? [String: Any] {
+            if let d = json["detail"] as? String { return String(d.prefix(300)) }
+            if let t = json["title"] as? String { return String(t.prefix(300)) }
+            if let errors = json["errors"] as? [[String: Any]], let m = errors.first?["message"] as? String { return String(m.prefix(300)) }
+            if let e = json["error_description"] as? String ?? json["error"] as? String { return String(e.prefix(300)) }
+        }
+        return "HTTP \(r.status)"
+    }
+}
