@@ -76,10 +76,11 @@ public final class XClient: @unchecked Sendable {
     public var sleep: (TimeInterval) -> Void = { Thread.sleep(forTimeInterval: $0) }
     public var now: () -> Date = { Date() }
     /// The first backoff after a 5xx or stall, doubled each time.
-    public var backoff: TimeInterval = 1
+    public var backoff: TimeInterval
 
     public init(config: XConfig, tokens: XTokens, http: HTTPClient? = nil) {
         self.config = config
+        self.backoff = config.backoffSeconds
         self.tokens = tokens
         self.http = http ?? HTTPClient(timeouts: HTTPTimeouts(connect: 10, stall: config.stallSeconds, total: 120))
     }
@@ -176,6 +177,13 @@ public final class XClient: @unchecked Sendable {
                     try wait(backoff * pow(2, Double(attempt)), because: "X sent a broken response")
                     attempt += 1
                     continue
+                }
+                // A 200 that carries only `errors` is a refusal (e.g. a missing scope); with data
+                // beside it, the errors are about single items and the page is used.
+                if json["data"] == nil, json["meta"] == nil, let errors = json["errors"] as? [[String: Any]], !errors.isEmpty {
+                    let first = errors[0]
+                    let what = (first["detail"] as? String) ?? (first["message"] as? String) ?? (first["title"] as? String) ?? "an error"
+                    throw XError.rejected(status: response.status, detail: String(what.prefix(300)))
                 }
                 return json
             case 401:

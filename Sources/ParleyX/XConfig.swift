@@ -13,6 +13,8 @@ import Foundation
 /// | `PARLEY_X_CONSUMER_KEY` | `consumer_key` | none: needed for `--pin` |
 /// | `PARLEY_X_CONSUMER_SECRET` | `consumer_secret` | none |
 /// | `PARLEY_X_TIMEOUT` | `timeout` | `30` (seconds without progress) |
+/// | `PARLEY_X_RETRIES` | `retries` | `4` (tries after a 5xx, stall or broken response) |
+/// | `PARLEY_X_BACKOFF` | `backoff` | `1` (seconds before the first retry, doubled each time) |
 public struct XConfig: Sendable, Equatable {
     public var clientID: String?
     public var clientSecret: String?
@@ -25,6 +27,8 @@ public struct XConfig: Sendable, Equatable {
     public var stallSeconds: Int = 30
     /// Retries after a 5xx, a timeout or a cut connection.
     public var maxRetries: Int = 4
+    /// Seconds before the first retry, doubled each time.
+    public var backoffSeconds: Double = 1
     /// The longest wait for a rate limit's reset before giving up with an error.
     public var maxRateLimitWait: TimeInterval = 900
 
@@ -58,6 +62,8 @@ public struct XConfig: Sendable, Equatable {
         c.consumerKey = value("PARLEY_X_CONSUMER_KEY", "consumer_key")
         c.consumerSecret = value("PARLEY_X_CONSUMER_SECRET", "consumer_secret")
         if let v = value("PARLEY_X_TIMEOUT", "timeout").flatMap(Int.init), v > 0 { c.stallSeconds = v }
+        if let v = value("PARLEY_X_RETRIES", "retries").flatMap(Int.init), (0...20).contains(v) { c.maxRetries = v }
+        if let v = value("PARLEY_X_BACKOFF", "backoff").flatMap(Double.init), v >= 0, v <= 600 { c.backoffSeconds = v }
         return c
     }
 }

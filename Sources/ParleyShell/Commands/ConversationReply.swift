@@ -1,5 +1,6 @@
 import ParleyCore
 import ParleyStore
+import ParleyX
 
 /// `conversation reply`: checked before anything is sent; stored only once the platform accepted it.
 enum ConversationReply {
@@ -65,40 +66,5 @@ enum ConversationReply {
         if parts.count > 1 { message += " in \(parts.count) parts" }
         if after.state.ownerID != c.state.ownerID, after.ownerEmail == me.email { message += "; you own it now (auto-ownership)" }
         return .done(message, record: ConversationCommands.record(after, channel: ch) + [("parts", .of(parts.count))])
-    }
-}
-
-/// Splits a public reply into tweets of at most 280 characters, numbered `1/3` when more than one.
-public enum TweetSplitter {
-    public static let limit = 280
-
-    public static func split(_ text: String, limit: Int = TweetSplitter.limit) -> [String] {
-        if text.count <= limit { return [text] }
-        // Reserve room for " 99/99"; split on blanks where possible.
-        var total = 2
-        while true {
-            let suffixRoom = " \(total)/\(total)".count
-            let chunks = chunk(text, size: limit - suffixRoom)
-            if chunks.count <= total || total >= 999 {
-                return chunks.enumerated().map { "\($0.element) \($0.offset + 1)/\(chunks.count)" }
-            }
-            total = chunks.count
-        }
-    }
-
-    static func chunk(_ text: String, size: Int) -> [String] {
-        var out: [String] = []
-        var rest = Substring(text)
-        while !rest.isEmpty {
-            if rest.count <= size { out.append(String(rest)); break }
-            let window = rest.prefix(size)
-            var cut = window.endIndex
-            if let blank = window.lastIndex(where: { $0 == " " || $0 == "\n" }), window.distance(from: window.startIndex, to: blank) > size / 2 {
-                cut = blank
-            }
-            out.append(String(rest[rest.startIndex..<cut]).trimmingWhitespace)
-            rest = rest[cut...].drop(while: { $0 == " " || $0 == "\n" })
-        }
-        return out
     }
 }
