@@ -165,6 +165,11 @@ public final class XClient: @unchecked Sendable {
             do {
                 response = try http.send(HTTPRequest(method: method, url: url, headers: headers, body: payload))
             } catch let e as TransportError {
+                // A post whose answer never came may have been published: sending it again could
+                // publish it twice, so the user checks the account instead.
+                if method == "POST" && e.timedOut {
+                    throw XError.transport("X did not confirm the \(path == "/2/tweets" ? "post" : "message") in time (\(e.message)); it may have been sent: check the account before replying again")
+                }
                 guard attempt < config.maxRetries else { throw e.timedOut ? XError.timeout : XError.transport(e.message) }
                 try wait(backoff * pow(2, Double(attempt)), because: e.timedOut ? "X stalled" : "X unreachable (\(e.message))")
                 attempt += 1

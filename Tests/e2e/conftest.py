@@ -26,3 +26,81 @@ class Parley:
 @pytest.fixture
 def parley(tmp_path):
     return Parley(str(tmp_path / "p.db"))
+
+
+# -- the fake X API ------------------------------------------------------------------------------
+
+import json as _json
+import socket
+import sys
+import urllib.request
+
+FAKE_X = os.path.join(ROOT, "Tests", "fakex", "fake_x.py")
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class FakeX:
+    """The fake X API server (Tests/fakex/fake_x.py) in a subprocess on 127.0.0.1."""
+
+    def __init__(self):
+        self.proc = subprocess.Popen([sys.executable, FAKE_X], stdout=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline()
+        assert line.startswith("PORT "), line
+        self.port = int(line.split()[1])
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.outputs = []  # every stdout/stderr parley printed while this server ran
+
+    def control(self, what, body=None):
+        req = urllib.request.Request(self.base + "/_control/" + what, data=_json.dumps(body or {}).encode(),
+                                     method="POST" if what != "state" else "GET")
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return _json.loads(r.read())
+
+    def state(self):
+        return self.control("state")
+
+    def fault(self, kind, path="/2/", count=1, **extra):
+        return self.control("fault", {"kind": kind, "path": path, "count": count, **extra})
+
+    def env(self, callback_port=None, **extra):
+        return {"PARLEY_X_CLIENT_ID": "parley-test-client", "PARLEY_X_API_BASE": self.base,
+                "PARLEY_X_AUTH_URL": self.base + "/i/oauth2/authorize",
+                "PARLEY_X_OAUTH1_AUTH_URL": self.base + "/oauth/authorize",
+                "PARLEY_X_CONSUMER_KEY": "ck-test", "PARLEY_X_CONSUMER_SECRET": "cs-test",
+                "PARLEY_X_CALLBACK_PORT": str(callback_port or free_port()),
+                "PARLEY_X_BACKOFF": "0.05", "PARLEY_X_TIMEOUT": "2", "PARLEY_X_AUTH_TIMEOUT": "20",
+                "XDG_CONFIG_HOME": "/nonexistent", **{k: str(v) for k, v in extra.items()}}
+
+    def assert_clean(self):
+        """Nothing parley sent or was sent broke the OpenAPI document, and no token leaked."""
+        st = self.state()
+        assert st["violations"] == [], st["violations"]
+        for token in st["issued_tokens"]:
+            for text in self.outputs:
+                assert token not in text, "a token was printed"
+
+    def stop(self):
+        self.proc.kill()
+        self.proc.wait()
+
+
+@pytest.fixture(scope="session")
+def fakex_server():
+    server = FakeX()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fakex(fakex_server):
+    fakex_server.control("reset")
+    fakex_server.outputs = []
+    yield fakex_server
+    fakex_server.assert_clean()

@@ -6,7 +6,15 @@ It keeps state (accounts, mentions, DM events, tokens), implements the endpoints
 create post, create DM), and validates every request (path and query parameters, JSON body) and
 every JSON response it sends against the official OpenAPI document. Violations are kept and
 served at GET /_control/violations, so a test fails when parley sends what the document does not
-allow. Faults are injected with POST /_control/fault.
+allow. Faults are injected with POST /_control/fault:
+  {"path": "/2/users/100/mentions", "method": "GET", "kind": K, "count": N, "after": M, ...}
+applies kind K to N matching requests after skipping M. Kinds: 429 (reset_in seconds, with the
+x-rate-limit-* headers), 500, 503, stall (headers, a few bytes, then `seconds` of silence),
+malformed (broken JSON), truncated (connection closed mid-body), cut (closed before any answer),
+errors200 (a page carrying `errors` beside `data`), delay (answer after `seconds`), expire
+(every access token expires now).
+Other control endpoints: reset, seed {mentions, authors, dms, dm_senders, token, lifetime},
+expire, state (violations, requests, posted, sent_dms, issued_tokens, oauth1_pins).
 
 Usage: fake_x.py [--port N] [--openapi PATH]; prints `PORT <n>` on its first line.
 """
@@ -204,6 +212,9 @@ class Handler(BaseHTTPRequestHandler):
         with STATE.lock:
             for f in STATE.faults:
                 if f["count"] > 0 and self.path_only.startswith(f.get("path", "/2/")) and self.command == f.get("method", self.command):
+                    if f.get("after", 0) > 0:
+                        f["after"] -= 1
+                        continue
                     f["count"] -= 1
                     return f
         return None
@@ -213,6 +224,8 @@ class Handler(BaseHTTPRequestHandler):
         self.path_only = parsed.path
         self.query = {k: v[-1] for k, v in urllib.parse.parse_qs(parsed.query, keep_blank_values=True).items()}
         self.raw_body = self._body()
+        if self.path_only.startswith("/_control/"):
+            return self.control()
         with STATE.lock:
             STATE.requests.append({"method": self.command, "path": self.path_only, "query": self.query,
                                    "authorization": self.headers.get("Authorization", "")[:12]})
@@ -259,6 +272,13 @@ class Handler(BaseHTTPRequestHandler):
                 return self._send(200, {"mentions": len(STATE.mentions), "dms": len(STATE.dms), **tokens}, validate=False)
             if what == "fault":
                 STATE.faults.append({"count": body.get("count", 1), **body})
+                return self._send(200, {"ok": True}, validate=False)
+            if what == "reset_faults":
+                STATE.faults = []
+                return self._send(200, {"ok": True}, validate=False)
+            if what == "revoke_refresh":
+                for t in list(STATE.refresh):
+                    STATE.refresh[t] = False
                 return self._send(200, {"ok": True}, validate=False)
             if what == "expire":
                 for t in list(STATE.access):
@@ -415,6 +435,12 @@ class Handler(BaseHTTPRequestHandler):
                 self.wfile.write(b'{"data": [')
                 self.wfile.flush()
                 self.close_connection = True
+                return
+            if kind == "delay":
+                time.sleep(fault.get("seconds", 0.1))
+            if kind == "cut":
+                self.close_connection = True
+                self.connection.shutdown(2)
                 return
             if kind == "expire":
                 with STATE.lock:
