@@ -20,7 +20,8 @@ let package = Package(
         ),
         .target(
             name: "CCurl",
-            linkerSettings: [.linkedLibrary("curl")]
+            // libcurl is loaded with dlopen on first use (see CCurl.c), not linked.
+            linkerSettings: [.linkedLibrary("dl")]
         ),
 
         // Core: model, access rules, queue rules, clock. No I/O.

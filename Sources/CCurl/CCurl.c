@@ -1,26 +1,87 @@
 #include "CCurl.h"
+#include <dlfcn.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
-void parley_curl_global_init(void) {
-    static int done = 0;
-    if (!done) { curl_global_init(CURL_GLOBAL_DEFAULT); done = 1; }
+/* libcurl is loaded on first use with dlopen, not linked: it pulls in some thirty shared
+   libraries (TLS, Kerberos, LDAP, …) whose loading would otherwise be paid by every parley
+   start, also by the many that never talk to X. */
+
+static struct {
+    CURLcode (*global_init)(long);
+    CURL *(*easy_init)(void);
+    void (*easy_cleanup)(CURL *);
+    void (*easy_reset)(CURL *);
+    CURLcode (*easy_perform)(CURL *);
+    const char *(*easy_strerror)(CURLcode);
+    CURLcode (*easy_setopt)(CURL *, CURLoption, ...);
+    CURLcode (*easy_getinfo)(CURL *, CURLINFO, ...);
+    struct curl_slist *(*slist_append)(struct curl_slist *, const char *);
+    void (*slist_free_all)(struct curl_slist *);
+} lib;
+
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static char load_error[512];
+static int loaded = 0;
+
+static void load(void) {
+    const char *names[] = {"libcurl.so.4", "libcurl.so", "libcurl-gnutls.so.4", NULL};
+    void *h = NULL;
+    for (int i = 0; names[i] && !h; i++) h = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        const char *why = dlerror();
+        snprintf(load_error, sizeof load_error, "libcurl cannot be loaded (%s): install it with apt-get install libcurl4",
+                 why ? why : "not found");
+        return;
+    }
+#define BIND(field, symbol) \
+    if (!(*(void **)&lib.field = dlsym(h, symbol))) { \
+        snprintf(load_error, sizeof load_error, "libcurl lacks %s: install a newer libcurl4", symbol); \
+        return; \
+    }
+    BIND(global_init, "curl_global_init")
+    BIND(easy_init, "curl_easy_init")
+    BIND(easy_cleanup, "curl_easy_cleanup")
+    BIND(easy_reset, "curl_easy_reset")
+    BIND(easy_perform, "curl_easy_perform")
+    BIND(easy_strerror, "curl_easy_strerror")
+    BIND(easy_setopt, "curl_easy_setopt")
+    BIND(easy_getinfo, "curl_easy_getinfo")
+    BIND(slist_append, "curl_slist_append")
+    BIND(slist_free_all, "curl_slist_free_all")
+#undef BIND
+    lib.global_init(CURL_GLOBAL_DEFAULT);
+    loaded = 1;
 }
 
+const char *parley_curl_load(void) {
+    pthread_once(&once, load);
+    return loaded ? NULL : load_error;
+}
+
+CURL *parley_curl_easy_init(void) { return parley_curl_load() ? NULL : lib.easy_init(); }
+void parley_curl_easy_cleanup(CURL *curl) { lib.easy_cleanup(curl); }
+void parley_curl_easy_reset(CURL *curl) { lib.easy_reset(curl); }
+CURLcode parley_curl_easy_perform(CURL *curl) { return lib.easy_perform(curl); }
+const char *parley_curl_easy_strerror(CURLcode code) { return lib.easy_strerror(code); }
+struct curl_slist *parley_curl_slist_append(struct curl_slist *list, const char *line) { return lib.slist_append(list, line); }
+void parley_curl_slist_free_all(struct curl_slist *list) { if (list) lib.slist_free_all(list); }
+
 CURLcode parley_curl_setopt_long(CURL *curl, CURLoption option, long value) {
-    return curl_easy_setopt(curl, option, value);
+    return lib.easy_setopt(curl, option, value);
 }
 
 CURLcode parley_curl_setopt_string(CURL *curl, CURLoption option, const char *value) {
-    return curl_easy_setopt(curl, option, value);
+    return lib.easy_setopt(curl, option, value);
 }
 
 CURLcode parley_curl_setopt_slist(CURL *curl, CURLoption option, struct curl_slist *value) {
-    return curl_easy_setopt(curl, option, value);
+    return lib.easy_setopt(curl, option, value);
 }
 
 CURLcode parley_curl_setopt_offset(CURL *curl, CURLoption option, curl_off_t value) {
-    return curl_easy_setopt(curl, option, value);
+    return lib.easy_setopt(curl, option, value);
 }
 
 static size_t parley_append(char *ptr, size_t size, size_t nmemb, void *userdata) {
@@ -42,23 +103,23 @@ static size_t parley_append(char *ptr, size_t size, size_t nmemb, void *userdata
 }
 
 CURLcode parley_curl_capture_body(CURL *curl, parley_buffer *buffer) {
-    CURLcode rc = curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, parley_append);
+    CURLcode rc = lib.easy_setopt(curl, CURLOPT_WRITEFUNCTION, parley_append);
     if (rc != CURLE_OK) return rc;
-    return curl_easy_setopt(curl, CURLOPT_WRITEDATA, (void *)buffer);
+    return lib.easy_setopt(curl, CURLOPT_WRITEDATA, (void *)buffer);
 }
 
 CURLcode parley_curl_capture_headers(CURL *curl, parley_buffer *buffer) {
-    CURLcode rc = curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, parley_append);
+    CURLcode rc = lib.easy_setopt(curl, CURLOPT_HEADERFUNCTION, parley_append);
     if (rc != CURLE_OK) return rc;
-    return curl_easy_setopt(curl, CURLOPT_HEADERDATA, (void *)buffer);
+    return lib.easy_setopt(curl, CURLOPT_HEADERDATA, (void *)buffer);
 }
 
 CURLcode parley_curl_getinfo_long(CURL *curl, CURLINFO info, long *value) {
-    return curl_easy_getinfo(curl, info, value);
+    return lib.easy_getinfo(curl, info, value);
 }
 
 CURLcode parley_curl_getinfo_double(CURL *curl, CURLINFO info, double *value) {
-    return curl_easy_getinfo(curl, info, value);
+    return lib.easy_getinfo(curl, info, value);
 }
 
 void parley_buffer_free(parley_buffer *buffer) {

@@ -197,7 +197,7 @@ public struct Completer {
         return items.filter { !$0.hasPrefix(".") || current.hasSuffix("/.") || (current.split(separator: "/").last?.hasPrefix(".") ?? false) }
             .sorted().prefix(limit).map { name in
                 var isDir: ObjCBool = false
-                FileManager.default.fileExists(atPath: dir + name, isDirectory: &isDir)
+                _ = FileManager.default.fileExists(atPath: dir + name, isDirectory: &isDir)
                 return prefixPart + name + (isDir.boolValue ? "/" : "")
             }
     }

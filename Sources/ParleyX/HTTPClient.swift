@@ -37,25 +37,34 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
     public var description: String { message }
 }
 
-/// HTTP over libcurl: one easy handle per request, responses captured in memory (capped at 32 MiB).
+/// HTTP over libcurl, responses captured in memory (capped at 32 MiB). One easy handle serves
+/// every request of a client, so its connections are kept alive from one request to the next
+/// (a sync of a thousand pages opens one TCP and TLS connection, not a thousand).
 public final class HTTPClient: @unchecked Sendable {
     public var timeouts: HTTPTimeouts
+    private var handle: UnsafeMutableRawPointer?
+    private let lock = NSLock()
 
     public init(timeouts: HTTPTimeouts = HTTPTimeouts()) {
-        parley_curl_global_init()
         self.timeouts = timeouts
     }
 
+    deinit { if let handle { parley_curl_easy_cleanup(handle) } }
+
     public func send(_ request: HTTPRequest) throws -> HTTPResponse {
-        guard let curl = curl_easy_init() else { throw TransportError(code: -1, message: "libcurl could not start a transfer") }
-        defer { curl_easy_cleanup(curl) }
+        lock.lock()
+        defer { lock.unlock() }
+        if let why = parley_curl_load() { throw TransportError(code: -1, message: String(cString: why)) }
+        if handle == nil { handle = parley_curl_easy_init() }
+        guard let curl = handle else { throw TransportError(code: -1, message: "libcurl could not start a transfer") }
+        parley_curl_easy_reset(curl)
         var body = parley_buffer(data: nil, length: 0, capacity: 0, limit: 32 << 20)
         var head = parley_buffer(data: nil, length: 0, capacity: 0, limit: 1 << 20)
         defer { parley_buffer_free(&body); parley_buffer_free(&head) }
         var list: UnsafeMutablePointer<curl_slist>? = nil
-        defer { curl_slist_free_all(list) }
-        for (name, value) in request.headers { list = curl_slist_append(list, "\(name): \(value)") }
-        list = curl_slist_append(list, "Expect:")
+        defer { parley_curl_slist_free_all(list) }
+        for (name, value) in request.headers { list = parley_curl_slist_append(list, "\(name): \(value)") }
+        list = parley_curl_slist_append(list, "Expect:")
 
         _ = parley_curl_setopt_string(curl, CURLOPT_URL, request.url)
         _ = parley_curl_setopt_long(curl, CURLOPT_NOSIGNAL, 1)
@@ -78,10 +87,10 @@ public final class HTTPClient: @unchecked Sendable {
             }
             _ = parley_curl_capture_body(curl, &body)
             _ = parley_curl_capture_headers(curl, &head)
-            return curl_easy_perform(curl)
+            return parley_curl_easy_perform(curl)
         }
         if code != CURLE_OK {
-            throw TransportError(code: Int(code.rawValue), message: String(cString: curl_easy_strerror(code)))
+            throw TransportError(code: Int(code.rawValue), message: String(cString: parley_curl_easy_strerror(code)))
         }
         var status = 0
         _ = parley_curl_getinfo_long(curl, CURLINFO_RESPONSE_CODE, &status)

@@ -13,7 +13,18 @@ typedef struct parley_buffer {
     size_t limit;
 } parley_buffer;
 
-void parley_curl_global_init(void);
+/// Loads libcurl (once, with dlopen) and initialises it; NULL when ready, else why not.
+const char *parley_curl_load(void);
+
+/// libcurl's non-variadic entry points, through the loaded library.
+CURL *parley_curl_easy_init(void);
+void parley_curl_easy_cleanup(CURL *curl);
+/// Clears a handle's options but keeps its open connections for the next request.
+void parley_curl_easy_reset(CURL *curl);
+CURLcode parley_curl_easy_perform(CURL *curl);
+const char *parley_curl_easy_strerror(CURLcode code);
+struct curl_slist *parley_curl_slist_append(struct curl_slist *list, const char *line);
+void parley_curl_slist_free_all(struct curl_slist *list);
 
 /// Typed wrappers for the variadic curl_easy_setopt, one per argument shape.
 CURLcode parley_curl_setopt_long(CURL *curl, CURLoption option, long value);
