@@ -168,13 +168,10 @@ public struct Completer {
             case .channel:
                 guard let user = session.user else { return [] }
                 if user.role == .admin && user.enabled { return try ChannelRepository.names(db, prefix: current, limit: limit) }
-                let visible = try AccessRepository.factsForCandidateChannels(db, user: user)
-                    .filter { AccessPolicy.decide(.view, $0.1).allowed }.map(\.0)
-                return visible.flatMap { [$0.atHandle, $0.displayName] }
+                return try AccessRepository.visibleChannels(db, user: user).flatMap { [$0.atHandle, $0.displayName] }
             case .conversation:
                 guard let user = session.user else { return [] }
-                let visible = try AccessRepository.factsForCandidateChannels(db, user: user)
-                    .filter { AccessPolicy.decide(.view, $0.1).allowed }.map(\.0.id)
+                let visible = try AccessRepository.visibleChannels(db, user: user).map(\.id)
                 return try ConversationRepository.ids(db, channelIDs: visible, prefix: current, limit: limit).map(String.init)
             default: return []
             }

@@ -11,8 +11,7 @@ public enum AccessRepository {
                    EXISTS (SELECT 1 FROM team_channels tc WHERE tc.team_id = m.team_id AND tc.channel_id = ?) AS has_channel
             FROM team_members m JOIN teams t ON t.id = m.team_id WHERE m.user_id = ?
             """, arguments: [channel.id, user.id]).map {
-            AccessFacts.Membership(team: $0["name"], role: ChannelRole(rawValue: $0["role"]) ?? .viewer,
-                                   teamHasChannel: $0["has_channel"])
+            AccessFacts.Membership(team: $0[0], role: ChannelRole(rawValue: $0[1]) ?? .viewer, teamHasChannel: $0[2])
         }
         return AccessFacts(userEmail: user.email, userEnabled: user.enabled, accountRole: user.role,
                            channelName: channel.atHandle,
@@ -22,7 +21,11 @@ public enum AccessRepository {
 
     /// The facts for one user on every channel where some path could give a role.
     /// Channels outside this set have no path at all, so the user has no role there.
-    public static func factsForCandidateChannels(_ db: Database, user: User) throws -> [(Channel, AccessFacts)] {
+    ///
+    /// With `pathsOnly`, each channel's facts hold only the memberships that reach it (all of them
+    /// under All Teams): the same decision, without the text that explains a refusal. Listing
+    /// pages use it: a user in 50 teams on 200 channels would otherwise build 10,000 memberships.
+    public static func factsForCandidateChannels(_ db: Database, user: User, pathsOnly: Bool = false) throws -> [(Channel, AccessFacts)] {
         guard user.enabled else { return [] }
         let inAnyTeam = try db.one(Bool.self, sql: "SELECT EXISTS (SELECT 1 FROM team_members WHERE user_id = ?)", arguments: [user.id]) ?? false
         let channels = try db.rows(sql: """
@@ -36,25 +39,34 @@ public enum AccessRepository {
         guard !channels.isEmpty else { return [] }
         var direct: [Int64: ChannelRole] = [:]
         for row in try db.rows(sql: "SELECT channel_id, role FROM channel_grants WHERE user_id = ?", arguments: [user.id]) {
-            direct[row["channel_id"]] = ChannelRole(rawValue: row["role"])
+            direct[row[0]] = ChannelRole(rawValue: row[1])
         }
         let teams = try db.rows(sql: "SELECT t.id, t.name, m.role FROM team_members m JOIN teams t ON t.id = m.team_id WHERE m.user_id = ?",
-                                     arguments: [user.id]).map { (id: $0["id"] as Int64, name: $0["name"] as String, role: ChannelRole(rawValue: $0["role"]) ?? .viewer) }
+                                     arguments: [user.id]).map { (id: $0[0] as Int64, name: $0[1] as String, role: ChannelRole(rawValue: $0[2]) ?? .viewer) }
         var teamChannels: [Int64: Set<Int64>] = [:]
         if !teams.isEmpty {
             for row in try db.rows(sql: "SELECT tc.team_id, tc.channel_id FROM team_channels tc JOIN team_members m ON m.team_id = tc.team_id WHERE m.user_id = ?",
                                         arguments: [user.id]) {
-                teamChannels[row["team_id"], default: []].insert(row["channel_id"])
+                teamChannels[row[0], default: []].insert(row[1])
             }
         }
         return channels.map { c in
-            let memberships = teams.map {
-                AccessFacts.Membership(team: $0.name, role: $0.role, teamHasChannel: teamChannels[$0.id]?.contains(c.id) ?? false)
+            var memberships: [AccessFacts.Membership] = []
+            for t in teams {
+                let has = teamChannels[t.id]?.contains(c.id) ?? false
+                if has || !pathsOnly || c.allTeams {
+                    memberships.append(AccessFacts.Membership(team: t.name, role: t.role, teamHasChannel: has))
+                }
             }
             return (c, AccessFacts(userEmail: user.email, userEnabled: user.enabled, accountRole: user.role,
                                    channelName: c.atHandle, directRole: direct[c.id], memberships: memberships,
                                    allTeams: c.allTeams, allUsers: c.allUsers, allUsersRole: c.allUsersRole))
         }
+    }
+
+    /// The channels the user has any role on (the access rules decide), in display order.
+    public static func visibleChannels(_ db: Database, user: User) throws -> [Channel] {
+        try factsForCandidateChannels(db, user: user, pathsOnly: true).filter { AccessPolicy.decide(.view, $0.1).allowed }.map(\.0)
     }
 
     /// Users who might have a role on the channel: direct grants, members of its teams,

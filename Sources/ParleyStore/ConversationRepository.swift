@@ -52,13 +52,14 @@ public enum ConversationRepository {
         LEFT JOIN users u ON u.id = c.owner_id
         """
 
+    /// A row that starts with `summaryColumns`, decoded by position (hot: every list and command).
     static func summary(_ row: Row) -> ConversationSummary {
         ConversationSummary(
-            id: row["id"], channelID: row["channel_id"], channelHandle: row["channel_handle"], channelName: row["channel_name"],
-            contact: row["contact"], contactPlatformID: row["contact_platform_id"],
-            state: ConversationState(queue: Queue(rawValue: row["queue"]) ?? .new, ownerID: row["owner_id"],
-                                     deadline: row["deadline"], limitSeconds: row["limit_seconds"]),
-            ownerEmail: row["owner_email"], tags: [], topics: [], createdAt: row["created_at"], updatedAt: row["updated_at"])
+            id: row[0], channelID: row[1], channelHandle: row[2], channelName: row[3],
+            contact: row[4], contactPlatformID: row[5],
+            state: ConversationState(queue: Queue(rawValue: row[6]) ?? .new, ownerID: row[7],
+                                     deadline: row[8], limitSeconds: row[9]),
+            ownerEmail: row[10], tags: [], topics: [], createdAt: row[11], updatedAt: row[12])
     }
 
     public static func find(_ db: Database, id: Int64) throws -> ConversationSummary? {
@@ -71,8 +72,8 @@ public enum ConversationRepository {
             \(summaryJoins) WHERE c.id = ?
             """, arguments: [id]) else { return nil }
         var s = summary(row)
-        s.tags = (row["tag_list"] as String?).map { $0.split(separator: "\u{1F}").map(String.init) } ?? []
-        s.topics = (row["topic_list"] as String?).map { $0.split(separator: "\u{1F}").map(String.init) } ?? []
+        s.tags = (row[13] as String?).map { $0.split(separator: "\u{1F}").map(String.init) } ?? []
+        s.topics = (row[14] as String?).map { $0.split(separator: "\u{1F}").map(String.init) } ?? []
         return s
     }
 

@@ -6,9 +6,10 @@ public enum UserRepository {
     static let columns = "id, email, name, role, enabled, password_hash IS NOT NULL AS has_password, created_at"
 
     static func user(_ row: Row) -> User {
-        User(id: row["id"], email: row["email"], name: row["name"],
-             role: AccountRole(rawValue: row["role"]) ?? .agent, enabled: row["enabled"],
-             hasPassword: row["has_password"], createdAt: row["created_at"])
+        // By position, in the order of `columns`.
+        User(id: row[0], email: row[1], name: row[2],
+             role: AccountRole(rawValue: row[3]) ?? .agent, enabled: row[4],
+             hasPassword: row[5], createdAt: row[6])
     }
 
     public static func find(_ db: Database, email: String) throws -> User? {

@@ -142,13 +142,54 @@ public final class XClient: @unchecked Sendable {
         return id
     }
 
+    /// Milliseconds since the epoch of an RFC 3339 UTC time as X writes it
+    /// (`2026-11-24T09:15:02.000Z`, fraction optional). Parsed by hand: a date formatter per
+    /// message costs more than storing the message.
     static func time(_ value: Any?) -> Int64? {
         guard let s = value as? String else { return nil }
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let d = f.date(from: s) { return Int64(d.timeIntervalSince1970 * 1000) }
-        f.formatOptions = [.withInternetDateTime]
-        return f.date(from: s).map { Int64($0.timeIntervalSince1970 * 1000) }
+        let b = Array(s.utf8)
+        guard b.count >= 20, b[4] == 45, b[7] == 45, b[10] == 84 || b[10] == 116, b[13] == 58, b[16] == 58 else { return nil }
+        func num(_ from: Int, _ count: Int) -> Int? {
+            var v = 0
+            for i in from..<(from + count) {
+                let d = Int(b[i]) - 48
+                guard (0...9).contains(d) else { return nil }
+                v = v * 10 + d
+            }
+            return v
+        }
+        guard let y = num(0, 4), let mo = num(5, 2), let d = num(8, 2), let h = num(11, 2), let mi = num(14, 2), let sec = num(17, 2),
+              (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, sec < 61 else { return nil }
+        var i = 19
+        var millis = 0
+        if i < b.count, b[i] == 46 {
+            i += 1
+            var scale = 100
+            while i < b.count, (48...57).contains(b[i]) {
+                millis += (Int(b[i]) - 48) * scale
+                scale /= 10
+                i += 1
+            }
+        }
+        var offset = 0
+        if i < b.count, b[i] == 90 || b[i] == 122 {
+            i += 1
+        } else if i + 6 == b.count, b[i] == 43 || b[i] == 45, let oh = num(i + 1, 2), let om = num(i + 4, 2) {
+            offset = (b[i] == 43 ? 1 : -1) * (oh * 3600 + om * 60)
+            i += 6
+        } else {
+            return nil
+        }
+        guard i == b.count else { return nil }
+        // Days from the civil date (H. Hinnant's algorithm).
+        let yy = mo <= 2 ? y - 1 : y
+        let era = (yy >= 0 ? yy : yy - 399) / 400
+        let yoe = yy - era * 400
+        let doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        let days = era * 146_097 + doe - 719_468
+        let seconds = days * 86_400 + h * 3600 + mi * 60 + sec - offset
+        return Int64(seconds) * 1000 + Int64(millis)
     }
 
     // MARK: The request loop

@@ -39,3 +39,20 @@ import Testing
         #expect(c.callbackPort == 8765 && c.stallSeconds == 30 && c.backoffSeconds == 1)
     }
 }
+
+@Suite struct XTimeTests {
+    @Test(arguments: ["2026-11-24T09:15:02.000Z", "2026-11-24T09:15:02Z", "2024-02-29T23:59:59.5Z", "1970-01-01T00:00:00Z",
+                      "2000-03-01T00:00:00.123Z", "2026-11-24T10:15:02+01:00", "2026-11-24T04:15:02.250-05:00"])
+    func parsesLikeFoundation(_ text: String) {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = text.contains(".") ? [.withInternetDateTime, .withFractionalSeconds] : [.withInternetDateTime]
+        let expected = f.date(from: text).map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) }
+        #expect(expected != nil)
+        #expect(XClient.time(text) == expected)
+    }
+
+    @Test(arguments: ["", "yesterday", "2026-13-01T00:00:00Z", "2026-11-24 09:15:02", "2026-11-24T09:15:02", "2026-11-24T09:15:02.000Zjunk"])
+    func refusesWhatIsNotATime(_ text: String) {
+        #expect(XClient.time(text) == nil)
+    }
+}

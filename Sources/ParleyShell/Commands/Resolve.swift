@@ -46,8 +46,7 @@ extension CommandContext {
 
     /// The channels the user has any role on (the access rules decide), in display order.
     public func visibleChannels(_ user: User) throws -> [Channel] {
-        try AccessRepository.factsForCandidateChannels(db, user: user)
-            .filter { AccessPolicy.decide(.view, $0.1).allowed }.map(\.0)
+        try AccessRepository.visibleChannels(db, user: user)
     }
 
     /// Reads a password: from `--password-file`, else asked twice at the terminal.
