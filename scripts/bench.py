@@ -127,13 +127,14 @@ COMMIT;
     for step in s["steps"]:
         lo, hi = done + 1, step
         # Skew: a third of all conversations on channel 1 (the busiest: 1,000,000 messages at
-        # large), 30% on channels 2–6, the rest spread over every channel.
+        # large), about a fifth on channels 2–6, the rest spread over every channel; the queue
+        # (id % 3) is independent of the channel.
         sqlite(db, f"""
 PRAGMA synchronous=OFF;
 BEGIN;
 WITH RECURSIVE n(i) AS (SELECT {lo} UNION ALL SELECT i+1 FROM n WHERE i < {hi})
 INSERT INTO contacts(id, channel_id, platform_id, handle)
-SELECT i, CASE WHEN i % 3 = 0 THEN 1 WHEN i % 10 < 3 THEN 2 + (i % 5) ELSE 1 + (i * 7919) % {channels} END, 'p' || i, 'cust' || i FROM n;
+SELECT i, CASE WHEN (i / 3) % 3 = 0 THEN 1 WHEN (i / 3) % 10 < 4 THEN 2 + (i % 5) ELSE 1 + (i * 7919) % {channels} END, 'p' || i, 'cust' || i FROM n;
 INSERT INTO conversations(id, channel_id, contact_id, queue, owner_id, deadline, limit_seconds, created_at, updated_at)
 SELECT id, channel_id, id, CASE id % 3 WHEN 0 THEN 'new' WHEN 1 THEN 'pending' ELSE 'resolved' END,
        CASE WHEN id % 3 = 1 THEN 3 + id % {users - 2} END,

@@ -43,25 +43,30 @@ public enum ReportQueries {
             return e
         }
 
-        // Messages.
-        if by == .day {
-            for row in try db.rows(sql: """
-                SELECT at / 86400000 AS day, direction, count(*) AS n FROM messages
-                WHERE channel_id = ? AND at >= ? AND at < ? GROUP BY day, direction
-                """, arguments: [channelID, from, to]) {
-                let key = dayKey((row["day"] as Int64) * 86_400_000)
-                let n: Int = row["n"]
-                bump(key) { if (row["direction"] as String) == "in" { $0.inbound += n } else { $0.outbound += n } }
+        // Messages: one walk of the covering index range, counted here (a GROUP BY would sort a
+        // million rows in a temporary b-tree; the index already yields them in time order).
+        let messages = try Row.fetchCursor(db, sql: """
+            SELECT at / 86400000, direction = 'in', author_user_id FROM messages
+            WHERE channel_id = ? AND at >= ? AND at < ?
+            """, arguments: [channelID, from, to])
+        var perDay: [Int64: (inbound: Int, outbound: Int)] = [:]
+        var perAuthor: [Int64?: Int] = [:]
+        while let row = try messages.next() {
+            let inbound: Bool = row[1]
+            if by == .day {
+                let day: Int64 = row[0]
+                if inbound { perDay[day, default: (0, 0)].inbound += 1 } else { perDay[day, default: (0, 0)].outbound += 1 }
+            } else if inbound {
+                total.inbound += 1
+            } else {
+                perAuthor[row[2] as Int64?, default: 0] += 1
             }
-        } else {
-            for row in try db.rows(sql: """
-                SELECT direction, author_user_id, count(*) AS n FROM messages
-                WHERE channel_id = ? AND at >= ? AND at < ? GROUP BY direction, author_user_id
-                """, arguments: [channelID, from, to]) {
-                let n: Int = row["n"]
-                if (row["direction"] as String) == "in" { total.inbound += n; continue }
-                bump(try email(row["author_user_id"])) { $0.outbound += n }
-            }
+        }
+        for (day, n) in perDay {
+            bump(dayKey(day * 86_400_000)) { $0.inbound += n.inbound; $0.outbound += n.outbound }
+        }
+        for (author, n) in perAuthor {
+            bump(try email(author)) { $0.outbound += n }
         }
 
         // Queue events.

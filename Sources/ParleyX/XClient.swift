@@ -31,7 +31,7 @@ public enum XError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unauthorized(let d):
             return "X rejected the channel's access token (\(d)): re-authorize the channel with `channel add twitter`"
         case .forbidden(let d):
-            return "X refused the request (403: \(d)): the app or account lacks access or a scope (parley needs \(XConfig.scopes))"
+            return "X refused the request (403: \(d)): give the app that access in the X developer portal, then re-authorize the channel with `channel add twitter`"
         case .rateLimited(let until):
             return "X rate limit reached; it resets at \(ISO8601DateFormatter().string(from: until)): try again then"
         case .server(let status, let detail):
@@ -242,7 +242,7 @@ public final class XClient: @unchecked Sendable {
                 }
                 throw XError.unauthorized(Self.detail(response))
             case 403:
-                throw XError.forbidden(Self.detail(response))
+                throw XError.forbidden("\(Self.detail(response)); \(method) \(path) needs the scopes \(Self.scopes(method, path))")
             case 429:
                 let reset = response.headers["x-rate-limit-reset"].flatMap(Double.init).map(Date.init(timeIntervalSince1970:))
                     ?? now().addingTimeInterval(backoff * pow(2, Double(attempt)))
@@ -272,6 +272,17 @@ public final class XClient: @unchecked Sendable {
             return signer.header(method: method, url: url, parameters: query)
         }
         return "Bearer " + tokens.accessToken
+    }
+
+    /// The OAuth 2.0 scopes an endpoint needs, for a 403's message.
+    static func scopes(_ method: String, _ path: String) -> String {
+        switch (method, path) {
+        case ("GET", "/2/users/me"): return "users.read tweet.read"
+        case ("GET", "/2/dm_events"): return "dm.read tweet.read users.read"
+        case ("POST", "/2/tweets"): return "tweet.write tweet.read users.read"
+        case ("POST", _) where path.hasPrefix("/2/dm_conversations/"): return "dm.write dm.read tweet.read users.read"
+        default: return "tweet.read users.read"
+        }
     }
 
     /// The problem's detail (or title, or status), cut short; never the request's headers.

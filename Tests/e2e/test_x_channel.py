@@ -391,3 +391,13 @@ def test_a_post_whose_answer_stalls_is_not_sent_twice(parley, fakex):
     r = run(parley, fakex, "--as", "cora@acme.example", "-c", f'conversation reply {c["id"]} "hello"', env={"PARLEY_X_TIMEOUT": "1"})
     assert r.returncode != 0 and "may have been sent: check the account" in r.stderr
     assert len(requests(fakex, "/2/tweets")) == 1
+
+
+def test_a_403_names_the_scopes_the_endpoint_needs(parley, fakex):
+    connected(parley, fakex)
+    fakex.control("seed", {"mentions": 3, "authors": 1, "dms": 2, "dm_senders": 1})
+    fakex.fault("403", path="/2/dm_events")
+    r = sync(parley, fakex)
+    assert r.returncode != 0
+    assert "403" in r.stderr and "dm.read" in r.stderr and "re-authorize" in r.stderr
+    assert message_counts(parley) == {("public", "in"): 3}  # the mentions before it are kept

@@ -8,7 +8,7 @@ every JSON response it sends against the official OpenAPI document. Violations a
 served at GET /_control/violations, so a test fails when parley sends what the document does not
 allow. Faults are injected with POST /_control/fault:
   {"path": "/2/users/100/mentions", "method": "GET", "kind": K, "count": N, "after": M, ...}
-applies kind K to N matching requests after skipping M. Kinds: 429 (reset_in seconds, with the
+applies kind K to N matching requests after skipping M. Kinds: 403, 429 (reset_in seconds, with the
 x-rate-limit-* headers), 500, 503, stall (headers, a few bytes, then `seconds` of silence),
 malformed (broken JSON), truncated (connection closed mid-body), cut (closed before any answer),
 errors200 (a page carrying `errors` beside `data`), delay (answer after `seconds`), expire
@@ -423,6 +423,8 @@ class Handler(BaseHTTPRequestHandler):
                 reset = int(time.time() + fault.get("reset_in", 1))
                 return self._problem(429, "Too Many Requests", "Too Many Requests",
                                      {"x-rate-limit-limit": "300", "x-rate-limit-remaining": "0", "x-rate-limit-reset": str(reset)})
+            if kind == "403":
+                return self._problem(403, "Forbidden", "You are not permitted to perform this action.")
             if kind in ("500", "503"):
                 return self._problem(int(kind), "Service Unavailable" if kind == "503" else "Internal Error", "try again")
             if kind == "stall":
