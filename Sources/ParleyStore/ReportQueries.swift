@@ -28,7 +28,15 @@ public enum ReportQueries {
     public static func report(_ db: Database, channelID: Int64, from: Timestamp, to: Timestamp, by: ReportGrouping) throws -> ChannelReport {
         var total = ChannelReport.Bucket(key: "total")
         var buckets: [String: ChannelReport.Bucket] = [:]
-        func dayKey(_ t: Timestamp) -> String { TimeFormat.day(t) }
+        // Formatting a date costs more than reading a row: one string per day, not per row.
+        var days: [Int64: String] = [:]
+        func dayKey(_ t: Timestamp) -> String {
+            let day = t >= 0 ? t / 86_400_000 : (t - 86_399_999) / 86_400_000
+            if let k = days[day] { return k }
+            let k = TimeFormat.day(t)
+            days[day] = k
+            return k
+        }
         func bump(_ key: String?, _ body: (inout ChannelReport.Bucket) -> Void) {
             body(&total)
             guard let key else { return }
@@ -70,20 +78,21 @@ public enum ReportQueries {
         }
 
         // Queue events.
-        for row in try db.rows(sql: """
+        let events = try Row.fetchCursor(db, sql: """
             SELECT at, cause, to_queue, user_id FROM queue_events WHERE channel_id = ? AND at >= ? AND at < ?
-            """, arguments: [channelID, from, to]) {
-            let at: Int64 = row["at"]
-            let cause: String = row["cause"]
-            let toQueue: String = row["to_queue"]
-            let key: String? = by == .day ? dayKey(at) : (toQueue == "resolved" ? try email(row["user_id"]) : nil)
+            """, arguments: [channelID, from, to])
+        while let row = try events.next() {
+            let at: Int64 = row[0]
+            let cause: String = row[1]
+            let toQueue: String = row[2]
+            let key: String? = by == .day ? dayKey(at) : (toQueue == "resolved" ? try email(row[3]) : nil)
             if cause == "created" { bump(by == .day ? key : nil) { $0.newConversations += 1 } }
             if cause == "reopened" { bump(by == .day ? key : nil) { $0.reopened += 1 } }
             if toQueue == "resolved" { bump(key) { $0.resolved += 1 } }
         }
 
         // First responses, per opening in the period.
-        for row in try db.rows(sql: """
+        let responses = try Row.fetchCursor(db, sql: """
             SELECT e.at AS opened, m.at AS replied, m.author_user_id AS author
             FROM queue_events e
             JOIN messages m ON m.id = (
@@ -94,23 +103,25 @@ public enum ReportQueries {
                                          WHERE r.conversation_id = e.conversation_id AND r.to_queue = 'resolved' AND r.at >= e.at), 9223372036854775807)
                 ORDER BY m2.at, m2.id LIMIT 1)
             WHERE e.channel_id = ? AND e.at >= ? AND e.at < ? AND e.cause IN ('created', 'reopened')
-            """, arguments: [channelID, from, to]) {
-            let opened: Int64 = row["opened"]
-            let replied: Int64 = row["replied"]
-            let key = by == .day ? dayKey(opened) : try email(row["author"])
+            """, arguments: [channelID, from, to])
+        while let row = try responses.next() {
+            let opened: Int64 = row[0]
+            let replied: Int64 = row[1]
+            let key = by == .day ? dayKey(opened) : try email(row[2])
             bump(key) { $0.firstResponses.append(replied - opened) }
         }
 
         // Resolutions in the period, from their opening.
-        for row in try db.rows(sql: """
+        let resolutions = try Row.fetchCursor(db, sql: """
             SELECT r.at AS resolved, r.user_id AS user_id,
                    (SELECT max(o.at) FROM queue_events o WHERE o.conversation_id = r.conversation_id
                       AND o.cause IN ('created', 'reopened') AND o.at <= r.at) AS opened
             FROM queue_events r WHERE r.channel_id = ? AND r.at >= ? AND r.at < ? AND r.to_queue = 'resolved'
-            """, arguments: [channelID, from, to]) {
-            guard let opened: Int64 = row["opened"] else { continue }
-            let resolved: Int64 = row["resolved"]
-            let key = by == .day ? dayKey(resolved) : try email(row["user_id"])
+            """, arguments: [channelID, from, to])
+        while let row = try resolutions.next() {
+            guard let opened: Int64 = row[2] else { continue }
+            let resolved: Int64 = row[0]
+            let key = by == .day ? dayKey(resolved) : try email(row[1])
             bump(key) { $0.resolutions.append(resolved - opened) }
         }
 
