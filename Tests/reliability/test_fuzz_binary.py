@@ -161,9 +161,17 @@ class Generator:
             return self.control_chars()
         if r < 0.88:
             return self.missing_args()
-        if r < 0.94:
+        if r < 0.93:
             return self.unknown_option()
+        if r < 0.96:
+            return self.duration()
         return self.valid()
+
+    def duration(self):
+        template = self.rng.choice(["clock advance {}", "report @acme_help --since {}", "audit --since {}",
+                                    "autoresolve preview --within {}", "channel edit @acme_help --auto-resolve-new {}",
+                                    "channel edit @acme_help --auto-resolve-pending {}"])
+        return template.format(self.rng.choice(DURATIONS)).encode(), False, "duration"
 
     def valid(self):
         return self.rng.choice(VALID).encode(), False, "valid"
@@ -265,15 +273,19 @@ def run_batch(template, workdir, index, cases):
     db = copy_db(template, os.path.join(workdir, f"fuzz{index}.db"))
     stdin = b"\n".join(c[0] for c in cases) + b"\n"
     started = time.monotonic()
-    p = subprocess.run([BIN, "--db", db, "--as", ADMIN, "--on-error", "continue"], input=stdin,
+    # Echo on: the last command echoed on stdout is the one running when something goes wrong.
+    p = subprocess.run([BIN, "--db", db, "--as", ADMIN, "--on-error", "continue", "-c", "set echo on", "-f", "-"], input=stdin,
                        capture_output=True, env=ENV, timeout=600)
     elapsed = time.monotonic() - started
     problems = []
     if not 0 <= p.returncode < 128 or p.returncode not in (0, 1):
-        tail = p.stderr[-3000:].decode(errors="replace")
-        problems.append(f"batch {index}: parley ended with {p.returncode}: {tail}")
+        echoed = [l for l in p.stdout.split(b"\n") if l.startswith(b"parley(")]
+        last = echoed[-1][:300] if echoed else b"(none)"
+        why = [l.strip() for l in p.stderr.decode(errors="replace").splitlines()
+               if "runtime failure" in l or "Fatal error" in l or ("/Sources/" in l and " at " in l)][:4]
+        problems.append(f"batch {index}: parley ended with {p.returncode} running {last!r}: " + " | ".join(why))
     errors = {}
-    for line in p.stderr.split(b"\n"):
+    for line in (p.stderr.split(b"\n") if not problems else []):
         if not line:
             continue
         m = ERROR_LINE.match(line)
