@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from conftest import BIN, ENV, inbox_org, integrity, seed_for, sized, sql
+from .conftest import BIN, ENV, inbox_org, integrity, seed_for, sized, sql
 
 COMMANDS = sized(1_500, 10_000)
 
@@ -87,6 +87,7 @@ def test_concurrent_writers_lose_nothing_and_reader_sees_committed_states(tmp_pa
     deadline = time.monotonic() + 600
     while any(p.poll() is None for p in procs):
         assert time.monotonic() < deadline, "writers still running after 600s"
+        time.sleep(0.02)   # the reader samples; it must not take a core from the writers
         for command in ("conversation show 2", "conversation list"):
             reader.stdin.write((command + "\n").encode())
             reader.stdin.flush()

@@ -13,7 +13,7 @@ import signal
 import subprocess
 import time
 
-from conftest import BIN, ENV, copy_db, inbox_org, integrity, run, seed_for, sized, sql
+from .conftest import BIN, ENV, copy_db, inbox_org, integrity, run, seed_for, sized, sql
 
 COMMANDS = 10_000
 CONVERSATIONS = 20

@@ -17,7 +17,7 @@ import subprocess
 
 import pytest
 
-from conftest import ADMIN, BIN, ENV, copy_db, dump, ok, quote, run
+from .conftest import ADMIN, BIN, ENV, copy_db, dump, ok, quote, run
 
 ROLES = ["viewer", "contributor", "supervisor"]
 RANK = {None: 0, "viewer": 1, "contributor": 2, "supervisor": 3}

@@ -13,7 +13,7 @@ import time
 import pexpect
 import pytest
 
-from conftest import ADMIN, BIN, ENV, dump, inbox_org, ok, quote, run, sql
+from .conftest import ADMIN, BIN, ENV, dump, inbox_org, ok, quote, run, sql
 
 PASSWORD = "s3cret-Horse-42"
 
