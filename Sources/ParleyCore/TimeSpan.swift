@@ -35,8 +35,15 @@ public struct TimeSpan: Equatable, Hashable, Comparable, Sendable, CustomStringC
         guard n > 0 else {
             throw ParleyError.invalidValue("'\(text)' is zero: a duration must be longer than that")
         }
+        // Bounded so that any time plus or minus a duration stays far inside Int64 milliseconds.
+        guard n <= maximumSeconds / factor else {
+            throw ParleyError.invalidValue("'\(text)' is too long: a duration is at most \(maximumSeconds / 86_400)d (100 years)")
+        }
         return TimeSpan(seconds: n * factor)
     }
+
+    /// The longest duration parley reads: 36,500 days.
+    public static let maximumSeconds: Int64 = 36_500 * 86_400
 
     /// The shortest exact spelling: `30d`, `90m`, `45s`.
     public var description: String {

@@ -42,7 +42,7 @@ public enum Validation {
         let parts = text.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
               !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
-              !text.contains(where: { $0.isWhitespace || $0.asciiValue.map { $0 < 32 } == true }),
+              !text.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 32 || (127..<160).contains($0.value) }),
               text.utf8.count <= 254 else {
             throw ParleyError.invalidValue("'\(text)' is not an email address (like ada@acme.example)")
         }

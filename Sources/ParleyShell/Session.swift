@@ -115,6 +115,10 @@ public struct CommandContext {
         guard let u = session.user else {
             throw ParleyError.notLoggedIn("not logged in: `login EMAIL` first (or start parley with --as EMAIL)")
         }
+        // The session is reread before each command: a user disabled meanwhile can do nothing more.
+        guard u.enabled else {
+            throw ParleyError.denied("refused: \(u.email) is disabled: a disabled user can do nothing until an admin runs `user enable \(u.email)`")
+        }
         return u
     }
 

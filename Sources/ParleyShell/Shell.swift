@@ -176,9 +176,26 @@ public final class Shell {
             if let location { fields.append(("at", .string(location))) }
             session.io.err(Value.object(fields).json)
         } else {
-            session.io.err(prefix(location) + "error: " + message)
+            session.io.err(prefix(location) + "error: " + Shell.oneLine(message))
         }
         return false
+    }
+
+    /// The message on one line: control characters that came from typed words (a quoted `\n`,
+    /// a tab, an escape sequence) are shown escaped, so an error is always one line.
+    public static func oneLine(_ message: String) -> String {
+        guard message.unicodeScalars.contains(where: { $0.value < 32 || $0.value == 127 }) else { return message }
+        var out = ""
+        for scalar in message.unicodeScalars {
+            switch scalar.value {
+            case 10: out += "\\n"
+            case 13: out += "\\r"
+            case 9: out += "\\t"
+            case 0..<32, 127: out += "\\u{" + String(scalar.value, radix: 16) + "}"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
     }
 
     /// A message a person can act on, for any error.

@@ -45,7 +45,7 @@ let database: ParleyDatabase
 do {
     database = try ParleyDatabase(path: databasePath)
 } catch {
-    FileHandle.standardError.write(Data(("parley: " + Shell.message(for: error) + "\n").utf8))
+    FileHandle.standardError.write(Data(("parley: " + Shell.oneLine(Shell.message(for: error)) + "\n").utf8))
     exit(1)
 }
 
@@ -55,7 +55,7 @@ if options.json { session.format = .json }
 if let mode = options.onError { session.onError = OnErrorMode(rawValue: mode) ?? .stop }
 if let email = options.asUser {
     do { try session.startAs(email: email) } catch {
-        FileHandle.standardError.write(Data(("parley: " + Shell.message(for: error) + "\n").utf8))
+        FileHandle.standardError.write(Data(("parley: " + Shell.oneLine(Shell.message(for: error)) + "\n").utf8))
         exit(2)
     }
 }
@@ -91,7 +91,7 @@ if inputs.isEmpty {
             do {
                 shell.runScript(try FileLineSource(path: input.value), name: input.value)
             } catch {
-                FileHandle.standardError.write(Data(("parley: " + Shell.message(for: error) + "\n").utf8))
+                FileHandle.standardError.write(Data(("parley: " + Shell.oneLine(Shell.message(for: error)) + "\n").utf8))
                 exit(2)
             }
         } else {

@@ -69,13 +69,13 @@ import Testing
 }
 
 @Suite struct ValuesTests {
-    @Test(arguments: [("90s", 90), ("15m", 900), ("12h", 43_200), ("30d", 2_592_000), ("1s", 1)])
+    @Test(arguments: [("90s", 90), ("15m", 900), ("12h", 43_200), ("30d", 2_592_000), ("1s", 1), ("36500d", 3_153_600_000)])
     func durations(text: String, seconds: Int64) throws {
         #expect(try TimeSpan.parse(text).seconds == seconds)
         #expect(try TimeSpan.parse(TimeSpan(seconds: seconds).description).seconds == seconds)
     }
 
-    @Test(arguments: ["0s", "5x", "d", "", "-5m", "1.5h", "31x", "9999999999999d", "m5", " 5m"])
+    @Test(arguments: ["0s", "5x", "d", "", "-5m", "1.5h", "31x", "9999999999999d", "m5", " 5m", "999999999999d", "36501d", "3153600001s"])
     func badDurations(text: String) {
         #expect(throws: ParleyError.self) { try TimeSpan.parse(text) }
     }

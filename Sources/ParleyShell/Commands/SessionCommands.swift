@@ -211,7 +211,11 @@ enum SessionCommands {
         try ctx.requireSandbox("clock advance")
         try ctx.requireAdmin("clock advance")
         let span = try TimeSpan.parse(inv.arg("DURATION")!)
-        let next = ctx.now + span.milliseconds
+        let (next, overflow) = ctx.now.addingReportingOverflow(span.milliseconds)
+        // 9999-12-31T23:59:59Z: the last time the clock can show as a four-digit year.
+        guard !overflow && next <= 253_402_300_799_000 else {
+            throw ParleyError.invalidValue("clock advance \(span) would move the clock past the year 9999")
+        }
         try Meta.setSandboxTime(ctx.db, next)
         try ctx.audit("clock.advance", "clock", old: TimeFormat.iso(ctx.now), new: TimeFormat.iso(next))
         let resolved = try Inbox.sweep(ctx.db, now: next)

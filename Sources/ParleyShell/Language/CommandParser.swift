@@ -45,6 +45,11 @@ public struct CommandParser: Sendable {
     }
 
     public func parse(_ words: [Word]) throws -> Invocation {
+        // SQLite text bound from Swift ends at a NUL: a word holding one would be stored (or
+        // looked up) cut short. A NUL can only come from a script or a pipe; refuse it whole.
+        if words.contains(where: { $0.text.unicodeScalars.contains("\u{0}") }) {
+            throw ParleyError.invalidValue("the command holds a NUL character (byte 0), which parley cannot store: nothing was run")
+        }
         let (spec, used) = try match(words.map(\.text))
         var positional: [String] = []
         var options: [String: String] = [:]
