@@ -34,14 +34,16 @@ public final class Shell {
         case .incomplete(.continuation):
             return fail(ParleyError.usage("the line ends in \\ but nothing follows"), location: location)
         case .complete(let commands):
+            var allSucceeded = true
             for words in commands {
                 if session.echo { session.io.out(session.prompt + words.map { Tokenizer.quote($0.text) }.joined(separator: " ")) }
                 if !run(words, location: location) {
+                    allSucceeded = false
                     if session.onError == .stop { stopRequested = true; return false }
                 }
-                if exitRequested { stopRequested = true; return true }
+                if exitRequested { stopRequested = true; return allSucceeded }
             }
-            return true
+            return allSucceeded
         }
     }
 
