@@ -326,6 +326,14 @@ def conversation_of(parley, kind):
                            "GROUP BY conversation_id ORDER BY conversation_id LIMIT 1")[0]
 
 
+def one_mention(parley, fakex):
+    """A connected channel with one synced mention: its conversation (id, latest platform id)."""
+    connected(parley, fakex)
+    fakex.control("seed", {"mentions": 1, "authors": 1})
+    assert sync(parley, fakex).returncode == 0
+    return conversation_of(parley, "public")
+
+
 def test_a_long_public_reply_is_split_threaded_and_stored_with_the_returned_ids(parley, fakex):
     connected(parley, fakex)
     fakex.control("seed", {"mentions": 5, "authors": 1, "dms": 2, "dm_senders": 1})
@@ -359,10 +367,7 @@ def test_a_reply_to_a_dm_goes_by_dm_and_dm_forces_it(parley, fakex):
 
 
 def test_a_viewers_reply_is_refused_before_any_request(parley, fakex):
-    connected(parley, fakex)
-    fakex.control("seed", {"mentions": 1, "authors": 1})
-    assert sync(parley, fakex).returncode == 0
-    c = conversation_of(parley, "public")
+    c = one_mention(parley, fakex)
     before = len(fakex.state()["requests"])
     dump = parley.dump()
     r = run(parley, fakex, "--as", "vic@acme.example", "-c", f'conversation reply {c["id"]} "hello"')
@@ -372,10 +377,7 @@ def test_a_viewers_reply_is_refused_before_any_request(parley, fakex):
 
 
 def test_a_rejected_reply_stores_nothing(parley, fakex):
-    connected(parley, fakex)
-    fakex.control("seed", {"mentions": 1, "authors": 1})
-    assert sync(parley, fakex).returncode == 0
-    c = conversation_of(parley, "public")
+    c = one_mention(parley, fakex)
     fakex.fault("500", path="/2/tweets", method="POST", count=10)
     r = run(parley, fakex, "--as", "cora@acme.example", "-c", f'conversation reply {c["id"]} "hello"', env={"PARLEY_X_RETRIES": "1"})
     assert r.returncode != 0 and "X answered 500" in r.stderr
@@ -383,10 +385,7 @@ def test_a_rejected_reply_stores_nothing(parley, fakex):
 
 
 def test_a_post_whose_answer_stalls_is_not_sent_twice(parley, fakex):
-    connected(parley, fakex)
-    fakex.control("seed", {"mentions": 1, "authors": 1})
-    assert sync(parley, fakex).returncode == 0
-    c = conversation_of(parley, "public")
+    c = one_mention(parley, fakex)
     fakex.fault("stall", path="/2/tweets", method="POST", seconds=4)
     r = run(parley, fakex, "--as", "cora@acme.example", "-c", f'conversation reply {c["id"]} "hello"', env={"PARLEY_X_TIMEOUT": "1"})
     assert r.returncode != 0 and "may have been sent: check the account" in r.stderr

@@ -4,6 +4,7 @@ separate processes and look at the SQLite file with the `sqlite3` command-line t
 PARLEY_TEST_LONG=1 selects the long sizes (crash loops, 100,000 fuzz cases, 10,000 commands
 per concurrent writer); the default sizes keep the whole directory under a few minutes."""
 
+import re
 import os
 import random
 import shutil
@@ -104,3 +105,14 @@ def inbox_org(db, conversations=10, agents=("cora@acme.example",), role="contrib
 @pytest.fixture
 def db(tmp_path):
     return str(tmp_path / "p.db")
+
+
+def help_commands():
+    """Every command name that `help` lists, in its order."""
+    out = ok(None, "-c", "help").stdout
+    names = []
+    for line in out.splitlines():
+        m = re.match(r"^  (\S+(?: \S+)*?)\s{2,}\S", line)
+        if m:
+            names.append(m.group(1))
+    return names

@@ -21,7 +21,7 @@ try:
 except ImportError:  # the generator makes no combining marks next to quotes: code points will do
     regex = None
 
-from .conftest import ADMIN, BIN, ENV, copy_db, inbox_org, integrity, ok, run, seed_for, sized
+from .conftest import ADMIN, BIN, ENV, copy_db, inbox_org, integrity, ok, run, seed_for, sized, help_commands
 
 CASES = sized(5_000, 100_000)
 BATCH = sized(1_250, 2_500)
@@ -87,16 +87,6 @@ DURATIONS = ["1s", "59s", "1m", "30d", "31d", "43200m", "999999999999d", "999999
              "153722867280912m", "2562047788015h"]
 UNICODE = ["é", "中", "🙂", "Ω", "ß", "\u00a0", "\u2028", "\ufeff", "\U0001F600", "ｆｕｌｌ", "ﬁ", "𝔘"]
 INVALID_UTF8 = [b"\xff", b"\xfe", b"\xc3\x28", b"\x80", b"\xc0\xaf", b"\xed\xa0\x80", b"\xf4\x90\x80\x80", b"\xe2\x82"]
-
-
-def command_names():
-    out = ok(None, "-c", "help").stdout
-    names = []
-    for line in out.splitlines():
-        m = re.match(r"^  (\S+(?: \S+)*?)\s{2,}\S", line)
-        if m:
-            names.append(m.group(1))
-    return names
 
 
 def usages(names):
@@ -320,7 +310,7 @@ def run_batch(template, workdir, index, cases):
 def test_fuzzed_command_lines_never_crash_hang_or_corrupt(tmp_path):
     seed = seed_for("fuzz_binary", "PARLEY_FUZZ_SEED")
     rng = random.Random(seed)
-    names = command_names()
+    names = help_commands()
     use = usages(names)
     required = [n for n in names if n not in SKIP and n in use and re.search(r"^usage: " + re.escape(n) + r" [A-Z]", use[n])]
     assert "conversation note" in required and "conversation list" not in required

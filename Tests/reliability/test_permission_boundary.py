@@ -17,7 +17,7 @@ import subprocess
 
 import pytest
 
-from .conftest import ADMIN, BIN, ENV, copy_db, dump, ok, quote, run
+from .conftest import ADMIN, BIN, ENV, copy_db, dump, ok, quote, run, help_commands
 
 ROLES = ["viewer", "contributor", "supervisor"]
 RANK = {None: 0, "viewer": 1, "contributor": 2, "supervisor": 3}
@@ -228,16 +228,6 @@ def template(tmp_path_factory):
     pw.write_text("correct horse battery\n")
     conv, channels = build_template(db, str(pw))
     return db, conv, channels, str(pw), d
-
-
-def help_commands():
-    out = ok(None, "-c", "help").stdout
-    names = []
-    for line in out.splitlines():
-        m = re.match(r"^  (\S+(?: \S+)*?)\s{2,}\S", line)
-        if m:
-            names.append(m.group(1))
-    return names
 
 
 def test_every_command_of_the_groups_is_covered():
