@@ -17,7 +17,11 @@ public final class ParleyDatabase: @unchecked Sendable {
         self.path = path
         var config = Configuration()
         config.foreignKeysEnabled = true
-        config.busyMode = .timeout(Self.busyTimeout)
+        // SQLite's own busy timeout sleeps up to 100 ms between tries, and a waiting writer that
+        // wakes that rarely can lose to busier writers again and again until the timeout (writer
+        // starvation with four parleys writing at once). Retry every 0.5–2 ms instead.
+        let wait = BusyWait()
+        config.busyMode = .callback { tries in wait.retry(tries) }
         // `begin` … `commit` keeps a transaction open across commands on purpose.
         config.allowsUnsafeTransactions = true
         config.label = "parley"
@@ -74,6 +78,26 @@ public final class ParleyDatabase: @unchecked Sendable {
     /// page transactions from inside its own call): parley uses one connection from one thread.
     public func withConnection<T>(_ body: (Database) throws -> T) rethrows -> T {
         try queue.unsafeReentrantWrite(body)
+    }
+}
+
+/// The busy handler's clock: when this lock attempt started waiting.
+final class BusyWait: @unchecked Sendable {
+    private var started = 0.0
+
+    private static func now() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
+    /// Whether to try again (after a short random sleep); false once `busyTimeout` has passed.
+    func retry(_ tries: Int) -> Bool {
+        let now = Self.now()
+        if tries == 0 { started = now }
+        guard now - started < ParleyDatabase.busyTimeout else { return false }
+        usleep(UInt32.random(in: 500...2000))
+        return true
     }
 }
 
