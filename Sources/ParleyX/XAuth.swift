@@ -14,17 +14,17 @@ public enum XAuth {
     /// The code from a pasted redirect URL (its state checked) or a bare code.
     public static func code(fromPasted text: String, expectedState: String) throws -> String {
         let t = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !t.isEmpty else { throw XError.notConfigured("nothing was pasted") }
+        guard !t.isEmpty else { throw XError.badPaste("nothing was pasted: paste the redirect URL from the browser's address bar, or just its code") }
         if let q = t.firstIndex(of: "?") {
             let params = PercentEncoding.parseForm(String(t[t.index(after: q)...]))
-            if let error = params["error"] { throw XError.rejected(status: 400, detail: "authorization refused: \(error)") }
-            guard let code = params["code"] else { throw XError.malformed("the pasted URL has no code") }
+            if let error = params["error"] { throw XError.badPaste("the authorization was refused in the browser (\(error)): run `channel add twitter` again") }
+            guard let code = params["code"] else { throw XError.badPaste("the pasted URL has no code: paste the whole redirect URL") }
             guard params["state"] == expectedState else {
-                throw XError.rejected(status: 400, detail: "the pasted URL belongs to another authorization (state differs): start again")
+                throw XError.badPaste("the pasted URL belongs to another authorization (its state differs): paste the one from this authorization, or start again")
             }
             return code
         }
-        guard t.allSatisfy({ !$0.isWhitespace }) else { throw XError.malformed("paste the whole redirect URL or just the code") }
+        guard t.allSatisfy({ !$0.isWhitespace }) else { throw XError.badPaste("that is not a redirect URL or a code: paste the whole redirect URL or just the code") }
         return t
     }
 

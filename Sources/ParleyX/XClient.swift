@@ -24,6 +24,8 @@ public enum XError: Error, Sendable, Equatable, CustomStringConvertible {
     case transport(String)
     case malformed(String)
     case rejected(status: Int, detail: String)
+    /// What the user pasted is not a usable redirect URL or code (X was not asked anything).
+    case badPaste(String)
 
     public var description: String {
         switch self {
@@ -40,6 +42,7 @@ public enum XError: Error, Sendable, Equatable, CustomStringConvertible {
         case .transport(let m): return "cannot reach X: \(m)"
         case .malformed(let m): return "X sent a response parley cannot read (\(m))"
         case .rejected(let status, let detail): return "X refused the request (\(status): \(detail))"
+        case .badPaste(let m): return m
         }
     }
 }

@@ -69,5 +69,15 @@ import Testing
         #expect(throws: XError.self) { try XAuth.code(fromPasted: "http://127.0.0.1:8765/callback?error=access_denied&state=s1", expectedState: "s1") }
         #expect(throws: XError.self) { try XAuth.code(fromPasted: "two words", expectedState: "s1") }
         #expect(throws: XError.self) { try XAuth.code(fromPasted: "   ", expectedState: "s1") }
+        // A bad paste is the user's to fix: the message must not blame X, which was not asked.
+        for bad in ["two words", "http://127.0.0.1:8765/callback?state=other&code=abc", "http://127.0.0.1:8765/callback?state=s1", ""] {
+            do {
+                _ = try XAuth.code(fromPasted: bad, expectedState: "s1")
+                Issue.record("\(bad) was accepted")
+            } catch let e as XError {
+                guard case .badPaste = e else { Issue.record("\(bad): \(e)"); continue }
+                #expect(!e.description.hasPrefix("X "), "\(e)")
+            }
+        }
     }
 }
