@@ -62,12 +62,12 @@ def sqlite(db, sql, case=None):
                    stdin_path=write_temp(sql))
 
 
-def sqlite_timer(db, setup, query, runs):
+def sqlite_timer(db, query, runs):
     """In-process time of `query` (ms) in sqlite3 itself: one process runs it `runs` times after a
     warm-up run, and the wall time of that process minus the same process running it once is
     divided by runs - 1 (`.timer` has only millisecond resolution)."""
-    once = write_temp(setup + "\n" + query + "\n")
-    many = write_temp(setup + "\n" + (query + "\n") * runs)
+    once = write_temp(query + "\n")
+    many = write_temp((query + "\n") * runs)
     t1 = min(run_rss(["sqlite3", db], "sqlite3", stdin_path=once)[1] for _ in range(5))
     tn = min(run_rss(["sqlite3", db], "sqlite3", stdin_path=many)[1] for _ in range(5))
     return max(tn - t1, 0.001) / (runs - 1)
@@ -205,21 +205,21 @@ def case_script(db, n):
 def case_queue_page(db, runs):
     r = bench_json("command", "--db", db, "--as", AGENT, "--line", "conversation list --queue new", "--runs", str(runs), case="queue page")
     chans = sqlite(db, "SELECT group_concat(channel_id) FROM team_channels tc JOIN team_members tm ON tm.team_id = tc.team_id WHERE tm.user_id = 2;")[0].strip()
-    q = sqlite_timer(db, "", f"SELECT c.id, c.channel_id, c.queue, c.owner_id, c.updated_at, ct.handle FROM conversations c JOIN contacts ct ON ct.id = c.contact_id "
+    q = sqlite_timer(db, f"SELECT c.id, c.channel_id, c.queue, c.owner_id, c.updated_at, ct.handle FROM conversations c JOIN contacts ct ON ct.id = c.contact_id "
                              f"WHERE c.channel_id IN ({chans}) AND c.queue = 'new' ORDER BY c.id DESC LIMIT 50;", 200)
     return ("first page (50) of New, user reaching 200 channels via teams (in-process)", r["median_ms"], q, "under 5 ms")
 
 
 def case_completion(db, runs):
     r = bench_json("complete", "--db", db, "--as", ADMIN, "--line", "user show u1234", "--runs", str(runs), case="completion")
-    q = sqlite_timer(db, "", "SELECT email FROM users WHERE email >= 'u1234' AND email < 'u1235' ORDER BY email LIMIT 200;", 1000)
+    q = sqlite_timer(db, "SELECT email FROM users WHERE email >= 'u1234' AND email < 'u1235' ORDER BY email LIMIT 200;", 1000)
     return (f"tab completion of an email prefix, {count(db, 'users'):,} users (in-process)", r["median_ms"], q, "under 10 ms")
 
 
 def case_report(db, runs):
     r = bench_json("command", "--db", db, "--as", ADMIN, "--line", "report @ch1 --since 90d", "--runs", str(runs), case="report")
     msgs = int(sqlite(db, "SELECT count(*) FROM messages WHERE channel_id = 1;")[0])
-    q = sqlite_timer(db, "", "SELECT at / 86400000, direction, count(*) FROM messages WHERE channel_id = 1 GROUP BY 1, 2; "
+    q = sqlite_timer(db, "SELECT at / 86400000, direction, count(*) FROM messages WHERE channel_id = 1 GROUP BY 1, 2; "
                              "SELECT direction, author_user_id, count(*) FROM messages WHERE channel_id = 1 GROUP BY 1, 2; "
                              "SELECT count(*) FROM queue_events WHERE channel_id = 1;", runs)
     return (f"report on the busiest channel ({msgs:,} messages, in-process)", r["median_ms"], q, "under 1 s")
@@ -244,7 +244,7 @@ def count(db, table):
 
 
 def sweep_sqlite_total(db):
-    """The sqlite3 side of the sweep, timed as one process minus its start (statements summed)."""
+    """The sqlite3 side of the sweep: its statements' times by `.timer`, summed (process start excluded)."""
     text = ".timer on\nBEGIN;\n" + """
 INSERT INTO queue_events(conversation_id, channel_id, at, from_queue, to_queue, cause, user_id) SELECT id, channel_id, deadline, queue, 'resolved', 'auto-resolve', NULL FROM conversations WHERE deadline IS NOT NULL AND deadline <= 2000;
 INSERT INTO audit(at, actor, as_user, session, action, target, channel_id, old_value, new_value) SELECT c.deadline, 'system', NULL, 'system', 'conversation.auto-resolve', 'conversation ' || c.id, c.channel_id, c.queue, 'resolved' FROM conversations c WHERE c.deadline IS NOT NULL AND c.deadline <= 2000;

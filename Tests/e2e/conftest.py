@@ -33,6 +33,7 @@ def parley(tmp_path):
 import json as _json
 import socket
 import sys
+import tempfile
 import urllib.request
 
 FAKE_X = os.path.join(ROOT, "Tests", "fakex", "fake_x.py")
@@ -50,9 +51,14 @@ class FakeX:
     """The fake X API server (Tests/fakex/fake_x.py) in a subprocess on 127.0.0.1."""
 
     def __init__(self):
-        self.proc = subprocess.Popen([sys.executable, FAKE_X], stdout=subprocess.PIPE, text=True)
+        # Its stderr goes to a file: a pipe nobody reads would stall the server once full.
+        self.log = tempfile.TemporaryFile(mode="w+")
+        self.proc = subprocess.Popen([sys.executable, FAKE_X], stdout=subprocess.PIPE, stderr=self.log, text=True)
         line = self.proc.stdout.readline()
-        assert line.startswith("PORT "), line
+        if not line.startswith("PORT "):
+            self.proc.wait(timeout=10)
+            self.log.seek(0)
+            raise AssertionError("the fake X API did not start: " + line + self.log.read()[-2000:])
         self.port = int(line.split()[1])
         self.base = f"http://127.0.0.1:{self.port}"
         self.outputs = []  # every stdout/stderr parley printed while this server ran

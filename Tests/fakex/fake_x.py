@@ -37,7 +37,7 @@ import referencing.jsonschema
 from referencing import Registry, Resource
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DEFAULT_OPENAPI = os.path.join(HERE, "..", "..", "..", "shared", "x-api", "openapi-2.159.json")
+DEFAULT_OPENAPI = os.path.join(HERE, "openapi-2.159.json")
 
 
 class OpenAPI:
