@@ -126,8 +126,10 @@ public struct Completer {
         let index = min(positional, spec.args.count - 1)
         let arg = spec.args[index]
         if positional >= spec.args.count && !(arg.variadic || arg.rest) { return [] }
-        if arg.kind == .tag && spec.name == "conversation untag", let n = rest.first, let id = Int64(n) {
-            return (try? shell.session.database.withConnection { db in try ConversationRepository.tags(db, conversationID: id) }) ?? []
+        if arg.kind == .tag && spec.name == "conversation untag", let n = rest.first {
+            return (try? shell.session.database.withConnection { db in
+                try Visibility(db: db, user: shell.session.user).tags(ofConversation: n)
+            }) ?? []
         }
         return values(arg.kind, current: current, optionName: nil, allowMe: spec.path.first == "conversation" || spec.name == "user password")
     }
@@ -155,24 +157,25 @@ public struct Completer {
         }
         let session = shell.session
         let limit = self.limit
+        // The same Visibility the commands resolve names with: Tab offers what the user could list.
         let names: [String] = (try? session.database.withConnection { db -> [String] in
+            let sight = Visibility(db: db, user: session.user)
+            guard let user = session.user, user.enabled else { return [] }
             switch kind {
             case .user:
-                var out = try UserRepository.emails(db, prefix: current, limit: limit)
+                var out = try sight.emails(prefix: current, limit: limit)
                 if allowMe || optionName == "owner" { out = ["me"] + out }
                 if optionName == "owner" { out.append("none") }
                 return out
-            case .team: return try TeamRepository.names(db, prefix: current, limit: limit)
-            case .topic: return try TopicRepository.names(db, prefix: current, limit: limit)
-            case .tag: return try ConversationRepository.tagNames(db, prefix: current, limit: limit)
+            case .team: return try sight.teamNames(prefix: current, limit: limit)
+            case .topic: return try sight.topicNames(prefix: current, limit: limit)
+            case .tag: return try sight.tagNames(prefix: current, limit: limit)
             case .channel:
-                guard let user = session.user else { return [] }
-                if user.role == .admin && user.enabled { return try ChannelRepository.names(db, prefix: current, limit: limit) }
-                return try AccessRepository.visibleChannels(db, user: user).flatMap { [$0.atHandle, $0.displayName] }
+                if sight.seesWholeOrganisation { return try ChannelRepository.names(db, prefix: current, limit: limit) }
+                return try sight.roleChannels().flatMap { [$0.atHandle, $0.displayName] }
             case .conversation:
-                guard let user = session.user else { return [] }
-                let visible = try AccessRepository.visibleChannels(db, user: user).map(\.id)
-                return try ConversationRepository.ids(db, channelIDs: visible, prefix: current, limit: limit).map(String.init)
+                return try ConversationRepository.ids(db, channelIDs: sight.roleChannelIDs(), prefix: current, limit: limit)
+                    .map(String.init)
             default: return []
             }
         }) ?? []

@@ -41,6 +41,8 @@ public final class Session {
     public internal(set) var impersonator: User?
     /// How the session was opened: password, --as, init, impersonation.
     public internal(set) var sessionKind = "none"
+    /// How the admin's own session began (password, --as, init): what an impersonation returns to.
+    private var ownKind = "none"
     public var format: OutputFormat = .table
     public var onError: OnErrorMode = .stop
     public var echo = false
@@ -71,13 +73,20 @@ public final class Session {
             throw ParleyError.notFound("--as: no user '\(email)'" + Suggest.didYouMean(email, among: near))
         }
         guard user.enabled else { throw ParleyError.refused("--as: \(user.email) is disabled") }
-        self.user = user
-        self.impersonator = nil
-        self.sessionKind = "--as"
+        setUser(user, impersonator: nil, kind: "--as")
     }
 
     func setUser(_ user: User?, impersonator: User?, kind: String) {
-        self.user = user; self.impersonator = impersonator; self.sessionKind = user == nil ? "none" : kind
+        self.user = user
+        self.impersonator = impersonator
+        self.sessionKind = user == nil ? "none" : kind
+        if impersonator == nil { ownKind = sessionKind }
+    }
+
+    /// Ends an impersonation: back to the admin, in the session kind the admin began with.
+    func endImpersonation() {
+        guard let admin = impersonator else { return }
+        setUser(admin, impersonator: nil, kind: ownKind)
     }
 
     /// Who changes are recorded against.
@@ -107,6 +116,15 @@ public struct CommandContext {
     public let db: Database
     /// The time of this command, read once from the one clock.
     public let now: Timestamp
+    /// What the user may see: every name a command resolves or lists goes through it.
+    let visibility: Visibility
+
+    public init(session: Session, db: Database, now: Timestamp) {
+        self.session = session
+        self.db = db
+        self.now = now
+        self.visibility = Visibility(db: db, user: session.user)
+    }
 
     public var io: ShellIO { session.io }
 

@@ -69,6 +69,58 @@ public enum AccessRepository {
         try factsForCandidateChannels(db, user: user, pathsOnly: true).filter { AccessPolicy.decide(.view, $0.1).allowed }.map(\.0)
     }
 
+    /// The condition on a `users u` row for the users `viewer` may see, given the channels the
+    /// viewer has a role on: themselves, enabled admins (the people who grant access), members of
+    /// the viewer's teams, and enabled users with a role on one of those channels.
+    static func visibleUserCondition(viewer: User, channels: [Channel]) -> String {
+        var parts = [
+            "u.id = \(viewer.id)",
+            "(u.role = 'admin' AND u.enabled = 1)",
+            "u.id IN (SELECT o.user_id FROM team_members mine JOIN team_members o ON o.team_id = mine.team_id"
+                + " WHERE mine.user_id = \(viewer.id))",
+        ]
+        if !channels.isEmpty {
+            let ids = channels.map { String($0.id) }.joined(separator: ",")
+            var holders = [
+                "u.id IN (SELECT user_id FROM channel_grants WHERE channel_id IN (\(ids)))",
+                "u.id IN (SELECT m.user_id FROM team_members m JOIN team_channels tc ON tc.team_id = m.team_id"
+                    + " WHERE tc.channel_id IN (\(ids)))",
+            ]
+            if channels.contains(where: \.allTeams) { holders.append("u.id IN (SELECT user_id FROM team_members)") }
+            if channels.contains(where: \.allUsers) { holders = ["1"] }
+            parts.append("(u.enabled = 1 AND (" + holders.joined(separator: " OR ") + "))")
+        }
+        return "(" + parts.joined(separator: " OR ") + ")"
+    }
+
+    /// Whether `viewer`, who has a role on `channels`, may see the user with this id.
+    public static func seesUser(_ db: Database, viewer: User, channels: [Channel], userID: Int64) throws -> Bool {
+        let condition = visibleUserCondition(viewer: viewer, channels: channels)
+        return try db.uncachedAll(Bool.self, sql: "SELECT EXISTS (SELECT 1 FROM users u WHERE u.id = ? AND \(condition))",
+                                  arguments: [userID]).first ?? false
+    }
+
+    /// The users `viewer` may see, by email: a page after `after`, or those starting with `prefix`.
+    public static func visibleUsers(_ db: Database, viewer: User, channels: [Channel], prefix: String? = nil,
+                                    after: String? = nil, limit: Int? = nil) throws -> [User] {
+        var sql = "SELECT \(UserRepository.columns) FROM users u WHERE \(visibleUserCondition(viewer: viewer, channels: channels))"
+        var args: [any DatabaseValueConvertible] = []
+        if let prefix, !prefix.isEmpty {
+            sql += " AND u.email >= ? AND u.email < ?"
+            args += [prefix, prefix + "\u{10FFFF}"]
+        }
+        if let after {
+            sql += " AND u.email > ?"
+            args.append(after)
+        }
+        sql += " ORDER BY u.email COLLATE NOCASE"
+        if let limit {
+            sql += " LIMIT ?"
+            args.append(limit)
+        }
+        return try db.uncachedRows(sql: sql, arguments: StatementArguments(args)).map(UserRepository.user)
+    }
+
     /// Users who might have a role on the channel: direct grants, members of its teams,
     /// and (with All Teams) every team member, (with All Users) every enabled user.
     public static func candidateUsers(_ db: Database, channel: Channel) throws -> [User] {

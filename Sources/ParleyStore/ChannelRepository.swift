@@ -50,30 +50,49 @@ public enum ChannelRepository {
 
     /// Finds a channel by `#id`, `@handle` or display name (case-insensitive). A display name two
     /// channels share is refused with the way to tell them apart.
-    public static func resolve(_ db: Database, _ name: String) throws -> Channel {
+    ///
+    /// With `within`, only those channels exist: one outside it gets the very answer a channel that
+    /// does not exist gets, and suggestions come from `within` alone.
+    public static func resolve(_ db: Database, _ name: String, within: [Channel]? = nil) throws -> Channel {
+        let visibleIDs = within.map { Set($0.map(\.id)) }
+        func seen(_ c: Channel) -> Bool { visibleIDs?.contains(c.id) ?? true }
+        let scope = within == nil ? "" : " that you can see"
         if name.hasPrefix("#"), let id = Int64(name.dropFirst()) {
-            if let c = try find(db, id: id) { return c }
-            throw ParleyError.notFound("no channel \(name)")
+            if let c = try find(db, id: id), seen(c) { return c }
+            throw ParleyError.notFound("no channel \(name)\(scope)")
         }
         if name.hasPrefix("@") {
             let rows = try db.rows(sql: "SELECT \(columns) FROM channels WHERE handle = ? ORDER BY id",
-                                        arguments: [String(name.dropFirst())]).map(channel)
+                                        arguments: [String(name.dropFirst())]).map(channel).filter(seen)
             if let c = rows.first { return c }
         } else {
             let byName = try db.rows(sql: "SELECT \(columns) FROM channels WHERE display_name = ? COLLATE NOCASE ORDER BY id LIMIT 10",
-                                          arguments: [name]).map(channel)
+                                          arguments: [name]).map(channel).filter(seen)
             if byName.count == 1 { return byName[0] }
             if byName.count > 1 {
                 throw ParleyError.usage("'\(name)' names \(byName.count) channels: say which with "
                     + byName.map { "\($0.atHandle) or #\($0.id)" }.joined(separator: ", "))
             }
-            if let c = try db.row(sql: "SELECT \(columns) FROM channels WHERE handle = ?", arguments: [name]).map(channel) {
-                return c
-            }
+            let byHandle = try db.rows(sql: "SELECT \(columns) FROM channels WHERE handle = ? ORDER BY id",
+                                            arguments: [name]).map(channel).filter(seen)
+            if let c = byHandle.first { return c }
         }
-        let known = try db.rows(sql: "SELECT handle, display_name FROM channels ORDER BY id LIMIT 2000")
-            .flatMap { ["@" + ($0["handle"] as String), $0["display_name"] as String] }
-        throw ParleyError.notFound("no channel '\(name)'" + Suggest.didYouMean(name, among: known))
+        let known: [String]
+        if let within {
+            known = within.flatMap { [$0.atHandle, $0.displayName] }
+        } else {
+            known = try db.rows(sql: "SELECT handle, display_name FROM channels ORDER BY id LIMIT 2000")
+                .flatMap { ["@" + ($0["handle"] as String), $0["display_name"] as String] }
+        }
+        throw ParleyError.notFound("no channel '\(name)'\(scope)" + Suggest.didYouMean(name, among: known))
+    }
+
+    /// A user's direct grants, by channel display name.
+    public static func grants(_ db: Database, userID: Int64) throws -> [(Channel, ChannelRole)] {
+        try db.rows(sql: """
+            SELECT \(columns), g.role FROM channel_grants g JOIN channels ON channels.id = g.channel_id
+            WHERE g.user_id = ? ORDER BY display_name COLLATE NOCASE, id
+            """, arguments: [userID]).map { (channel($0), ChannelRole(rawValue: $0[14]) ?? .viewer) }
     }
 
     public static func list(_ db: Database) throws -> [Channel] {

@@ -177,7 +177,7 @@ public enum ConversationRepository {
         guard !channelIDs.isEmpty else { return [] }
         return try db.uncachedAll(Int64.self, sql: """
             SELECT id FROM conversations WHERE channel_id IN (\(channelIDs.map(String.init).joined(separator: ",")))
-            AND queue != 'resolved' AND CAST(id AS TEXT) LIKE ? ORDER BY id LIMIT ?
+            AND CAST(id AS TEXT) LIKE ? ORDER BY id LIMIT ?
             """, arguments: [likePrefix(prefix), limit])
     }
 
@@ -277,9 +277,15 @@ public enum ConversationRepository {
     }
 
     /// Tags in use starting with `prefix` (completion's source).
-    public static func tagNames(_ db: Database, prefix: String, limit: Int) throws -> [String] {
-        try db.all(String.self, sql: "SELECT DISTINCT tag FROM conversation_tags WHERE tag LIKE ? ESCAPE '\\' ORDER BY tag LIMIT ?",
-                            arguments: [likePrefix(prefix), limit])
+    /// Tags starting with `prefix` on conversations of these channels.
+    public static func tagNames(_ db: Database, prefix: String, limit: Int, channelIDs: [Int64]) throws -> [String] {
+        guard !channelIDs.isEmpty else { return [] }
+        return try db.uncachedAll(String.self, sql: """
+            SELECT DISTINCT t.tag FROM conversation_tags t WHERE t.tag LIKE ? ESCAPE '\\'
+            AND EXISTS (SELECT 1 FROM conversations c WHERE c.id = t.conversation_id
+                        AND c.channel_id IN (\(channelIDs.map(String.init).joined(separator: ","))))
+            ORDER BY t.tag LIMIT ?
+            """, arguments: [likePrefix(prefix), limit])
     }
 
     public static func topics(_ db: Database, conversationID: Int64) throws -> [String] {

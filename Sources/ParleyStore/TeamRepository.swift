@@ -13,26 +13,41 @@ public enum TeamRepository {
         try db.row(sql: "SELECT id, name FROM teams WHERE name = ?", arguments: [name]).map(team)
     }
 
-    public static func require(_ db: Database, name: String) throws -> Team {
-        if let t = try find(db, name: name) { return t }
-        let all = try db.all(String.self, sql: "SELECT name FROM teams ORDER BY name LIMIT 1000")
-        throw ParleyError.notFound("no team '\(name)'" + Suggest.didYouMean(name, among: all))
+    /// The team with this name, or an error that names the closest. With `memberID`, only that
+    /// user's teams exist: another team gets the answer a team that does not exist gets.
+    public static func require(_ db: Database, name: String, memberID: Int64? = nil) throws -> Team {
+        if let t = try find(db, name: name) {
+            if let memberID, try memberRole(db, teamID: t.id, userID: memberID) == nil {
+                // Not one of theirs: answered below as if it did not exist.
+            } else {
+                return t
+            }
+        }
+        let all = memberID == nil
+            ? try db.all(String.self, sql: "SELECT name FROM teams ORDER BY name LIMIT 1000")
+            : try memberships(db, userID: memberID!).map(\.0.name)
+        let scope = memberID == nil ? "" : " that you can see"
+        throw ParleyError.notFound("no team '\(name)'\(scope)" + Suggest.didYouMean(name, among: all))
     }
 
     public struct Summary: Sendable { public var team: Team; public var members: Int; public var channels: Int }
 
-    public static func list(_ db: Database) throws -> [Summary] {
-        try db.rows(sql: """
+    /// Every team, or (with `memberID`) the teams that user is in.
+    public static func list(_ db: Database, memberID: Int64? = nil) throws -> [Summary] {
+        let only = memberID.map { " WHERE t.id IN (SELECT team_id FROM team_members WHERE user_id = \($0))" } ?? ""
+        return try db.uncachedRows(sql: """
             SELECT t.id, t.name,
                    (SELECT count(*) FROM team_members m WHERE m.team_id = t.id) AS members,
                    (SELECT count(*) FROM team_channels c WHERE c.team_id = t.id) AS channels
-            FROM teams t ORDER BY t.name COLLATE NOCASE
+            FROM teams t\(only) ORDER BY t.name COLLATE NOCASE
             """).map { Summary(team: team($0), members: $0["members"], channels: $0["channels"]) }
     }
 
-    public static func names(_ db: Database, prefix: String, limit: Int) throws -> [String] {
-        try db.all(String.self, sql: "SELECT name FROM teams WHERE name LIKE ? ESCAPE '\\' ORDER BY name LIMIT ?",
-                            arguments: [likePrefix(prefix), limit])
+    /// Team names starting with `prefix`; with `memberID`, only that user's teams.
+    public static func names(_ db: Database, prefix: String, limit: Int, memberID: Int64? = nil) throws -> [String] {
+        let only = memberID.map { " AND id IN (SELECT team_id FROM team_members WHERE user_id = \($0))" } ?? ""
+        return try db.uncachedAll(String.self, sql: "SELECT name FROM teams WHERE name LIKE ? ESCAPE '\\'\(only) ORDER BY name LIMIT ?",
+                                  arguments: [likePrefix(prefix), limit])
     }
 
     @discardableResult

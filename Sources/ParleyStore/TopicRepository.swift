@@ -2,9 +2,15 @@ import GRDB
 import ParleyCore
 
 public enum TopicRepository {
-    public static func list(_ db: Database) throws -> [(id: Int64, name: String, uses: Int)] {
-        try db.rows(sql: """
-            SELECT t.id, t.name, (SELECT count(*) FROM conversation_topics ct WHERE ct.topic_id = t.id) AS uses
+    /// The organisation's topics with how many conversations carry each: all conversations, or
+    /// (with `channelIDs`) those on these channels only.
+    public static func list(_ db: Database, channelIDs: [Int64]? = nil) throws -> [(id: Int64, name: String, uses: Int)] {
+        let only = channelIDs.map { ids in
+            " AND ct.conversation_id IN (SELECT id FROM conversations WHERE channel_id IN ("
+                + (ids.isEmpty ? "NULL" : ids.map(String.init).joined(separator: ",")) + "))"
+        } ?? ""
+        return try db.uncachedRows(sql: """
+            SELECT t.id, t.name, (SELECT count(*) FROM conversation_topics ct WHERE ct.topic_id = t.id\(only)) AS uses
             FROM topics t ORDER BY t.name COLLATE NOCASE
             """).map { (id: $0["id"], name: $0["name"], uses: $0["uses"]) }
     }

@@ -102,10 +102,13 @@ def test_report_by_agent_and_csv_and_chart(db):
 
 def test_report_needs_a_supervisor(db):
     story(db)
-    for who in ("cora@acme.example", "vic@acme.example", "ada@acme.example", "nobody@acme.example"):
+    for who in ("cora@acme.example", "vic@acme.example", "ada@acme.example"):
         r = parley(db, "--as", who, "-c", "report @help")
         assert r.returncode == 1
         assert "refused" in r.stderr and "report needs supervisor" in r.stderr
+    # An agent with no role on @help: for them it does not exist.
+    r = parley(db, "--as", "nobody@acme.example", "-c", "report @help")
+    assert r.returncode == 1 and r.stderr.strip().endswith("no channel '@help' that you can see")
 
 
 def test_can_names_every_path(db):

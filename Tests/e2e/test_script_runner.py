@@ -80,7 +80,7 @@ def test_exit_codes_and_on_error(parley, tmp_path):
     script.write_text("conversation tag 1 a\nconversation tag 999 b\nconversation tag 1 c\n")
     stop = parley("--as", "cora@acme.example", "-f", str(script))
     assert stop.returncode == 1
-    assert stop.stderr.strip() == f"{script}:2: error: no conversation 999 (`conversation list` shows yours)"
+    assert stop.stderr.strip() == f"{script}:2: error: no conversation 999 that you can see (`conversation list` shows yours)"
     tags = json.loads(parley("--as", "cora@acme.example", "--json", "-c", "conversation show 1").stdout)["tags"]
     assert tags == ["a"]
     cont = parley("--as", "cora@acme.example", "--on-error", "continue", "-f", str(script))

@@ -107,7 +107,8 @@ GLOBAL = [
     ("user password --password-file {PW}", "login", False),
     ("team add NewTeam", "admin", False),
     ("team list", "login", True),
-    ("team show Spare", "login", True),
+    # Agents see the teams they are in; no actor is in Spare.
+    ("team show Spare", "admin", True),
     ("team rename Spare Spare2", "admin", False),
     ("team remove Spare", "admin", False),
     ("team member add Spare norole@acme.example viewer", "admin", False),
@@ -155,8 +156,9 @@ ON_CHANNEL = [
     ("conversation inbound {CH} --from @newcust a new message", "admin", False),
     ("report {CH}", "CH:supervisor", True),
     ("report {CH} --by agent --format json", "CH:supervisor", True),
-    ("can me reply {N}", "login", True),
-    ("can me view {CH}", "login", True),
+    # Asking about yourself is open to all, on what you can see.
+    ("can me reply {N}", "CH:viewer|admin", True),
+    ("can me view {CH}", "CH:viewer|admin", True),
     ("who-can reply {CH}", "CH:supervisor|admin", True),
     ("autoresolve preview {CH}", "CH:viewer", True),
 ]
@@ -245,7 +247,9 @@ def test_every_command_of_the_groups_is_covered():
 
 
 def is_refusal(message):
-    return bool(re.search(r"refused: no — |not logged in|is disabled", message))
+    # A channel or conversation without a role on it does not exist for the user: the answer is
+    # the one a name that was never used gets.
+    return bool(re.search(r"refused: no — |not logged in|is disabled|that you can see", message))
 
 
 def check_case(template_db, workdir, case_id, actor, line, rule, reads, ch):

@@ -49,8 +49,8 @@ enum ChannelCommands {
     static let columns = ["id", "channel", "display_name", "kind", "connected", "auto_resolve_new", "auto_resolve_pending"]
 
     static func list(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
-        let u = try ctx.requireUser()
-        let channels = u.role == .admin && u.enabled ? try ChannelRepository.list(ctx.db) : try ctx.visibleChannels(u)
+        _ = try ctx.requireUser()
+        let channels = try ctx.visibility.channels()
         return .table(Table(columns: columns, rows: channels.map(row)))
     }
 
@@ -66,8 +66,9 @@ enum ChannelCommands {
         try requireSight(ctx, c, what: "channel show")
         let creds = try ChannelRepository.credentials(ctx.db, id: c.id)
         let cursor = try ChannelRepository.syncCursor(ctx.db, id: c.id)
-        let teams = try ChannelRepository.teams(ctx.db, channelID: c.id)
-        let grants = try ChannelRepository.directGrants(ctx.db, channelID: c.id)
+        let myTeams = Set(try ctx.visibility.teams().map(\.team.id))
+        let teams = try ChannelRepository.teams(ctx.db, channelID: c.id).filter { myTeams.contains($0.id) }
+        let grants = try ChannelRepository.directGrants(ctx.db, channelID: c.id).filter { try ctx.visibility.seesUser($0.0) }
         var fields: [(String, Value)] = [
             ("id", .int(c.id)), ("channel", .string(c.atHandle)), ("display_name", .string(c.displayName)),
             ("kind", .string(c.kind.rawValue)), ("account_id", .string(c.accountID)), ("connected", .bool(c.connected)),

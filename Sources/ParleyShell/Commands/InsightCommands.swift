@@ -37,8 +37,13 @@ enum InsightCommands {
 
     static func run(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
         _ = try ctx.requireUser()
-        let resolved = try Inbox.sweep(ctx.db, now: ctx.now)
-        return .done("auto-resolved \(resolved.count) conversation\(resolved.count == 1 ? "" : "s")",
+        // The sweep resolves what is due everywhere; the answer names only what the user can see.
+        let all = try Inbox.sweep(ctx.db, now: ctx.now)
+        let resolved = try all.filter { id in
+            guard let c = try ConversationRepository.find(ctx.db, id: id) else { return false }
+            return try ctx.visibility.roleChannelIDs().contains(c.channelID)
+        }
+        return .done("auto-resolved \(resolved.count) conversation\(resolved.count == 1 ? "" : "s") on your channels",
                      record: [("resolved", .array(resolved.map { .int($0) }))])
     }
 }

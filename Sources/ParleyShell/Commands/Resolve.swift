@@ -5,28 +5,25 @@ import ParleyStore
 
 /// Turning the names people type into records, with errors that say what exists.
 extension CommandContext {
+    /// A user by email (or `me`), among those the session's user may see.
     public func user(_ email: String) throws -> User {
         if email.lowercased() == "me" { return try requireUser() }
-        return try UserRepository.require(db, email: email)
+        return try visibility.user(email)
     }
 
+    /// A channel by `#id`, `@handle` or display name, among those the session's user may see.
     public func channel(_ name: String) throws -> Channel {
-        try ChannelRepository.resolve(db, name)
+        try visibility.channel(name)
     }
 
+    /// A team by name, among those the session's user may see.
     public func team(_ name: String) throws -> Team {
-        try TeamRepository.require(db, name: name)
+        try visibility.team(name)
     }
 
+    /// A conversation by number, among those the session's user may see.
     public func conversation(_ text: String) throws -> (ConversationSummary, Channel) {
-        let digits = text.hasPrefix("#") ? String(text.dropFirst()) : text
-        guard let id = Int64(digits), id > 0 else {
-            throw ParleyError.invalidValue("'\(text)' is not a conversation number (like 12)")
-        }
-        guard let c = try ConversationRepository.find(db, id: id), let ch = try ChannelRepository.find(db, id: c.channelID) else {
-            throw ParleyError.notFound("no conversation \(id) (`conversation list` shows yours)")
-        }
-        return (c, ch)
+        try visibility.conversation(text)
     }
 
     public func number(_ text: String, option: String, range: ClosedRange<Int>) throws -> Int {
@@ -46,7 +43,7 @@ extension CommandContext {
 
     /// The channels the user has any role on (the access rules decide), in display order.
     public func visibleChannels(_ user: User) throws -> [Channel] {
-        try AccessRepository.visibleChannels(db, user: user)
+        user.id == session.user?.id ? try visibility.roleChannels() : try AccessRepository.visibleChannels(db, user: user)
     }
 
     /// Reads a password: from `--password-file`, else asked twice at the terminal.

@@ -87,7 +87,7 @@ enum SessionCommands {
                          record: [("email", .string(target.email)), ("impersonated_by", .string(admin.email))])
         }
         if let admin, admin.email.lowercased() == email.lowercased(), session.impersonator != nil {
-            session.setUser(admin, impersonator: nil, kind: "password")
+            session.endImpersonation()
             return .done("back to \(admin.email)", record: [("email", .string(admin.email))])
         }
         let password: String
@@ -120,7 +120,7 @@ enum SessionCommands {
         let session = ctx.session
         if let admin = session.impersonator, let user = session.user {
             try ctx.audit("session.end-impersonation", user.email)
-            session.setUser(admin, impersonator: nil, kind: "password")
+            session.endImpersonation()
             return .done("logged out of \(user.email); back to \(admin.email)", record: [("email", .string(admin.email))])
         }
         guard let user = session.user else { return .done("not logged in") }

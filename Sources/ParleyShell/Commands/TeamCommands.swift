@@ -36,14 +36,14 @@ enum TeamCommands {
     static func list(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
         _ = try ctx.requireUser()
         return .table(Table(columns: ["name", "members", "channels"],
-                            rows: try TeamRepository.list(ctx.db).map { [.string($0.team.name), .of($0.members), .of($0.channels)] }))
+                            rows: try ctx.visibility.teams().map { [.string($0.team.name), .of($0.members), .of($0.channels)] }))
     }
 
     static func show(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
         _ = try ctx.requireUser()
         let t = try ctx.team(inv.arg("NAME")!)
         let members = try TeamRepository.members(ctx.db, teamID: t.id)
-        let channels = try TeamRepository.channels(ctx.db, teamID: t.id)
+        let channels = try TeamRepository.channels(ctx.db, teamID: t.id).filter { try ctx.visibility.seesChannel($0) }
         return .record([("name", .string(t.name)), ("members", .of(members.count)), ("channels", .of(channels.count))],
                        sections: [("member_list", Table(columns: ["email", "name", "role", "enabled"],
                                                        rows: members.map { [.string($0.user.email), .string($0.user.name), .string($0.role.rawValue), .bool($0.user.enabled)] })),
@@ -135,6 +135,8 @@ enum TopicCommands {
 
     static func list(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
         _ = try ctx.requireUser()
-        return .table(Table(columns: ["name", "conversations"], rows: try TopicRepository.list(ctx.db).map { [.string($0.name), .of($0.uses)] }))
+        // Admins manage the list and see every use; others count the conversations they can see.
+        let scope = ctx.visibility.seesWholeOrganisation ? nil : try ctx.visibility.roleChannelIDs()
+        return .table(Table(columns: ["name", "conversations"], rows: try TopicRepository.list(ctx.db, channelIDs: scope).map { [.string($0.name), .of($0.uses)] }))
     }
 }

@@ -48,20 +48,29 @@ enum UserCommands {
     static func list(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
         _ = try ctx.requireUser()
         let limit = try inv.option("limit").map { try ctx.number($0, option: "--limit", range: 1...100_000) }
-        let users = try UserRepository.list(ctx.db, limit: limit, after: inv.option("after"))
+        let users = try ctx.visibility.users(after: inv.option("after"), limit: limit)
         return .table(Table(columns: ["email", "name", "role", "enabled"], rows: users.map(row)))
     }
 
     static func show(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
-        _ = try ctx.requireUser()
+        let me = try ctx.requireUser()
         let u = try ctx.user(inv.arg("EMAIL")!)
-        let teams = try TeamRepository.memberships(ctx.db, userID: u.id)
-        let grants = try ctx.db.makeGrantsTable(userID: u.id)
-        return .record([("email", .string(u.email)), ("name", .string(u.name)), ("role", .string(u.role.rawValue)),
-                        ("enabled", .bool(u.enabled)), ("password", .string(u.hasPassword ? "set" : "not set")),
-                        ("created_at", .string(TimeFormat.iso(u.createdAt)))],
+        let sight = ctx.visibility
+        // Only the teams and channels the asking user may see; whether a password is set is the
+        // user's own business and their admins'.
+        let myTeams = Set(try sight.teams().map(\.team.id))
+        let teams = try TeamRepository.memberships(ctx.db, userID: u.id).filter { myTeams.contains($0.0.id) }
+        let grants = try ChannelRepository.grants(ctx.db, userID: u.id).filter { try sight.seesChannel($0.0) }
+        var fields: [(String, Value)] = [("email", .string(u.email)), ("name", .string(u.name)),
+                                         ("role", .string(u.role.rawValue)), ("enabled", .bool(u.enabled))]
+        if sight.seesWholeOrganisation || u.id == me.id {
+            fields.append(("password", .string(u.hasPassword ? "set" : "not set")))
+        }
+        fields.append(("created_at", .string(TimeFormat.iso(u.createdAt))))
+        let grantRows: [[Value]] = grants.map { [.string($0.0.atHandle), .string($0.0.displayName), .string($0.1.rawValue)] }
+        return .record(fields,
                        sections: [("teams", Table(columns: ["team", "role"], rows: teams.map { [.string($0.0.name), .string($0.1.rawValue)] })),
-                                  ("direct_grants", grants)])
+                                  ("direct_grants", Table(columns: ["channel", "display_name", "role"], rows: grantRows))])
     }
 
     static func edit(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
@@ -106,18 +115,5 @@ enum UserCommands {
         try UserRepository.setPasswordHash(ctx.db, id: target.id, hash: try Passwords.hash(pw, environment: ctx.session.environment))
         try ctx.audit("user.password", target.email, new: "(changed)")
         return .done("password set for \(target.email)")
-    }
-}
-
-import GRDB
-extension Database {
-    /// A user's direct channel grants as a table.
-    func makeGrantsTable(userID: Int64) throws -> Table {
-        let rows = try self.rows(sql: """
-            SELECT c.handle, c.display_name, g.role FROM channel_grants g JOIN channels c ON c.id = g.channel_id
-            WHERE g.user_id = ? ORDER BY c.display_name
-            """, arguments: [userID])
-        return Table(columns: ["channel", "display_name", "role"],
-                     rows: rows.map { [.string("@" + ($0["handle"] as String)), .string($0["display_name"]), .string($0["role"])] })
     }
 }

@@ -1,0 +1,141 @@
+import GRDB
+import ParleyCore
+import ParleyStore
+
+/// What one user may see of the organisation: the one place that commands (naming things,
+/// listing them) and completion ask, so the two cannot disagree. The rules (docs/RULES.md,
+/// "What you may see"):
+/// - an enabled admin sees every user, team and channel (their settings and access), but the
+///   conversations, tags, notes and messages of a channel only with a channel role, like anyone;
+/// - anyone else sees the channels they have a role on and their conversations; themselves, the
+///   enabled admins, the members of their teams and the enabled users with a role on one of their
+///   channels; the teams they are in;
+/// - logged out, nobody sees anything.
+/// A thing outside this gets the very answer a thing that does not exist gets.
+final class Visibility {
+    let db: Database
+    let user: User?
+    private var cachedChannels: [Channel]?
+
+    init(db: Database, user: User?) {
+        self.db = db
+        self.user = user
+    }
+
+    /// An enabled admin: sees every user, team and channel setting.
+    var seesWholeOrganisation: Bool { user.map { $0.enabled && $0.role == .admin } ?? false }
+
+    /// The channels the user has a role on: their conversations are visible.
+    func roleChannels() throws -> [Channel] {
+        if let cachedChannels { return cachedChannels }
+        guard let user, user.enabled else { return [] }
+        let channels = try AccessRepository.visibleChannels(db, user: user)
+        cachedChannels = channels
+        return channels
+    }
+
+    func roleChannelIDs() throws -> [Int64] { try roleChannels().map(\.id) }
+
+    /// Whether the channel's name and settings are visible (not its conversations: see `roleChannels`).
+    func seesChannel(_ channel: Channel) throws -> Bool {
+        if seesWholeOrganisation { return true }
+        return try roleChannels().contains { $0.id == channel.id }
+    }
+
+    func seesConversations(on channel: Channel) throws -> Bool {
+        try roleChannels().contains { $0.id == channel.id }
+    }
+
+    func seesUser(_ other: User) throws -> Bool {
+        guard let user else { return false }
+        if seesWholeOrganisation || other.id == user.id { return true }
+        return try AccessRepository.seesUser(db, viewer: user, channels: roleChannels(), userID: other.id)
+    }
+
+    // MARK: Naming things
+
+    func channel(_ name: String) throws -> Channel {
+        if seesWholeOrganisation { return try ChannelRepository.resolve(db, name) }
+        return try ChannelRepository.resolve(db, name, within: roleChannels())
+    }
+
+    func user(_ email: String) throws -> User {
+        if seesWholeOrganisation { return try UserRepository.require(db, email: email) }
+        if let found = try UserRepository.find(db, email: email), try seesUser(found) { return found }
+        let near = try users(prefix: String(email.prefix(1)), limit: 200).map(\.email)
+        throw ParleyError.notFound("no user '\(email)' that you can see" + Suggest.didYouMean(email, among: near))
+    }
+
+    func team(_ name: String) throws -> Team {
+        if seesWholeOrganisation { return try TeamRepository.require(db, name: name) }
+        return try TeamRepository.require(db, name: name, memberID: user?.id ?? 0)
+    }
+
+    /// A conversation by number. One on a channel where the user has no role exists only for an
+    /// admin (who sees every channel, and is then refused with the rule); for anyone else it is
+    /// answered as a number that was never used.
+    func conversation(_ text: String) throws -> (ConversationSummary, Channel) {
+        let digits = text.hasPrefix("#") ? String(text.dropFirst()) : text
+        guard let id = Int64(digits), id > 0 else {
+            throw ParleyError.invalidValue("'\(text)' is not a conversation number (like 12)")
+        }
+        if let c = try ConversationRepository.find(db, id: id), let ch = try ChannelRepository.find(db, id: c.channelID),
+           try seesWholeOrganisation || seesConversations(on: ch) {
+            return (c, ch)
+        }
+        throw ParleyError.notFound("no conversation \(id) that you can see (`conversation list` shows yours)")
+    }
+
+    // MARK: Listing things
+
+    func channels() throws -> [Channel] {
+        seesWholeOrganisation ? try ChannelRepository.list(db) : try roleChannels()
+    }
+
+    func users(prefix: String? = nil, after: String? = nil, limit: Int? = nil) throws -> [User] {
+        guard let user else { return [] }
+        if seesWholeOrganisation {
+            if let prefix, after == nil {
+                return try UserRepository.emails(db, prefix: prefix, limit: limit ?? 200).compactMap {
+                    try UserRepository.find(db, email: $0)
+                }
+            }
+            return try UserRepository.list(db, limit: limit, after: after)
+        }
+        return try AccessRepository.visibleUsers(db, viewer: user, channels: roleChannels(), prefix: prefix,
+                                                 after: after, limit: limit)
+    }
+
+    func emails(prefix: String, limit: Int) throws -> [String] {
+        guard user != nil else { return [] }
+        if seesWholeOrganisation { return try UserRepository.emails(db, prefix: prefix, limit: limit) }
+        return try users(prefix: prefix, limit: limit).map(\.email)
+    }
+
+    func teams() throws -> [TeamRepository.Summary] {
+        guard let user else { return [] }
+        return try TeamRepository.list(db, memberID: seesWholeOrganisation ? nil : user.id)
+    }
+
+    func teamNames(prefix: String, limit: Int) throws -> [String] {
+        guard let user else { return [] }
+        return try TeamRepository.names(db, prefix: prefix, limit: limit, memberID: seesWholeOrganisation ? nil : user.id)
+    }
+
+    /// The organisation's topic list: every logged-in user works with it.
+    func topicNames(prefix: String, limit: Int) throws -> [String] {
+        guard user != nil else { return [] }
+        return try TopicRepository.names(db, prefix: prefix, limit: limit)
+    }
+
+    /// Tags in use on conversations the user can see.
+    func tagNames(prefix: String, limit: Int) throws -> [String] {
+        try ConversationRepository.tagNames(db, prefix: prefix, limit: limit, channelIDs: roleChannelIDs())
+    }
+
+    /// A visible conversation's tags, or none.
+    func tags(ofConversation text: String) throws -> [String] {
+        guard let (c, ch) = try? conversation(text), try seesConversations(on: ch) else { return [] }
+        return c.tags
+    }
+}
