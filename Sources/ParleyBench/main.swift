@@ -18,7 +18,8 @@ final class SinkIO: ShellIO {
     var errors: [String] = []
     func out(_ text: String) { bytes += text.utf8.count }
     func err(_ text: String) { errors.append(text) }
-    func readSecret(prompt: String) -> String? { nil }
+    func readSecret(prompt: String) -> PromptAnswer? { nil }
+    func ask(prompt: String) -> PromptAnswer? { nil }
 }
 
 func option(_ name: String) -> String? {

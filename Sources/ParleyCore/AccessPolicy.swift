@@ -116,9 +116,11 @@ public enum AccessPolicy {
         return EffectiveRole(role: ordered.first?.role, paths: ordered, disabled: false)
     }
 
-    /// May the user take `action` on the channel the facts describe?
-    public static func decide(_ action: Action, _ f: AccessFacts) -> AccessDecision {
-        if action == .manageSettings { return decideSettings(f) }
+    /// May the user take `action` on the channel the facts describe? The explanation ends in
+    /// "`label` needs ROLE": the action's name, or the command's when it gives one.
+    public static func decide(_ action: Action, _ f: AccessFacts, naming label: String? = nil) -> AccessDecision {
+        if action == .manageSettings { return decideSettings(f, naming: label) }
+        let what = label ?? action.rawValue
         let needed = action.requiredChannelRole ?? .viewer
         let eff = effectiveRole(f)
         if eff.disabled {
@@ -130,36 +132,37 @@ public enum AccessPolicy {
             return AccessDecision(
                 allowed: false, rule: .noChannelRole, action: action, effective: eff,
                 explanation: "no — \(f.userEmail) has no role on \(f.channelName) (\(context(f, eff)));"
-                    + " \(action.rawValue) needs \(needed.rawValue)")
+                    + " \(what) needs \(needed.rawValue)")
         }
         if path.role >= needed {
             return AccessDecision(
                 allowed: true, rule: .roleSufficient(path), action: action, effective: eff,
                 explanation: "yes — \(f.userEmail) is \(path.role.rawValue) on \(f.channelName)"
-                    + " (\(context(f, eff))); \(action.rawValue) needs \(needed.rawValue)")
+                    + " (\(context(f, eff))); \(what) needs \(needed.rawValue)")
         }
         return AccessDecision(
             allowed: false, rule: .roleTooLow(path, needed: needed), action: action, effective: eff,
             explanation: "no — \(f.userEmail) is \(path.role.rawValue) on \(f.channelName)"
-                + " (\(context(f, eff))); \(action.rawValue) needs \(needed.rawValue)")
+                + " (\(context(f, eff))); \(what) needs \(needed.rawValue)")
     }
 
     /// Settings need an enabled admin account; no channel role is involved.
-    public static func decideSettings(_ f: AccessFacts) -> AccessDecision {
-        decideSettings(email: f.userEmail, enabled: f.userEnabled, role: f.accountRole)
+    public static func decideSettings(_ f: AccessFacts, naming label: String? = nil) -> AccessDecision {
+        decideSettings(email: f.userEmail, enabled: f.userEnabled, role: f.accountRole, naming: label)
     }
 
-    public static func decideSettings(email: String, enabled: Bool, role: AccountRole) -> AccessDecision {
+    public static func decideSettings(email: String, enabled: Bool, role: AccountRole, naming label: String? = nil) -> AccessDecision {
+        let what = label ?? Action.manageSettings.rawValue
         if !enabled {
             return AccessDecision(allowed: false, rule: .disabledUser, action: .manageSettings, effective: nil,
                                   explanation: "no — \(email) is disabled")
         }
         if role == .admin {
             return AccessDecision(allowed: true, rule: .adminAccount, action: .manageSettings, effective: nil,
-                                  explanation: "yes — \(email) is an admin; manage-settings needs an admin account")
+                                  explanation: "yes — \(email) is an admin; \(what) needs an admin account")
         }
         return AccessDecision(allowed: false, rule: .notAdmin, action: .manageSettings, effective: nil,
-                              explanation: "no — \(email) is an agent; manage-settings needs an admin account")
+                              explanation: "no — \(email) is an agent; \(what) needs an admin account")
     }
 
     /// May `assignee` own a conversation of the channel? Owners need contributor or higher.

@@ -38,15 +38,31 @@ public enum Validation {
     }
 
     /// An email address: one `@` with text on both sides, no blanks, at most 254 characters.
+    /// An email address as mail systems accept it: a local part of RFC 5322 "atext" characters
+    /// (letters, digits and `!#$%&'*+-/=?^_`{|}~`, non-ASCII letters too) in dot-separated runs, at
+    /// most 64 bytes; a domain of at least two labels of letters, digits and inner hyphens, each
+    /// 1–63 characters, the last not all digits; 254 bytes in all.
     public static func email(_ text: String) throws -> String {
+        let bad = ParleyError.invalidValue("'\(text)' is not an email address (like ada@acme.example)")
         let parts = text.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
-              !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
-              !text.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 32 || (127..<160).contains($0.value) }),
-              text.utf8.count <= 254 else {
-            throw ParleyError.invalidValue("'\(text)' is not an email address (like ada@acme.example)")
+        guard parts.count == 2, text.utf8.count <= 254, parts[0].utf8.count <= 64 else { throw bad }
+        let atext = Set("!#$%&'*+-/=?^_`{|}~")
+        let localRuns = parts[0].split(separator: ".", omittingEmptySubsequences: false)
+        for run in localRuns {
+            guard !run.isEmpty, run.allSatisfy({ isWordCharacter($0) || atext.contains($0) }) else { throw bad }
+        }
+        let labels = parts[1].split(separator: ".", omittingEmptySubsequences: false)
+        guard labels.count >= 2, let last = labels.last, !last.allSatisfy(\.isNumber) else { throw bad }
+        for label in labels {
+            guard (1...63).contains(label.count), label.first != "-", label.last != "-",
+                  label.allSatisfy({ isWordCharacter($0) || $0 == "-" }) else { throw bad }
         }
         return text
+    }
+
+    /// An ASCII letter or digit, or a letter or digit of another script.
+    static func isWordCharacter(_ c: Character) -> Bool {
+        c.isASCII ? (c.isLetter || c.isNumber) : (c.isLetter || c.isNumber || c.unicodeScalars.allSatisfy { $0.properties.isAlphabetic })
     }
 
     /// A tag: a free label of 1–100 characters without blanks.

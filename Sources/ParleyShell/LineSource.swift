@@ -19,6 +19,8 @@ public let maximumLineBytes = 1 << 20
 public final class FileLineSource: LineSource {
     let fd: Int32
     let ownsFD: Bool
+    /// The file read, when it was opened by path (for "interrupted after N of M").
+    public private(set) var path: String?
     var buffer: [UInt8] = []
     var start = 0
     var eof = false
@@ -36,6 +38,19 @@ public final class FileLineSource: LineSource {
             throw ParleyErrorBridge.io("cannot read \(path): it is a folder")
         }
         self.init(fd: fd, ownsFD: true)
+        self.path = path
+    }
+
+    /// The lines of the file that hold a command (not blank, not only a comment), counted on
+    /// demand by reading it again.
+    public func commandLineCount() -> Int? {
+        guard let path, let data = FileManager.default.contents(atPath: path) else { return nil }
+        var count = 0
+        for line in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) {
+            guard let first = line.first(where: { $0 != 32 && $0 != 9 && $0 != 13 }) else { continue }
+            if first != UInt8(ascii: "#") { count += 1 }
+        }
+        return count
     }
 
     deinit { if ownsFD { close(fd) } }

@@ -3,14 +3,23 @@ import GRDB
 import ParleyCore
 import ParleyStore
 
-/// Where a session prints and how it asks for secrets.
+/// What a person answered at a prompt.
+public enum PromptAnswer: Equatable, Sendable {
+    case text(String)
+    /// Ctrl-C (or Ctrl-D on an empty answer): the command stops, with nothing changed.
+    case cancelled
+}
+
+/// Where a session prints and how it asks questions.
 public protocol ShellIO: AnyObject {
     func out(_ text: String)
     func err(_ text: String)
     /// Whether a person is at a terminal (prompts, password questions).
     var isInteractive: Bool { get }
     /// Reads a secret without echo; nil when there is no terminal to ask.
-    func readSecret(prompt: String) -> String?
+    func readSecret(prompt: String) -> PromptAnswer?
+    /// Asks a question at the terminal, the answer shown as typed; nil when there is no terminal.
+    func ask(prompt: String) -> PromptAnswer?
 }
 
 /// Collects output in memory: for tests and for embedding.
@@ -18,11 +27,21 @@ public final class BufferIO: ShellIO {
     public var stdout: [String] = []
     public var stderr: [String] = []
     public var isInteractive: Bool
-    public var secrets: [String]
-    public init(interactive: Bool = false, secrets: [String] = []) { self.isInteractive = interactive; self.secrets = secrets }
+    /// The answers prompts get, in order; none left means no terminal.
+    public var answers: [PromptAnswer]
+    /// The prompts shown.
+    public var prompts: [String] = []
+    public init(interactive: Bool = false, secrets: [String] = [], answers: [PromptAnswer] = []) {
+        self.isInteractive = interactive
+        self.answers = secrets.map(PromptAnswer.text) + answers
+    }
     public func out(_ text: String) { stdout.append(text) }
     public func err(_ text: String) { stderr.append(text) }
-    public func readSecret(prompt: String) -> String? { secrets.isEmpty ? nil : secrets.removeFirst() }
+    public func readSecret(prompt: String) -> PromptAnswer? { ask(prompt: prompt) }
+    public func ask(prompt: String) -> PromptAnswer? {
+        prompts.append(prompt)
+        return answers.isEmpty ? nil : answers.removeFirst()
+    }
     public var outText: String { stdout.joined(separator: "\n") }
     public var errText: String { stderr.joined(separator: "\n") }
 }
@@ -97,10 +116,22 @@ public final class Session {
         return AuditActor(actor: user?.email ?? "nobody", session: sessionKind, userID: user?.id)
     }
 
+    /// What an empty database answers, at start and to every command that needs a user.
+    public static let noOrganisationYet = "this database has no organisation yet: `init EMAIL --name NAME --sandbox` creates"
+        + " one (you become its first admin; leave out --sandbox for real channels and the real clock), or `demo` fills"
+        + " it with a sample organisation to try"
+
     /// `parley(ada@acme.example admin)> `, or `parley> ` when logged out.
     public var prompt: String {
         guard let user else { return "parley> " }
         return "parley(\(user.email) \(user.role.rawValue))> "
+    }
+
+    /// What to tell a person who starts the shell: how to begin on a database without an
+    /// organisation; nil otherwise.
+    public func startNotice() -> String? {
+        guard user == nil, (try? database.withConnection { db in try Meta.isEmpty(db) }) == true else { return nil }
+        return Session.noOrganisationYet
     }
 
     /// Reloads the user so a change by another shell (disabled, demoted) applies at once.
@@ -131,6 +162,7 @@ public struct CommandContext {
     /// The logged-in user, or a refusal naming what to do.
     public func requireUser() throws -> User {
         guard let u = session.user else {
+            if (try? Meta.isEmpty(db)) == true { throw ParleyError.notLoggedIn(Session.noOrganisationYet) }
             throw ParleyError.notLoggedIn("not logged in: `login EMAIL` first (or start parley with --as EMAIL)")
         }
         // The session is reread before each command: a user disabled meanwhile can do nothing more.
@@ -144,17 +176,26 @@ public struct CommandContext {
     @discardableResult
     public func requireAdmin(_ what: String) throws -> User {
         let u = try requireUser()
-        let d = AccessPolicy.decideSettings(email: u.email, enabled: u.enabled, role: u.role)
+        let d = AccessPolicy.decideSettings(email: u.email, enabled: u.enabled, role: u.role, naming: what)
         guard d.allowed else { throw ParleyError.denied("\(what) refused: \(d.explanation)") }
         return u
     }
 
-    /// Refuses unless the user may take `action` on the channel; returns the decision.
+    /// Refuses unless the user may take `action` on the channel; returns the decision. The
+    /// refusal ends in "`label` needs ROLE" (the command's name where it is not the action's) and
+    /// tells an admin the grant that would let them.
     @discardableResult
-    public func require(_ action: Action, on channel: Channel, what: String) throws -> AccessDecision {
+    public func require(_ action: Action, on channel: Channel, what: String, naming label: String? = nil) throws -> AccessDecision {
         let u = try requireUser()
-        let d = AccessPolicy.decide(action, try AccessRepository.facts(db, user: u, channel: channel))
-        guard d.allowed else { throw ParleyError.denied("\(what) refused: \(d.explanation)") }
+        let d = AccessPolicy.decide(action, try AccessRepository.facts(db, user: u, channel: channel), naming: label)
+        guard d.allowed else {
+            var message = "\(what) refused: \(d.explanation)"
+            if u.role == .admin, u.enabled {
+                let needed = action.requiredChannelRole ?? .viewer
+                message += " (`channel grant \(channel.atHandle) \(u.email) \(needed.rawValue)` gives you that)"
+            }
+            throw ParleyError.denied(message)
+        }
         return d
     }
 
@@ -170,7 +211,9 @@ public struct CommandContext {
 
     public func requireSandbox(_ what: String) throws {
         guard isSandbox else {
-            throw ParleyError.refused("\(what) works only on a sandbox database (made by `init EMAIL --name NAME --sandbox` or `demo`): this database uses the real clock and real channels")
+            throw ParleyError.refused("\(what) works only on a sandbox database, and this one uses the real clock and real"
+                + " channels: to try it, start parley on a new file (`parley --db /tmp/training.db`) and run `demo`"
+                + " or `init EMAIL --name NAME --sandbox`")
         }
     }
 }

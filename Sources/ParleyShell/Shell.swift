@@ -17,6 +17,38 @@ public final class Shell {
     public internal(set) var exitRequested = false
     /// Whether the open transaction (if any) was opened by `begin`.
     public internal(set) var userTransactionOpen = false
+    /// Asked between two commands: true when the person pressed Ctrl-C (the executable wires
+    /// it to its SIGINT flag). The command running then finishes, or rolls back whole.
+    public var interruptCheck: () -> Bool = { false }
+    /// Set when Ctrl-C stopped a script or a line; `clearInterrupt()` makes the shell ready again.
+    public private(set) var interrupted = false
+
+    var interruptReported = false
+
+    /// After an interrupted line at the prompt: the next line runs again.
+    public func clearInterrupt() {
+        interrupted = false
+        interruptReported = false
+        stopRequested = false
+    }
+
+    /// 20000 → "20,000".
+    static func count(_ n: Int) -> String {
+        let digits = String(n)
+        var out = ""
+        for (i, ch) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(ch)
+        }
+        return out
+    }
+
+    /// The prompt: the session's, with `*` while a transaction opened by `begin` is open.
+    public var prompt: String {
+        let base = session.prompt
+        guard userTransactionOpen, base.hasSuffix("> ") else { return base }
+        return String(base.dropLast(2)) + "*> "
+    }
 
     public init(session: Session, table: CommandTable = .standard) {
         self.session = session
@@ -36,6 +68,11 @@ public final class Shell {
         case .complete(let commands):
             var allSucceeded = true
             for words in commands {
+                if interrupted || interruptCheck() {
+                    interrupted = true
+                    stopRequested = true
+                    return false
+                }
                 if session.echo { session.io.out(session.prompt + words.map { Tokenizer.quote($0.text) }.joined(separator: " ")) }
                 if !run(words, location: location) {
                     allSucceeded = false
@@ -72,7 +109,13 @@ public final class Shell {
         var lineNumber = 0
         var ok = true
         let transactionAtStart = userTransactionOpen
+        var commandLines = 0
         while !stopRequested, let read = source.next() {
+            if interruptCheck() {
+                interrupted = true
+                stopRequested = true
+                break
+            }
             lineNumber += 1
             switch read {
             case .invalidUTF8:
@@ -99,8 +142,20 @@ public final class Shell {
                 let line = pending
                 pending = ""
                 session.commandLog.append(line)
+                commandLines += 1
                 if !execute(line: line, location: "\(name):\(pendingStart)") { ok = false }
             }
+        }
+        if interrupted {
+            // Said once, by the script where Ctrl-C landed; the scripts that sourced it stop quietly.
+            if !interruptReported {
+                interruptReported = true
+                let total = (source as? FileLineSource)?.commandLineCount().map { " of \(Shell.count($0))" } ?? ""
+                session.io.err("\(name): interrupted after \(Shell.count(commandLines))\(total) command"
+                    + "\(commandLines == 1 && total.isEmpty ? "" : "s")"
+                    + (userTransactionOpen ? " (the transaction opened by `begin` is still open)" : ""))
+            }
+            return false
         }
         if !pending.isEmpty && !stopRequested {
             let why = needsMore(pending)

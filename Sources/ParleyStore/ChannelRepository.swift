@@ -87,6 +87,10 @@ public enum ChannelRepository {
         throw ParleyError.notFound("no channel '\(name)'\(scope)" + Suggest.didYouMean(name, among: known))
     }
 
+    public static func conversationCount(_ db: Database, channelID: Int64) throws -> Int {
+        try db.one(Int.self, sql: "SELECT count(*) FROM conversations WHERE channel_id = ?", arguments: [channelID]) ?? 0
+    }
+
     /// A user's direct grants, by channel display name.
     public static func grants(_ db: Database, userID: Int64) throws -> [(Channel, ChannelRole)] {
         try db.rows(sql: """

@@ -21,6 +21,7 @@ struct InteractiveShell {
             return CompletionReply(replaceFrom: r.replaceFrom, insertion: r.insertion, candidates: r.candidates, appendSpace: r.complete)
         }
         shell.session.historyProvider = { editor.historyEntries() }
+        if let notice = shell.session.startNotice() { shell.session.io.err(notice) }
         var pending = ""
         while !shell.exitRequested {
             let prompt = pending.isEmpty ? shell.session.prompt : "...> "

@@ -10,9 +10,14 @@ final class StandardIO: ShellIO {
     func out(_ text: String) { write(1, text + "\n") }
     func err(_ text: String) { write(2, text + "\n") }
 
-    func readSecret(prompt: String) -> String? {
+    func readSecret(prompt: String) -> PromptAnswer? {
         guard isatty(0) == 1 else { return nil }
         return TerminalSecret.read(prompt: prompt)
+    }
+
+    func ask(prompt: String) -> PromptAnswer? {
+        guard isatty(0) == 1 else { return nil }
+        return TerminalSecret.read(prompt: prompt, echo: true)
     }
 
     private func write(_ fd: Int32, _ s: String) {

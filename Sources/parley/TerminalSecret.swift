@@ -1,4 +1,5 @@
 import CLineEdit
+import ParleyShell
 
 #if canImport(Glibc)
 import Glibc
@@ -8,14 +9,13 @@ import Musl
 import Darwin
 #endif
 
-/// Reads a secret (a password) from the terminal without echo.
+/// Reads an answer (a password, a confirmation) from the terminal.
 enum TerminalSecret {
     /// Shows `prompt` and reads one line from /dev/tty (or stdin when it is a
-    /// terminal) with echo off. Backspace, Ctrl-U (erase all) work; Ctrl-C
-    /// and Ctrl-D on an empty entry cancel and return nil. The terminal's
-    /// settings are restored on every path, including SIGTERM/SIGHUP.
-    /// Returns nil without a terminal.
-    static func read(prompt: String) -> String? {
+    /// terminal), with echo off unless `echo`. Backspace, Ctrl-U (erase all) work; Ctrl-C
+    /// and Ctrl-D on an empty entry cancel. The terminal's settings are restored on every
+    /// path, including SIGTERM/SIGHUP. Returns nil without a terminal.
+    static func read(prompt: String, echo: Bool = false) -> PromptAnswer? {
         var fd: Int32 = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY)
         let opened = fd >= 0
         if !opened {
@@ -55,30 +55,36 @@ enum TerminalSecret {
             if n < 0 {
                 if errno == EINTR || errno == EAGAIN { continue }
                 write(out, "\n")
-                return nil
+                return .cancelled
             }
             if n == 0 {  // terminal gone
                 write(out, "\n")
-                return nil
+                return .cancelled
             }
             switch byte {
             case 0x0A, 0x0D:
                 write(out, "\n")
-                return String(decoding: bytes, as: UTF8.self)
+                return .text(String(decoding: bytes, as: UTF8.self))
             case 0x03:  // Ctrl-C
                 write(out, "^C\n")
-                return nil
+                return .cancelled
             case 0x04:  // Ctrl-D
                 if bytes.isEmpty {
                     write(out, "\n")
-                    return nil
+                    return .cancelled
                 }
             case 0x7F, 0x08:  // erase one character (all bytes of a UTF-8 sequence)
+                guard !bytes.isEmpty else { continue }
                 while let last = bytes.popLast(), last & 0xC0 == 0x80 {}
+                if echo { write(out, "\u{8} \u{8}") }
             case 0x15:  // Ctrl-U
+                if echo { write(out, String(repeating: "\u{8} \u{8}", count: String(decoding: bytes, as: UTF8.self).count)) }
                 bytes.removeAll()
             default:
-                if byte >= 0x20 { bytes.append(byte) }
+                if byte >= 0x20 {
+                    bytes.append(byte)
+                    if echo { _ = Glibc.write(out, &byte, 1) }
+                }
             }
         }
     }

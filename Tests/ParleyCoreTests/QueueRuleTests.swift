@@ -103,8 +103,13 @@ import Testing
         #expect(try Validation.note(String(repeating: "n", count: 2000)).count == 2000)
         #expect(throws: ParleyError.self) { try Validation.note(String(repeating: "n", count: 2001)) }
         #expect(throws: ParleyError.self) { try Validation.note("   ") }
-        for ok in ["ada@acme.example", "a.b+c@x.co"] { #expect(try Validation.email(ok) == ok) }
-        for bad in ["ada", "@x.example", "a@", "a@b", "a b@x.example", "a@@x.example", "a@x.example."] {
+        for ok in ["ada@acme.example", "a.b+c@x.co", "o'brien@acme.example", "zoë@exämple.de", "x@sub-1.acme.example"] {
+            #expect(try Validation.email(ok) == ok)
+        }
+        for bad in ["ada", "@x.example", "a@", "a@b", "a b@x.example", "a@@x.example", "a@x.example.",
+                    "x@acme.example;drop", "x@-acme.example", "x@acme-.example", "x.@acme.example", ".x@acme.example",
+                    "x..y@acme.example", "x@acme..example", "x@1.2.3.4", "x\"y@acme.example", "x@acme_example.com",
+                    String(repeating: "l", count: 65) + "@acme.example", "x@" + String(repeating: "d", count: 64) + ".example"] {
             #expect(throws: ParleyError.self) { try Validation.email(bad) }
         }
         #expect(try Validation.handle("@acme_help") == "acme_help")

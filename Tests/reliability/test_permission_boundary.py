@@ -139,7 +139,7 @@ ON_CHANNEL = [
     ("channel revoke {CH} zed@acme.example", "admin", False),
     ("channel access {CH}", "CH:supervisor|admin", True),
     ("channel sync {CH}", "CH:viewer|admin", False),
-    ("channel remove {CH}", "admin", False),
+    ("channel remove {CH} --force", "admin", False),
     ("conversation list --channel {CH}", "CH:viewer", True),
     ("conversation show {N}", "CH:viewer", True),
     ("conversation reply {N} hello there", "CH:contributor", False),

@@ -9,7 +9,8 @@ enum AccessInsight {
                     example: "can bob@acme.example reply 12", access: .read, handler: can),
         CommandSpec("who-can", args: [ArgSpec("ACTION", .action), ArgSpec("CHANNEL", .channel)],
                     summary: "the users who may take an action on a channel, and through what",
-                    example: "who-can reply @acme_help", access: .read, handler: whoCan),
+                    example: "who-can reply @acme_help", requirement: .channelRoleOrAdmin(.supervisor), access: .read,
+                    handler: whoCan),
     ] }
 
     static func can(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
@@ -62,7 +63,7 @@ enum AccessInsight {
         let me = try ctx.requireUser()
         let action = try Action.parse(inv.arg("ACTION")!)
         let channel = try ctx.channel(inv.arg("CHANNEL")!)
-        if !(me.role == .admin && me.enabled) { try ctx.require(.report, on: channel, what: "who-can") }
+        if !(me.role == .admin && me.enabled) { try ctx.require(.report, on: channel, what: "who-can", naming: "who-can") }
         var rows: [[Value]] = []
         let users = action == .manageSettings
             ? try UserRepository.list(ctx.db).filter { $0.role == .admin }

@@ -31,12 +31,14 @@ enum ChannelCommands {
                     requirement: .admin, handler: revoke),
         CommandSpec("channel access", args: [ArgSpec("CHANNEL", .channel)],
                     summary: "every user's effective role on a channel and where it comes from",
-                    example: "channel access @acme_help", access: .read, handler: access),
+                    example: "channel access @acme_help", requirement: .channelRoleOrAdmin(.supervisor), access: .read,
+                    handler: access),
         CommandSpec("channel sync", args: [ArgSpec("CHANNEL", .channel, optional: true)],
                     summary: "pull new mentions and direct messages of connected channels (all you can see, or one)",
                     example: "channel sync @acme_help", access: .none, handler: ChannelSyncCommand.run),
         CommandSpec("channel remove", args: [ArgSpec("CHANNEL", .channel)],
-                    summary: "remove a channel with its conversations", example: "channel remove @acme_help",
+                    options: [OptionSpec("force", nil, "remove it with its conversations without asking")],
+                    summary: "remove a channel with its conversations", example: "channel remove @acme_help --force",
                     requirement: .admin, handler: remove),
     ] }
 
@@ -161,7 +163,7 @@ enum ChannelCommands {
     static func access(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
         let me = try ctx.requireUser()
         let c = try ctx.channel(inv.arg("CHANNEL")!)
-        if !(me.role == .admin && me.enabled) { try ctx.require(.report, on: c, what: "channel access") }
+        if !(me.role == .admin && me.enabled) { try ctx.require(.report, on: c, what: "channel access", naming: "channel access") }
         var rows: [[Value]] = []
         for u in try AccessRepository.candidateUsers(ctx.db, channel: c) {
             let eff = AccessPolicy.effectiveRole(try AccessRepository.facts(ctx.db, user: u, channel: c))
@@ -174,7 +176,16 @@ enum ChannelCommands {
     static func remove(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
         try ctx.requireAdmin("channel remove")
         let c = try ctx.channel(inv.arg("CHANNEL")!)
-        let count = try ctx.db.one(Int.self, sql: "SELECT count(*) FROM conversations WHERE channel_id = ?", arguments: [c.id]) ?? 0
+        let count = try ChannelRepository.conversationCount(ctx.db, channelID: c.id)
+        if count > 0 && !inv.flag("force") {
+            let what = "\(c.atHandle) has \(count) conversation\(count == 1 ? "" : "s") (messages, notes and report figures)"
+            guard let answer = ctx.io.ask(prompt: "\(what): remove them with the channel? Type yes to remove: ") else {
+                throw ParleyError.refused("channel remove: \(what); add --force to remove them with the channel")
+            }
+            guard case .text(let text) = answer, text.trimmingCharacters(in: .whitespaces).lowercased() == "yes" else {
+                throw ParleyError.refused("channel remove cancelled: \(c.atHandle) and its conversations are as they were")
+            }
+        }
         try ChannelRepository.delete(ctx.db, id: c.id)
         try ctx.audit("channel.remove", c.atHandle, channelID: c.id, old: "\(c.displayName), \(count) conversations")
         return .done("removed \(c.atHandle) and its \(count) conversation\(count == 1 ? "" : "s")")

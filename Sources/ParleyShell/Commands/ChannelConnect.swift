@@ -20,6 +20,17 @@ enum ChannelConnect {
 
     struct Connected { var account: XUser; var credentials: ChannelCredentials }
 
+    static let cancelled = ParleyError.refused("authorization cancelled: nothing was sent to X and nothing stored")
+
+    /// Ctrl-C was pressed while parley waited.
+    static func interrupted(_ ctx: CommandContext) -> Bool { ctx.session.shell?.interruptCheck() ?? false }
+
+    /// What a pasted line means: nil to cancel (an empty line, `cancel`, `q`), else the text.
+    static func pasted(_ line: String) -> String? {
+        let text = line.trimmingCharacters(in: .whitespacesAndNewlines)
+        return ["", "cancel", "q", "quit", "exit", "\\q"].contains(text.lowercased()) ? nil : text
+    }
+
     /// OAuth 2.0 Authorization Code with PKCE: the code arrives at the loopback listener, or is
     /// pasted at the prompt (the redirect URL or the bare code).
     static func codeFlow(_ ctx: CommandContext, _ config: XConfig) throws -> Connected {
@@ -37,12 +48,14 @@ enum ChannelConnect {
         }
         io.out("Open this URL in a browser and authorize parley:\n\n  \(XAuth.authorizeURL(config: config, state: state, pkce: pkce))\n")
         io.out(io.isInteractive
-               ? "Waiting for the browser to come back to \(config.redirectURI) — or paste the redirect URL (or the code) here:"
+               ? "Waiting for the browser to come back to \(config.redirectURI) — or paste the redirect URL (or the code) here"
+                 + " (Ctrl-C, an empty line or `cancel` stops):"
                : "Waiting for the browser to come back to \(config.redirectURI)…")
         let timeout = TimeInterval(Int(ctx.session.environment["PARLEY_X_AUTH_TIMEOUT"] ?? "") ?? 300)
         let deadline = Date().addingTimeInterval(timeout)
         var code: String?
         while code == nil {
+            if interrupted(ctx) { throw cancelled }
             let left = deadline.timeIntervalSinceNow
             guard left > 0 else { throw ParleyError.io("no authorization arrived within \(Int(timeout))s: run `channel add twitter` again") }
             var fds: [pollfd] = []
@@ -57,8 +70,12 @@ enum ChannelConnect {
                     case .ignored(let why): io.err(why)
                     }
                 } else if f.fd == 0 {
-                    guard let line = readLine() else { throw ParleyError.io("the input ended before an authorization arrived") }
-                    do { code = try XAuth.code(fromPasted: line, expectedState: state) } catch { io.err("\(error)") }
+                    guard let line = readLine() else {
+                        if interrupted(ctx) { throw cancelled }
+                        throw ParleyError.io("the input ended before an authorization arrived")
+                    }
+                    guard let text = pasted(line) else { throw cancelled }
+                    do { code = try XAuth.code(fromPasted: text, expectedState: state) } catch { io.err("\(error)") }
                 }
                 if code != nil { break }
             }
@@ -77,10 +94,8 @@ enum ChannelConnect {
         guard io.isInteractive || ctx.session.environment["PARLEY_X_PIN_FROM_STDIN"] == "1" else {
             throw ParleyError.usage("the PIN flow asks for the PIN at a terminal: run `channel add twitter --pin` interactively")
         }
-        FileHandle.standardError.write(Data("PIN: ".utf8))
-        guard let pin = readLine()?.trimmingCharacters(in: .whitespaces), !pin.isEmpty else {
-            throw ParleyError.usage("no PIN was typed")
-        }
+        FileHandle.standardError.write(Data("PIN (Ctrl-C, an empty line or `cancel` stops): ".utf8))
+        guard let line = readLine(), !interrupted(ctx), let pin = pasted(line) else { throw cancelled }
         let access = try XAuth.accessToken(config: config, requestToken: request.token, requestSecret: request.secret, pin: pin)
         let account = try XClient(config: config, tokens: access.tokens).me()
         return Connected(account: account, credentials: ChannelCredentials(kind: "oauth1", accessToken: access.tokens.accessToken,

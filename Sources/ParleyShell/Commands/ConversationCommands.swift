@@ -86,7 +86,9 @@ enum ConversationCommands {
         let rows = try ConversationRepository.list(ctx.db, filter)
         let footer = rows.count == filter.limit ? "more with --after \(rows.last!.id)" : nil
         if channelIDs.isEmpty && u.enabled {
-            return .table(Table(columns: columns, rows: [], footer: "(none: you have no role on any channel; an admin grants one with `channel grant` or a team)"))
+            let how = u.role == .admin ? "`channel grant CHANNEL \(u.email) ROLE` gives you one"
+                : "an admin grants one with `channel grant` or a team"
+            return .table(Table(columns: columns, rows: [], footer: "(none: you have no role on any channel; \(how))"))
         }
         return .table(Table(columns: columns, rows: rows.map(row), footer: footer))
     }

@@ -48,6 +48,9 @@ enum HelpCommand {
         case .loggedIn: return user == nil ? "needs login" : nil
         case .admin: return user?.role == .admin ? nil : "needs admin"
         case .channelRole(let role): return user == nil ? "needs login" : (role == .viewer ? nil : "needs \(role.rawValue) on the channel")
+        case .channelRoleOrAdmin(let role):
+            if user == nil { return "needs login" }
+            return user?.role == .admin ? nil : "needs \(role.rawValue) on the channel"
         case .sandboxAdmin: return user?.role == .admin ? "sandbox only" : "needs admin; sandbox only"
         }
     }
@@ -66,6 +69,7 @@ enum HelpCommand {
         case .anyone, .loggedIn: break
         case .admin: out += ["", "needs: an admin account"]
         case .channelRole(let r): out += ["", "needs: \(r.rawValue) or higher on the conversation's channel"]
+        case .channelRoleOrAdmin(let r): out += ["", "needs: \(r.rawValue) or higher on the channel, or an admin account"]
         case .sandboxAdmin: out += ["", "needs: an admin account, on a sandbox database"]
         }
         if let n = note(spec.requirement, user: user) { out.append("you: \(n)") }

@@ -46,19 +46,23 @@ extension CommandContext {
         user.id == session.user?.id ? try visibility.roleChannels() : try AccessRepository.visibleChannels(db, user: user)
     }
 
-    /// Reads a password: from `--password-file`, else asked twice at the terminal.
-    func newPassword(_ inv: Invocation, for email: String) throws -> String? {
+    /// Reads a new password: from `--password-file`, else (when `ask`) typed twice at the
+    /// terminal. Ctrl-C at either prompt cancels the command; nil means no password.
+    func newPassword(_ inv: Invocation, for email: String, ask: Bool) throws -> String? {
         if let file = inv.option("password-file") {
             return try Passwords.read(file: file)
         }
-        guard io.isInteractive else { return nil }
-        guard let first = io.readSecret(prompt: "New password for \(email): ") else { return nil }
-        if first.isEmpty { return nil }
-        guard let second = io.readSecret(prompt: "Same password again: "), second == first else {
-            throw ParleyError.invalidValue("the two passwords differ: nothing changed")
-        }
-        try Passwords.check(first)
-        return first
+        guard ask else { return nil }
+        let what = inv.spec.name
+        let noTerminal = ParleyError.usage("\(what) asks for the password at a terminal: give --password-file FILE instead")
+        guard io.isInteractive, let first = io.readSecret(prompt: "New password for \(email): ") else { throw noTerminal }
+        guard case .text(let password) = first else { throw ParleyError.refused("\(what) cancelled: nothing changed") }
+        if password.isEmpty { return nil }
+        try Passwords.check(password)
+        guard let again = io.readSecret(prompt: "Same password again: ") else { throw noTerminal }
+        guard case .text(let second) = again else { throw ParleyError.refused("\(what) cancelled: nothing changed") }
+        guard second == password else { throw ParleyError.invalidValue("the two passwords differ: nothing changed") }
+        return password
     }
 }
 

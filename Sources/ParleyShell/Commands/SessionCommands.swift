@@ -8,6 +8,7 @@ enum SessionCommands {
         CommandSpec("init", args: [ArgSpec("EMAIL", .newEmail)],
                     options: [OptionSpec("name", .text, "the admin's display name", valueName: "NAME"),
                               OptionSpec("sandbox", nil, "a training database with a simulated clock"),
+                              OptionSpec("password", nil, "ask for the admin's password at the terminal"),
                               OptionSpec("password-file", .file, "read the admin's password from the first line of FILE", valueName: "FILE")],
                     summary: "create the first admin on an empty database and log in as them",
                     example: "init ada@acme.example --name \"Ada Lovelace\" --sandbox",
@@ -54,7 +55,7 @@ enum SessionCommands {
         let email = try Validation.email(inv.arg("EMAIL")!)
         guard let rawName = inv.option("name") else { throw ParleyError.usage("init needs --name NAME: usage: \(inv.spec.usage)") }
         let name = try Validation.name(rawName, what: "a name")
-        let password = try ctx.newPassword(inv, for: email)
+        let password = try ctx.newPassword(inv, for: email, ask: inv.flag("password"))
         let hash = try password.map { try Passwords.hash($0, environment: ctx.session.environment) }
         let sandbox = inv.flag("sandbox")
         try Meta.set(ctx.db, "sandbox", sandbox ? "1" : "0")
@@ -93,7 +94,8 @@ enum SessionCommands {
         let password: String
         if let file = inv.option("password-file") {
             password = try Passwords.read(file: file)
-        } else if session.io.isInteractive, let p = session.io.readSecret(prompt: "Password for \(email): ") {
+        } else if session.io.isInteractive, let answer = session.io.readSecret(prompt: "Password for \(email): ") {
+            guard case .text(let p) = answer else { throw ParleyError.refused("login cancelled: nothing changed") }
             password = p
         } else {
             throw ParleyError.usage("login needs a password: run it at a terminal, or give --password-file FILE")
@@ -130,6 +132,9 @@ enum SessionCommands {
 
     static func whoami(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
         guard let u = ctx.session.user else {
+            if try Meta.isEmpty(ctx.db) {
+                return .record([("email", .null), ("logged_in", false), ("organisation", .string(Session.noOrganisationYet))])
+            }
             return .record([("email", .null), ("logged_in", false)])
         }
         return .record([("email", .string(u.email)), ("name", .string(u.name)), ("role", .string(u.role.rawValue)),

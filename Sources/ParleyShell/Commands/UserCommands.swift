@@ -109,7 +109,7 @@ enum UserCommands {
         let me = try ctx.requireUser()
         let target = try inv.arg("EMAIL").map(ctx.user) ?? me
         if target.id != me.id { try ctx.requireAdmin("setting another user's password") }
-        guard let pw = try ctx.newPassword(inv, for: target.email) else {
+        guard let pw = try ctx.newPassword(inv, for: target.email, ask: true) else {
             throw ParleyError.usage("user password needs a new password: run it at a terminal, or give --password-file FILE")
         }
         try UserRepository.setPasswordHash(ctx.db, id: target.id, hash: try Passwords.hash(pw, environment: ctx.session.environment))

@@ -86,6 +86,8 @@ public enum Requirement: Sendable, Equatable {
     case loggedIn
     case admin
     case channelRole(ChannelRole)
+    /// The role on the channel, or an admin account (`channel access`, `who-can`).
+    case channelRoleOrAdmin(ChannelRole)
     case sandboxAdmin
 }
 
