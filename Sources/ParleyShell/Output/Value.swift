@@ -69,7 +69,9 @@ public indirect enum Value: Equatable, Sendable {
             case "\r": out += "\\r"
             case "\t": out += "\\t"
             default:
-                if scalar.value < 0x20 || scalar.value == 0x7F || scalar.value == 0x2028 || scalar.value == 0x2029 {
+                // Controls, bidi overrides and line separators as \u escapes: the JSON stays one
+                // terminal-safe line and decodes to the exact text.
+                if TerminalText.isUnsafe(scalar) || scalar.value == 0x2028 || scalar.value == 0x2029 {
                     out += String(format: "\\u%04x", scalar.value)
                 } else {
                     out.unicodeScalars.append(scalar)
@@ -116,6 +118,12 @@ public enum CommandOutput: Sendable, Equatable {
 
     public static func == (a: CommandOutput, b: CommandOutput) -> Bool {
         Value.object(a.jsonObjectForm) == Value.object(b.jsonObjectForm)
+    }
+
+    /// Output already in its final format (`.raw`): printed as it is.
+    var isPreRendered: Bool {
+        if case .raw = self { return true }
+        return false
     }
 
     var jsonObjectForm: [(String, Value)] {
