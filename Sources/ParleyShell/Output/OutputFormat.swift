@@ -23,12 +23,14 @@ public enum Renderer {
 
     // MARK: Table
 
-    /// Every value is escaped for the terminal on one line (`TerminalText.escaped`); parley's own
-    /// sentences and text keep their line breaks (`TerminalText.escapedLines`).
+    /// Every value and sentence is escaped for the terminal on one line (`TerminalText.escaped`): a
+    /// line break in a value shows as `\n`. Only parley's own text (help, charts) keeps its line
+    /// breaks (`TerminalText.escapedLines`).
     static func table(_ output: CommandOutput) -> String? {
         switch output {
         case .none: return nil
-        case .done(let m, _): return TerminalText.escapedLines(m)
+        case .done(let m, _): return TerminalText.escaped(m)
+        case .lines(let l, _): return l.map(TerminalText.escaped).joined(separator: "\n")
         case .text(let t), .raw(let t): return TerminalText.escapedLines(t)
         case .table(let t): return aligned(t)
         case .record(let fields, let sections):
@@ -95,6 +97,7 @@ public enum Renderer {
         switch output {
         case .none: return nil
         case .done(let m, let r): return Value.object([("message", .string(m))] + r).json
+        case .lines(let l, let r): return Value.object([("message", .string(l.joined(separator: "\n")))] + r).json
         case .text(let t): return Value.object([("text", .string(t))]).json
         case .raw(let t): return t
         case .table(let t): return Value.array(t.rows.map { Value.object(Array(zip(t.columns, $0))) }).json
@@ -114,7 +117,9 @@ public enum Renderer {
         switch output {
         case .none: return nil
         case .done(let m, let r):
-            return r.isEmpty ? TerminalText.escapedLines(m) : csvRows([r.map(\.0), r.map(\.1.plainCSV)])
+            return r.isEmpty ? TerminalText.escaped(m) : csvRows([r.map(\.0), r.map(\.1.plainCSV)])
+        case .lines(let l, let r):
+            return r.isEmpty ? table(output) : csvRows([r.map(\.0), r.map(\.1.plainCSV)])
         case .text(let t): return TerminalText.escapedLines(t)
         case .raw(let t): return t
         case .table(let t): return csvRows([t.columns] + t.rows.map { $0.map(\.plainCSV) })

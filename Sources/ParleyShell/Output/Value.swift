@@ -106,8 +106,11 @@ public struct Table: Sendable, Equatable {
 /// What a command prints.
 public enum CommandOutput: Sendable, Equatable {
     case none
-    /// A sentence for people; with JSON, `{"message": …}` plus the fields of `record`.
+    /// A sentence for people, on one line; with JSON, `{"message": …}` plus the fields of `record`.
     case done(String, record: [(String, Value)] = [])
+    /// Sentences for people, one line each (a sync of several channels); with JSON, `{"message": …}`
+    /// holding them joined by line feeds, plus the fields of `record`.
+    case lines([String], record: [(String, Value)] = [])
     case table(Table)
     /// One object (`show`): key/value lines, with nested tables printed below.
     case record([(String, Value)], sections: [(String, Table)] = [])
@@ -130,6 +133,7 @@ public enum CommandOutput: Sendable, Equatable {
         switch self {
         case .none: return []
         case .done(let m, let r): return [("message", .string(m))] + r
+        case .lines(let l, let r): return [("message", .string(l.joined(separator: "\n")))] + r
         case .table(let t): return [("table", .array(t.rows.map { .array($0) })), ("columns", .strings(t.columns))]
         case .record(let r, let s): return r + s.map { ($0.0, .array($0.1.rows.map { .array($0) })) }
         case .text(let t), .raw(let t): return [("text", .string(t))]
