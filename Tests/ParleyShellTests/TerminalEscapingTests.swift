@@ -10,8 +10,8 @@ import ParleyStore
 /// keep it exact. Every command of the table runs against a world full of such text.
 @Suite struct TerminalEscapingTests {
     /// A customer's message: escape sequences, BEL, C1 CSI, DEL, RLO, LRI/PDI, line breaks, CR, tab.
-    static let message = "hi \u{1b}]0;PWNED\u{07}\u{1b}[2J \u{9b}31m red\u{7f} \u{202e}gnp.exe\u{202c} \u{2066}iso\u{2069}"
-        + "\nsecond line\rback\tend"
+    static let message = "hi \u{1b}]0;PWNED\u{07}\u{1b}[2J \u{9b}31m red\u{7f} "
+        + "\u{202e}gnp.exe\u{202c} \u{2066}iso\u{2069}\nsecond line\rback\tend"
     /// A DM from X, several lines.
     static let directMessage = "line one\nline \u{1b}[1mtwo\u{1b}[0m\n\u{202d}three"
     /// A mention from X.
@@ -97,7 +97,8 @@ import ParleyStore
                                arguments: ["mal@acme.example", stored])
                 try db.execute(sql: "INSERT INTO teams (name, created_at) VALUES (?, 0)", arguments: [stored])
                 try db.execute(sql: "INSERT INTO topics (name) VALUES (?)", arguments: [stored])
-                try db.execute(sql: "INSERT INTO conversation_tags (conversation_id, tag) VALUES (1, ?)", arguments: [stored])
+                try db.execute(sql: "INSERT INTO conversation_tags (conversation_id, tag) VALUES (1, ?)",
+                               arguments: [stored])
                 try db.execute(sql: "INSERT INTO conversation_topics (conversation_id, topic_id) "
                                + "SELECT 1, id FROM topics WHERE name = ?", arguments: [stored])
                 try db.execute(sql: "INSERT INTO channel_grants (channel_id, user_id, role) "
@@ -184,7 +185,8 @@ import ParleyStore
     }
 
     static func unsafeScalars(_ text: String) -> [String] {
-        text.unicodeScalars.filter { $0 != "\n" && TerminalText.isUnsafe($0) }.map { "U+" + String($0.value, radix: 16) }
+        let unsafe = text.unicodeScalars.filter { $0 != "\n" && TerminalText.isUnsafe($0) }
+        return unsafe.map { "U+" + String($0.value, radix: 16) }
     }
 
     @Test func tableModeShowsNoControlOrBidiCharacterRaw() throws {
@@ -229,7 +231,8 @@ import ParleyStore
             for entry in r.out + r.err {
                 // JSON escapes every control and bidi character: even JSON is safe at a terminal.
                 #expect(Self.unsafeScalars(entry).isEmpty, "\(r.line) printed \(Self.unsafeScalars(entry)): \(entry)")
-                if let parsed = try? JSONSerialization.jsonObject(with: Data(entry.utf8), options: [.fragmentsAllowed]) {
+                let data = Data(entry.utf8)
+                if let parsed = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) {
                     collect(parsed)
                 }
             }
@@ -290,7 +293,8 @@ import ParleyStore
         let shell = Shell(session: session)
         #expect(shell.execute(line: "init ada@acme.example --name Ada --sandbox"))
         try db.withConnection { db in
-            try db.execute(sql: "UPDATE users SET email = ? WHERE id = 1", arguments: ["ada\u{1b}]0;x\u{07}@acme.example"])
+            try db.execute(sql: "UPDATE users SET email = ? WHERE id = 1",
+                           arguments: ["ada\u{1b}]0;x\u{07}@acme.example"])
         }
         #expect(shell.execute(line: "whoami"))
         #expect(session.prompt == "parley(ada\\u{1b}]0;x\\u{7}@acme.example admin)> ")
