@@ -51,7 +51,10 @@ public enum OnErrorMode: String, Sendable { case stop, `continue` }
 /// One person's session: who is logged in (and who impersonates), output settings, the database.
 public final class Session {
     public let database: ParleyDatabase
+    /// Where commands print for people: every line has its control and bidi characters escaped.
     public let io: ShellIO
+    /// The stream under `io`, for output that keeps the exact text (CSV).
+    public let exactIO: ShellIO
     public let systemClock: ParleyClock
     public var environment: [String: String]
     /// The user commands act as.
@@ -78,7 +81,11 @@ public final class Session {
 
     public init(database: ParleyDatabase, io: ShellIO, systemClock: ParleyClock = SystemClock(),
                 environment: [String: String] = ProcessInfo.processInfo.environment) {
-        self.database = database; self.io = io; self.systemClock = systemClock; self.environment = environment
+        self.database = database
+        self.io = TerminalSafeIO(io)
+        self.exactIO = io
+        self.systemClock = systemClock
+        self.environment = environment
         historyProvider = { [] }
         historyProvider = { [unowned self] in self.commandLog }
     }
@@ -121,10 +128,10 @@ public final class Session {
         + " one (you become its first admin; leave out --sandbox for real channels and the real clock), or `demo` fills"
         + " it with a sample organisation to try"
 
-    /// `parley(ada@acme.example admin)> `, or `parley> ` when logged out.
+    /// `parley(ada@acme.example admin)> `, or `parley> ` when logged out; escaped for the terminal.
     public var prompt: String {
         guard let user else { return "parley> " }
-        return "parley(\(user.email) \(user.role.rawValue))> "
+        return TerminalText.escaped("parley(\(user.email) \(user.role.rawValue))> ")
     }
 
     /// What to tell a person who starts the shell: how to begin on a database without an

@@ -184,7 +184,11 @@ public final class Shell {
     func run(_ words: [Word], location: String?) -> Bool {
         do {
             let output = try runCommand(words)
-            if let text = Renderer.render(output, as: session.format) { session.io.out(text) }
+            if let text = Renderer.render(output, as: session.format) {
+                // The renderer escaped what people read; CSV fields and pre-rendered output keep their exact text.
+                let exact = session.format == .csv || output.isPreRendered
+                (exact ? session.exactIO : session.io).out(text)
+            }
             return true
         } catch {
             let ok = fail(error, location: location)
@@ -238,21 +242,10 @@ public final class Shell {
         return false
     }
 
-    /// The message on one line: control characters that came from typed words (a quoted `\n`,
-    /// a tab, an escape sequence) are shown escaped, so an error is always one line.
+    /// The message on one line: control and bidi characters that came from typed words or stored
+    /// text (a quoted `\n`, a tab, an escape sequence) are shown escaped, so an error is always one line.
     public static func oneLine(_ message: String) -> String {
-        guard message.unicodeScalars.contains(where: { $0.value < 32 || $0.value == 127 }) else { return message }
-        var out = ""
-        for scalar in message.unicodeScalars {
-            switch scalar.value {
-            case 10: out += "\\n"
-            case 13: out += "\\r"
-            case 9: out += "\\t"
-            case 0..<32, 127: out += "\\u{" + String(scalar.value, radix: 16) + "}"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
+        TerminalText.escaped(message)
     }
 
     /// A message a person can act on, for any error.

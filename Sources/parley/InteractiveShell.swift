@@ -18,7 +18,10 @@ struct InteractiveShell {
         let completer = Completer(shell: shell)
         editor.completer = { line, cursor in
             let r: Completion = completer.complete(line: line, cursor: cursor)
-            return CompletionReply(replaceFrom: r.replaceFrom, insertion: r.insertion, candidates: r.candidates, appendSpace: r.complete)
+            // The list a second Tab shows holds names others typed: escaped like all output.
+            let shown = r.candidates.map(TerminalText.escaped)
+            return CompletionReply(replaceFrom: r.replaceFrom, insertion: r.insertion, candidates: shown,
+                                   appendSpace: r.complete)
         }
         shell.session.historyProvider = { editor.historyEntries() }
         if let notice = shell.session.startNotice() { shell.session.io.err(notice) }

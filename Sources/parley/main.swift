@@ -28,7 +28,7 @@ do {
     options = try ProcessOptions.parse(arguments)
 } catch {
     let code = ProcessOptions.exitCode(for: error)
-    let message = ProcessOptions.fullMessage(for: error)
+    let message = TerminalText.escapedLines(ProcessOptions.fullMessage(for: error))
     if code == .success {
         print(message)
         exit(0)
@@ -59,7 +59,7 @@ if let email = options.asUser {
         exit(2)
     }
 }
-session.channelAPIProvider = XClientFactory.provider(environment: environment, io: io)
+session.channelAPIProvider = XClientFactory.provider(environment: environment, io: session.io)
 let shell = Shell(session: session)
 
 if syncMode {

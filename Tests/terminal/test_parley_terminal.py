@@ -220,3 +220,21 @@ def test_utf8_is_edited_by_character(term):
     s.send_key("backspace")
     s.sendline("")
     s.expect(r"added team 日本é")
+
+
+def test_the_completion_list_shows_control_and_bidi_characters_escaped(term, tmp_path):
+    import sqlite3
+    s = term("--as", "ada@acme.example")
+    s.expect(ADMIN_PROMPT)
+    # Tags as another program (or an older parley) could have stored them: typing refuses controls.
+    db = sqlite3.connect(str(tmp_path / "t.db"))
+    db.execute("INSERT INTO conversation_tags (conversation_id, tag) VALUES (1, ?)", ("vip\x1b]0;PWNED\x07",))
+    db.execute("INSERT INTO conversation_tags (conversation_id, tag) VALUES (1, ?)", ("vip\u202eok",))
+    db.commit()
+    db.close()
+    start = len(s.stream)
+    s.send("conversation list --tag vip")
+    s.send_key("tab", 2)
+    s.expect_screen(r"vip\\u\{1b\}\]0;PWNED\\u\{7\}\s+vip\\u\{202e\}ok")
+    shown = s.output_since(start)
+    assert "\x1b]0;" not in shown and "\u202e" not in shown, repr(shown)

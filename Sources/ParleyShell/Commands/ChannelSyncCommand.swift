@@ -54,6 +54,6 @@ enum ChannelSyncCommand {
             for l in lines { session.io.out(l) }
             throw ParleyError.io("sync failed for " + failures.joined(separator: "; "))
         }
-        return .done(lines.joined(separator: "\n"), record: [("channels", .array(records))])
+        return .lines(lines, record: [("channels", .array(records))])
     }
 }

@@ -152,9 +152,11 @@ enum DemoCommand {
         You are logged in as ada@acme.example (admin). Passwords, shown only now:
         """
         let table = Renderer.aligned(Table(columns: ["email", "role", "password"], rows: credentials))
-        return .done(message + "\n" + table + "\nTry: login vic@acme.example; conversation list; report @acme_help (as sam)",
-                     record: [("users", .array(credentials.map { r in .object([("email", r[0]), ("role", r[1]), ("password", r[2])]) })),
-                              ("conversations", .of(total))])
+        let hint = "Try: login vic@acme.example; conversation list; report @acme_help (as sam)"
+        let text = message + "\n" + table + "\n" + hint
+        let userRecords = credentials.map { r in Value.object([("email", r[0]), ("role", r[1]), ("password", r[2])]) }
+        return .lines(text.components(separatedBy: "\n"),
+                      record: [("users", .array(userRecords)), ("conversations", .of(total))])
     }
 }
 import GRDB

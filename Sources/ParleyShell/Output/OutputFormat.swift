@@ -23,35 +23,36 @@ public enum Renderer {
 
     // MARK: Table
 
+    /// Every value and sentence is escaped for the terminal on one line (`TerminalText.escaped`): a
+    /// line break in a value shows as `\n`. Only parley's own text (help, charts) keeps its line
+    /// breaks (`TerminalText.escapedLines`).
     static func table(_ output: CommandOutput) -> String? {
         switch output {
         case .none: return nil
-        case .done(let m, _): return m
-        case .text(let t), .raw(let t): return t
+        case .done(let m, _): return TerminalText.escaped(m)
+        case .lines(let l, _): return l.map(TerminalText.escaped).joined(separator: "\n")
+        case .text(let t), .raw(let t): return TerminalText.escapedLines(t)
         case .table(let t): return aligned(t)
         case .record(let fields, let sections):
             let width = fields.map { $0.0.count }.max() ?? 0
             var lines = fields.map { key, value -> String in
                 let label = key.replacingOccurrences(of: "_", with: " ")
-                return label + String(repeating: " ", count: width - key.count + 2)
-                    + multiline(value == .array([]) ? "-" : value.plain, indent: width + 2)
+                let shown = value == .array([]) ? "-" : TerminalText.escaped(value.plain)
+                return label + String(repeating: " ", count: width - key.count + 2) + shown
             }
             for (title, t) in sections {
                 lines.append("")
                 lines.append(title.replacingOccurrences(of: "_", with: " ") + ":")
-                lines.append(t.rows.isEmpty ? "  (none)" : aligned(t).split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(separator: "\n"))
+                let body = aligned(t).split(separator: "\n", omittingEmptySubsequences: false)
+                lines.append(t.rows.isEmpty ? "  (none)" : body.map { "  " + $0 }.joined(separator: "\n"))
             }
             return lines.joined(separator: "\n")
         }
     }
 
-    static func multiline(_ s: String, indent: Int) -> String {
-        s.replacingOccurrences(of: "\n", with: "\n" + String(repeating: " ", count: indent))
-    }
-
     /// Columns padded to their widest cell (in terminal columns), headers in capitals.
     public static func aligned(_ t: Table) -> String {
-        if t.rows.isEmpty { return t.footer ?? "(none)" }
+        if t.rows.isEmpty { return t.footer.map(TerminalText.escapedLines) ?? "(none)" }
         let header = t.columns.map { $0.uppercased() }
         let cells = t.rows.map { row in row.map { cellText($0 == .array([]) ? "-" : $0.plain) } }
         var widths = header.map(displayWidth)
@@ -64,17 +65,15 @@ public enum Renderer {
             return out
         }
         var lines = [line(header)] + cells.map(line)
-        if let f = t.footer { lines.append(f) }
+        if let f = t.footer { lines.append(TerminalText.escapedLines(f)) }
         return lines.joined(separator: "\n")
     }
 
-    /// A cell on one line: newlines and tabs shown as blanks, text past 120 characters cut with an ellipsis (JSON and CSV keep it whole).
+    /// A cell on one line: control and bidi characters escaped (a line break shows as `\n`), text past
+    /// 120 characters cut with an ellipsis (JSON and CSV keep it whole).
     static func cellText(_ s: String) -> String {
-        var flat = s
-        if s.utf8.contains(where: { $0 == 10 || $0 == 9 || $0 == 13 }) {
-            flat = String(s.map { $0 == "\n" || $0 == "\t" || $0 == "\r" || $0 == "\r\n" ? " " : $0 })
-        }
-        if flat.count > 120 { flat = String(flat.prefix(119)) + "…" }
+        let flat = TerminalText.escaped(s)
+        if flat.count > 120 { return String(flat.prefix(119)) + "…" }
         return flat
     }
 
@@ -98,6 +97,7 @@ public enum Renderer {
         switch output {
         case .none: return nil
         case .done(let m, let r): return Value.object([("message", .string(m))] + r).json
+        case .lines(let l, let r): return Value.object([("message", .string(l.joined(separator: "\n")))] + r).json
         case .text(let t): return Value.object([("text", .string(t))]).json
         case .raw(let t): return t
         case .table(let t): return Value.array(t.rows.map { Value.object(Array(zip(t.columns, $0))) }).json
@@ -110,12 +110,18 @@ public enum Renderer {
 
     // MARK: CSV (RFC 4180)
 
+    // Fields keep the exact text, controls included: CSV is for programs. A sentence without
+    // a record and help text are for people and are escaped as in table mode.
+
     static func csv(_ output: CommandOutput) -> String? {
         switch output {
         case .none: return nil
         case .done(let m, let r):
-            return r.isEmpty ? m : csvRows([r.map(\.0), r.map(\.1.plainCSV)])
-        case .text(let t), .raw(let t): return t
+            return r.isEmpty ? TerminalText.escaped(m) : csvRows([r.map(\.0), r.map(\.1.plainCSV)])
+        case .lines(let l, let r):
+            return r.isEmpty ? table(output) : csvRows([r.map(\.0), r.map(\.1.plainCSV)])
+        case .text(let t): return TerminalText.escapedLines(t)
+        case .raw(let t): return t
         case .table(let t): return csvRows([t.columns] + t.rows.map { $0.map(\.plainCSV) })
         case .record(let fields, _): return csvRows([fields.map(\.0), fields.map(\.1.plainCSV)])
         }

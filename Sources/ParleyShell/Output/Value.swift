@@ -69,7 +69,9 @@ public indirect enum Value: Equatable, Sendable {
             case "\r": out += "\\r"
             case "\t": out += "\\t"
             default:
-                if scalar.value < 0x20 || scalar.value == 0x7F || scalar.value == 0x2028 || scalar.value == 0x2029 {
+                // Controls, bidi overrides and line separators as \u escapes: the JSON stays one
+                // terminal-safe line and decodes to the exact text.
+                if TerminalText.isUnsafe(scalar) || scalar.value == 0x2028 || scalar.value == 0x2029 {
                     out += String(format: "\\u%04x", scalar.value)
                 } else {
                     out.unicodeScalars.append(scalar)
@@ -104,8 +106,11 @@ public struct Table: Sendable, Equatable {
 /// What a command prints.
 public enum CommandOutput: Sendable, Equatable {
     case none
-    /// A sentence for people; with JSON, `{"message": …}` plus the fields of `record`.
+    /// A sentence for people, on one line; with JSON, `{"message": …}` plus the fields of `record`.
     case done(String, record: [(String, Value)] = [])
+    /// Sentences for people, one line each (a sync of several channels); with JSON, `{"message": …}`
+    /// holding them joined by line feeds, plus the fields of `record`.
+    case lines([String], record: [(String, Value)] = [])
     case table(Table)
     /// One object (`show`): key/value lines, with nested tables printed below.
     case record([(String, Value)], sections: [(String, Table)] = [])
@@ -118,10 +123,17 @@ public enum CommandOutput: Sendable, Equatable {
         Value.object(a.jsonObjectForm) == Value.object(b.jsonObjectForm)
     }
 
+    /// Output already in its final format (`.raw`): printed as it is.
+    var isPreRendered: Bool {
+        if case .raw = self { return true }
+        return false
+    }
+
     var jsonObjectForm: [(String, Value)] {
         switch self {
         case .none: return []
         case .done(let m, let r): return [("message", .string(m))] + r
+        case .lines(let l, let r): return [("message", .string(l.joined(separator: "\n")))] + r
         case .table(let t): return [("table", .array(t.rows.map { .array($0) })), ("columns", .strings(t.columns))]
         case .record(let r, let s): return r + s.map { ($0.0, .array($0.1.rows.map { .array($0) })) }
         case .text(let t), .raw(let t): return [("text", .string(t))]
