@@ -112,7 +112,9 @@ import Testing
         let earlier = Schema.migrator.migrations.prefix { $0 != Schema.identityMigration }
         try Schema.migrator.migrate(queue, upTo: earlier.last!)
         try queue.write { db in
-            try db.execute(sql: "INSERT INTO users(email, name, role, created_at) VALUES ('a@x.example', 'A', 'admin', 0)")
+            try db.execute(sql: """
+                INSERT INTO users(email, name, role, created_at) VALUES ('a@x.example', 'A', 'admin', 0)
+                """)
         }
         try queue.close()
         #expect(try applicationID(path) == 0)
