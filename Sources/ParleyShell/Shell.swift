@@ -203,7 +203,21 @@ public final class Shell {
     func runCommand(_ words: [Word]) throws -> CommandOutput {
         let inv = try parser.parse(words)
         let spec = inv.spec
-        return try session.database.withConnection { db in
+        let database = session.database
+        if spec.access == .write, let readOnly = database.readOnlyMessage {
+            throw ParleyError.refused(readOnly)
+        }
+        do {
+            return try runHandler(spec, inv)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_READONLY {
+            // A command that writes outside its declared access (a login's audit line) on a read-only file.
+            guard let readOnly = database.readOnlyMessage else { throw error }
+            throw ParleyError.refused(readOnly)
+        }
+    }
+
+    func runHandler(_ spec: CommandSpec, _ inv: Invocation) throws -> CommandOutput {
+        try session.database.withConnection { db in
             let now = try Meta.now(db, system: session.systemClock)
             try sweepIfDue(db, now: now)
             switch spec.access {
@@ -220,7 +234,9 @@ public final class Shell {
     }
 
     /// The auto-resolve sweep: one index probe, and a write only when something is due.
+    /// A read-only database is shown as stored: the next run that may write resolves what is due.
     func sweepIfDue(_ db: Database, now: Timestamp) throws {
+        guard !session.database.isReadOnly else { return }
         guard try ConversationRepository.anyDue(db, now: now) else { return }
         try db.atomically { _ = try Inbox.sweep(db, now: now) }
     }

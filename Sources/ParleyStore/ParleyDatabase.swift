@@ -3,16 +3,27 @@ import GRDB
 import ParleyCore
 
 /// An open parley database: one SQLite file in WAL mode with foreign keys on and a busy timeout,
-/// migrated to the current schema on open.
+/// migrated to the current schema on open. A file parley may not write opens read-only.
 public final class ParleyDatabase: @unchecked Sendable {
     public let path: String
     public let queue: DatabaseQueue
+    /// Why parley may not write this database (nil when it may): reading commands still work.
+    public let readOnlyReason: String?
+
+    /// Whether the database opened read-only.
+    public var isReadOnly: Bool { readOnlyReason != nil }
+
+    /// The one line a refused write shows: which database, and why it is read-only.
+    public var readOnlyMessage: String? {
+        readOnlyReason.map { "the database \(path) is read-only: \($0); reading commands work, changes do not" }
+    }
 
     /// How long a writer waits for another process's write to finish before giving up.
     public static let busyTimeout: TimeInterval = 10
 
     /// Opens (creating it with mode 0600 if missing) and migrates the database at `path`.
-    /// `":memory:"` opens a private in-memory database.
+    /// `":memory:"` opens a private in-memory database. A file that is not parley's is refused
+    /// (`ParleyError.invalidValue`) before anything is written; one parley may not write opens read-only.
     public init(path: String) throws {
         self.path = path
         var config = Configuration()
@@ -25,26 +36,105 @@ public final class ParleyDatabase: @unchecked Sendable {
         // `begin` … `commit` keeps a transaction open across commands on purpose.
         config.allowsUnsafeTransactions = true
         config.label = "parley"
+        if path == ":memory:" {
+            readOnlyReason = nil
+            queue = try Self.openWritable(path: path, config: config)
+            return
+        }
+        let identity = try DatabaseIdentity.inspect(path: path)
+        if identity == .new {
+            try Self.createPrivateFile(at: path)
+        }
+        readOnlyReason = Self.readOnlyReason(path)
+        if readOnlyReason == nil {
+            queue = try Self.openWritable(path: path, config: config)
+        } else {
+            queue = try Self.openReadOnly(path: path, config: config)
+        }
+    }
+
+    static func openWritable(path: String, config: Configuration) throws -> DatabaseQueue {
+        var config = config
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
         do {
             if path == ":memory:" {
-                queue = try DatabaseQueue(configuration: config)
-            } else {
-                try Self.createPrivateFile(at: path)
-                queue = try DatabaseQueue(path: path, configuration: config)
-                try queue.writeWithoutTransaction { db in
-                    let mode = try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? ""
-                    if mode.lowercased() != "wal" {
-                        _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
-                    }
+                let queue = try DatabaseQueue(configuration: config)
+                try Schema.migrator.migrate(queue)
+                return queue
+            }
+            let queue = try DatabaseQueue(path: path, configuration: config)
+            try queue.writeWithoutTransaction { db in
+                let mode = try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? ""
+                if mode.lowercased() != "wal" {
+                    _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
                 }
             }
             try Schema.migrator.migrate(queue)
+            return queue
         } catch let error as DatabaseError {
             throw ParleyError.io("cannot open database \(path): \(error.message ?? "\(error)")")
         }
+    }
+
+    /// Opens without writing anything, beside the file either: immutable when its -wal file is
+    /// missing or empty (SQLite then needs no -shm file, which a read-only folder could not hold),
+    /// through the -wal and -shm files otherwise.
+    static func openReadOnly(path: String, config: Configuration) throws -> DatabaseQueue {
+        var config = config
+        config.readonly = true
+        var info = stat()
+        let walHoldsPages = stat(path + "-wal", &info) == 0 && info.st_size > 0
+        if walHoldsPages && stat(path + "-shm", &info) != 0 && !folderIsWritable(path) {
+            // SQLite reads a -wal file only through a -shm file, which it cannot create here.
+            throw ParleyError.refused("the database \(path) is read-only and cannot be read now: its -wal file "
+                + "holds changes not yet in the file, and its folder cannot hold the -shm file SQLite needs "
+                + "to read them; open it once with write access to fold them in")
+        }
+        let uri = walHoldsPages ? DatabaseIdentity.readOnlyURI(path) : DatabaseIdentity.immutableURI(path)
+        let queue: DatabaseQueue
+        let applied: Set<String>
+        do {
+            queue = try DatabaseQueue(path: uri, configuration: config)
+            applied = try queue.read { db in try Schema.migrator.appliedIdentifiers(db) }
+        } catch let error as DatabaseError {
+            throw ParleyError.io("cannot read database \(path): \(error.message ?? "\(error)")")
+        }
+        let missing = Set(Schema.migrator.migrations).subtracting(applied).subtracting([Schema.identityMigration])
+        if missing.isEmpty {
+            return queue
+        }
+        try? queue.close()
+        let reason = readOnlyReason(path) ?? "parley may not write it"
+        if applied.isEmpty {
+            throw ParleyError.refused("the database \(path) is read-only: \(reason); it is empty, "
+                + "and parley cannot create its tables there")
+        }
+        throw ParleyError.refused("the database \(path) is read-only: \(reason); it needs updating to "
+            + "this parley's schema: open it once with write access")
+    }
+
+    /// Why parley may not write the database at `path`, or nil when it may. SQLite writes the
+    /// file and creates its -wal and -shm files beside it, so both the file and its folder count.
+    static func readOnlyReason(_ path: String) -> String? {
+        if access(path, W_OK) != 0 {
+            return "parley may not write the file (\(String(cString: strerror(errno))))"
+        }
+        if !folderIsWritable(path) {
+            return "parley may not create files in its folder \(folder(of: path)), "
+                + "where SQLite keeps the -wal and -shm files"
+        }
+        return nil
+    }
+
+    static func folder(of path: String) -> String {
+        let dir = (path as NSString).deletingLastPathComponent
+        return dir.isEmpty ? "." : dir
+    }
+
+    static func folderIsWritable(_ path: String) -> Bool {
+        access(folder(of: path), W_OK) == 0
     }
 
     /// Creates the file and its folder, private to the user, before SQLite opens it

@@ -1,6 +1,7 @@
 import GRDB
 
 /// The database schema, as GRDB migrations. Each migration runs once, in order, in a transaction.
+/// Each migration from v4 on sets `PRAGMA user_version` to its number.
 public enum Schema {
     public static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
@@ -190,6 +191,14 @@ public enum Schema {
             CREATE INDEX messages_by_channel_time ON messages(channel_id, at, direction, author_user_id);
             """)
         }
+        m.registerMigration(identityMigration) { db in
+            // The mark parley recognises its files by; user_version counts parley's migrations.
+            try db.execute(sql: "PRAGMA application_id = \(DatabaseIdentity.applicationID)")
+            try db.execute(sql: "PRAGMA user_version = 4")
+        }
         return m
     }
+
+    /// The migration that only marks the file as parley's. A read-only database opens without it.
+    static let identityMigration = "v4: the file says it is parley's (application_id, user_version)"
 }

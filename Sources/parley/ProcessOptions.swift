@@ -8,7 +8,8 @@ struct ProcessOptions: ParsableCommand {
         abstract: "parley: a social customer-service inbox and its admin shell.",
         discussion: """
         With no -f or -c, parley reads commands from standard input: an interactive shell at a terminal,
-        a script otherwise. Exit status: 0 when every command succeeded, 1 when one failed, 2 for bad flags.
+        a script otherwise. Exit status: 0 when every command succeeded, 1 when one failed, 2 for bad flags
+        or a database file that is not parley's.
         Database: --db, else $PARLEY_DB, else $XDG_DATA_HOME/parley/parley.db (~/.local/share/parley/parley.db).
         """)
 

@@ -46,6 +46,10 @@ do {
     database = try ParleyDatabase(path: databasePath)
 } catch {
     FileHandle.standardError.write(Data(("parley: " + Shell.oneLine(Shell.message(for: error)) + "\n").utf8))
+    // A database path naming a file that is not parley's is a bad invocation, like a bad flag value.
+    if case ParleyError.invalidValue = error {
+        exit(2)
+    }
     exit(1)
 }
 
