@@ -44,9 +44,9 @@ public enum Inbox {
     /// A customer's message: creates, reopens or returns the conversation to New; stored once.
     /// `contactHandle` is the customer's username, or nil when the platform did not give it (the
     /// stored handle is kept; see `ContactHandle`).
-    public static func recordInbound(_ db: Database, channel: Channel, contactPlatformID: String, contactHandle: String?,
-                                     platformID: String, kind: MessageKind, text: String, at: Timestamp,
-                                     now: Timestamp) throws -> InboundResult {
+    public static func recordInbound(_ db: Database, channel: Channel, contactPlatformID: String,
+                                     contactHandle: String?, platformID: String, kind: MessageKind, text: String,
+                                     at: Timestamp, now: Timestamp) throws -> InboundResult {
         let contact = try ConversationRepository.contact(db, channelID: channel.id, platformID: contactPlatformID,
                                                          handle: contactHandle)
         let contactID = contact.id

@@ -79,8 +79,8 @@ class FakeXAPI: XChannelAPI, @unchecked Sendable {
 
     @Test func mentionsAndDirectMessagesBecomeConversationsOnce() throws {
         api.mentionsData = (1...10).reversed().map { tweet(1000 + $0, from: $0 % 4 + 1, "mention \($0)") }
-        api.dms = [XDirectMessage(id: "5002", senderID: "7", conversationID: "7-100", senderUsername: "dmuser", text: "private", createdAt: 2),
-                   XDirectMessage(id: "5001", senderID: "7", conversationID: "7-100", senderUsername: "dmuser", text: "first", createdAt: 1)]
+        api.dms = [dm(5002, from: "7", to: "100", username: "dmuser", "private"),
+                   dm(5001, from: "7", to: "100", username: "dmuser", "first")]
         #expect(shell.execute(line: "channel sync @acme_help"), Comment(rawValue: io.errText))
         #expect(io.outText.contains("@acme_help: 12 new messages, 5 new conversations, 0 reopened"))
         #expect(try count("SELECT count(*) FROM messages") == 12)
@@ -124,7 +124,7 @@ class FakeXAPI: XChannelAPI, @unchecked Sendable {
 
     @Test func repliesSplitIntoAThreadAndDMsGoByDirectMessage() throws {
         api.mentionsData = [tweet(4001, from: 5, "help")]
-        api.dms = [XDirectMessage(id: "6001", senderID: "6", conversationID: "6-100", senderUsername: "quiet", text: "dm", createdAt: 1)]
+        api.dms = [dm(6001, from: "6", to: "100", username: "quiet", "dm")]
         #expect(shell.execute(line: "channel sync"))
         try shell.session.startAs(email: "cora@acme.example")
         let long = Array(repeating: "word", count: 120).joined(separator: " ")
@@ -196,7 +196,8 @@ class FakeXAPI: XChannelAPI, @unchecked Sendable {
     @Test func aMentionWhoseAuthorXLeftOutKeepsTheStoredHandle() throws {
         api.mentionsData = [tweet(7001, from: 9, "first")]
         #expect(shell.execute(line: "channel sync"))
-        api.mentionsData.insert(XInboundTweet(id: "7002", authorID: "9", authorUsername: nil, text: "again", createdAt: 2), at: 0)
+        let unnamed = XInboundTweet(id: "7002", authorID: "9", authorUsername: nil, text: "again", createdAt: 2)
+        api.mentionsData.insert(unnamed, at: 0)
         api.dms = [dm(7003, from: "9", to: "100", username: nil, "and by DM")]
         #expect(shell.execute(line: "channel sync"), Comment(rawValue: io.errText))
         #expect(try text("SELECT handle FROM contacts WHERE platform_id = '9'") == "user9")

@@ -15,7 +15,7 @@ errors200 (a page carrying `errors` beside `data`), delay (answer after `seconds
 (every access token expires now).
 Other control endpoints: reset, seed {mentions, authors, dms, dm_senders, token, lifetime},
 mention {author, username, text} and dm {sender, recipient, username, text} (one event, newest;
-`username` names the author or sender), hide {ids} (these users are left out of `includes`, with a
+`username` names the author or sender), hide {ids} (these users, and no others, are left out of `includes`, with a
 resource-not-found error beside the data, as X does for suspended or deleted accounts), expire,
 state (violations, requests, posted, sent_dms, issued_tokens, oauth1_pins).
 
@@ -309,7 +309,7 @@ class Handler(BaseHTTPRequestHandler):
                 event = STATE.add_dm(sender, recipient, body.get("text", "hello"), iso(time.time()))
                 return self._send(200, event, validate=False)
             if what == "hide":
-                STATE.hidden |= {str(i) for i in body.get("ids", [])}
+                STATE.hidden = {str(i) for i in body.get("ids", [])}
                 return self._send(200, {"ok": True}, validate=False)
             if what == "fault":
                 STATE.faults.append({"count": body.get("count", 1), **body})
@@ -511,7 +511,8 @@ class Handler(BaseHTTPRequestHandler):
         if m and self.command == "POST":
             event = STATE.add_dm(STATE.account["id"], m.group(1), (body or {}).get("text", ""), iso(time.time()))
             STATE.sent_dms.append({"to": m.group(1), "text": (body or {}).get("text"), "id": event["id"]})
-            return self._send(201, {"data": {"dm_conversation_id": event["dm_conversation_id"], "dm_event_id": event["id"]}})
+            data = {"dm_conversation_id": event["dm_conversation_id"], "dm_event_id": event["id"]}
+            return self._send(201, {"data": data})
         return self._problem(404, "Not Found", f"no route {p}")
 
     def page(self, items, q, kind, fault):
@@ -542,7 +543,8 @@ class Handler(BaseHTTPRequestHandler):
                              for u in ids if u not in STATE.hidden and u in STATE.users]
                     if users:
                         payload["includes"] = {"users": users}
-                    errors += [{"title": "Not Found Error", "type": "https://api.twitter.com/2/problems/resource-not-found",
+                    errors += [{"title": "Not Found Error",
+                                "type": "https://api.twitter.com/2/problems/resource-not-found",
                                 "detail": f"Could not find user with {field}: [{u}].", "parameter": field, "value": u,
                                 "resource_id": u, "resource_type": "user"}
                                for u in ids if u in STATE.hidden or u not in STATE.users]
