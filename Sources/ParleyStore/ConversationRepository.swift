@@ -183,16 +183,31 @@ public enum ConversationRepository {
 
     // MARK: Contacts and conversations
 
-    /// The contact for a platform account on a channel, created on first sight.
-    public static func contact(_ db: Database, channelID: Int64, platformID: String, handle: String) throws -> Int64 {
-        if let id = try db.one(Int64.self, sql: "SELECT id FROM contacts WHERE channel_id = ? AND platform_id = ?",
-                                       arguments: [channelID, platformID]) {
-            try db.run(sql: "UPDATE contacts SET handle = ? WHERE id = ? AND handle != ?", arguments: [handle, id, handle])
-            return id
+    /// The contact for a platform account on a channel, created on first sight, and the handle it
+    /// has now. `handle` is the username the platform gave, or nil when it gave none: the stored
+    /// handle is then kept (`ContactHandle.choose`).
+    public static func contact(_ db: Database, channelID: Int64, platformID: String,
+                               handle: String?) throws -> (id: Int64, handle: String) {
+        let sql = "SELECT id, handle FROM contacts WHERE channel_id = ? AND platform_id = ?"
+        if let row = try db.row(sql: sql, arguments: [channelID, platformID]) {
+            let id: Int64 = row[0]
+            let stored: String = row[1]
+            let chosen = ContactHandle.choose(given: handle, stored: stored, platformID: platformID)
+            if chosen != stored {
+                try db.run(sql: "UPDATE contacts SET handle = ? WHERE id = ?", arguments: [chosen, id])
+            }
+            return (id, chosen)
         }
+        let chosen = ContactHandle.choose(given: handle, stored: nil, platformID: platformID)
         try db.run(sql: "INSERT INTO contacts(channel_id, platform_id, handle) VALUES (?, ?, ?)",
-                       arguments: [channelID, platformID, handle])
-        return db.lastInsertedRowID
+                   arguments: [channelID, platformID, chosen])
+        return (db.lastInsertedRowID, chosen)
+    }
+
+    /// The contact for a platform account on a channel, if parley has seen it.
+    public static func contactID(_ db: Database, channelID: Int64, platformID: String) throws -> Int64? {
+        try db.one(Int64.self, sql: "SELECT id FROM contacts WHERE channel_id = ? AND platform_id = ?",
+                   arguments: [channelID, platformID])
     }
 
     public static func find(_ db: Database, contactID: Int64) throws -> ConversationSummary? {

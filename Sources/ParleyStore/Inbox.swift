@@ -28,14 +28,28 @@ public struct InboundResult: Sendable, Equatable {
     public var effect: InboundEffect?
 }
 
+/// What became of a message the channel's account sent outside parley.
+public enum OutboundFromPlatformResult: Sendable, Equatable {
+    /// Stored in this conversation.
+    case stored(Int64)
+    /// Stored before (parley sent it, or an earlier sync stored it): nothing changed.
+    case alreadyStored(Int64)
+    /// The other party has no conversation on the channel: nothing stored.
+    case noConversation
+}
+
 /// The inbox operations: SPEC §1's queue rules applied to stored conversations, each change
 /// recorded in the queue history and the audit log. Callers run them inside a transaction.
 public enum Inbox {
     /// A customer's message: creates, reopens or returns the conversation to New; stored once.
-    public static func recordInbound(_ db: Database, channel: Channel, contactPlatformID: String, contactHandle: String,
-                                     platformID: String, kind: MessageKind, text: String, at: Timestamp,
-                                     now: Timestamp) throws -> InboundResult {
-        let contactID = try ConversationRepository.contact(db, channelID: channel.id, platformID: contactPlatformID, handle: contactHandle)
+    /// `contactHandle` is the customer's username, or nil when the platform did not give it (the
+    /// stored handle is kept; see `ContactHandle`).
+    public static func recordInbound(_ db: Database, channel: Channel, contactPlatformID: String,
+                                     contactHandle: String?, platformID: String, kind: MessageKind, text: String,
+                                     at: Timestamp, now: Timestamp) throws -> InboundResult {
+        let contact = try ConversationRepository.contact(db, channelID: channel.id, platformID: contactPlatformID,
+                                                         handle: contactHandle)
+        let contactID = contact.id
         let existing = try ConversationRepository.find(db, contactID: contactID)
         if existing != nil, try ConversationRepository.messageExists(db, channelID: channel.id, platformID: platformID) {
             return InboundResult(conversationID: existing!.id, stored: false, effect: nil)
@@ -50,7 +64,7 @@ public enum Inbox {
         }
         let stored = try ConversationRepository.insertMessage(
             db, conversationID: conversationID, channelID: channel.id, platformID: platformID, direction: .inbound,
-            kind: kind, authorUserID: nil, authorLabel: "@" + contactHandle, text: text, at: at)
+            kind: kind, authorUserID: nil, authorLabel: "@" + contact.handle, text: text, at: at)
         if effect != .stayed {
             try ConversationRepository.recordQueueEvent(db, conversationID: conversationID, channelID: channel.id, at: now,
                                                         from: existing?.state.queue, to: .new, cause: effect.rawValue, userID: nil)
@@ -80,6 +94,30 @@ public enum Inbox {
                                                 old: conversation.ownerEmail ?? "none", new: author.email + " (auto-ownership)", at: now))
         }
         return state
+    }
+
+    /// A message the channel's account sent outside parley (X's own app, another tool), found by a
+    /// sync: stored once in the conversation with that customer, with no author but the account.
+    /// Like any outbound message it does not move the queue and gives no owner; it moves the
+    /// deadline.
+    @discardableResult
+    public static func recordOutboundFromPlatform(_ db: Database, channel: Channel, contactPlatformID: String,
+                                                  platformID: String, kind: MessageKind, text: String, at: Timestamp,
+                                                  now: Timestamp) throws -> OutboundFromPlatformResult {
+        guard let contactID = try ConversationRepository.contactID(db, channelID: channel.id,
+                                                                   platformID: contactPlatformID),
+              let conversation = try ConversationRepository.find(db, contactID: contactID) else {
+            return .noConversation
+        }
+        let stored = try ConversationRepository.insertMessage(
+            db, conversationID: conversation.id, channelID: channel.id, platformID: platformID, direction: .outbound,
+            kind: kind, authorUserID: nil, authorLabel: channel.atHandle, text: text, at: at)
+        guard stored else {
+            return .alreadyStored(conversation.id)
+        }
+        let state = ConversationQueue.activity(conversation.state, now: now)
+        try ConversationRepository.setState(db, id: conversation.id, state, now: now)
+        return .stored(conversation.id)
     }
 
     /// Moves a conversation to a queue. Returns the new state (unchanged when it was there already).

@@ -60,7 +60,10 @@ public struct XTweet: Sendable, Equatable {
 public struct XDMEvent: Sendable, Equatable {
     public var id: String
     public var senderID: String
-    public var participantIDs: [String]
+    /// The sender's username, from the page's `includes.users`; nil when X did not include it.
+    public var senderUsername: String?
+    /// `dm_conversation_id`: `lowId-highId` for a one-to-one conversation, one number for a group.
+    public var conversationID: String?
     public var text: String
     public var createdAt: Int64?
 }
@@ -105,10 +108,7 @@ public final class XClient: @unchecked Sendable {
         if let sinceID { q.append(("since_id", sinceID)) }
         if let paginationToken { q.append(("pagination_token", paginationToken)) }
         let json = try call("GET", "/2/users/\(PercentEncoding.encode(userID))/mentions", query: q)
-        var names: [String: String] = [:]
-        for u in (json["includes"] as? [String: Any])?["users"] as? [[String: Any]] ?? [] {
-            if let id = u["id"] as? String, let name = u["username"] as? String { names[id] = name }
-        }
+        let names = Self.usernames(json)
         let tweets = try (json["data"] as? [[String: Any]] ?? []).map { t -> XTweet in
             guard let id = t["id"] as? String, let text = t["text"] as? String else { throw XError.malformed("a mention without id or text") }
             let author = t["author_id"] as? String ?? ""
@@ -117,18 +117,37 @@ public final class XClient: @unchecked Sendable {
         return (tweets, (json["meta"] as? [String: Any])?["next_token"] as? String)
     }
 
+    /// One page of the account's DM events (MessageCreate only), newest first. The sender comes
+    /// expanded, so each event carries its sender's username when X includes it; the other party
+    /// of a one-to-one conversation is read from `dm_conversation_id` (X gives `participant_ids`
+    /// only on ParticipantsJoin and ParticipantsLeave events).
     public func dmEvents(paginationToken: String?, maxResults: Int = 100) throws -> (events: [XDMEvent], next: String?) {
         var q: [(String, String)] = [("max_results", String(maxResults)), ("event_types", "MessageCreate"),
-                                     ("dm_event.fields", "created_at,dm_conversation_id,sender_id,text,participant_ids")]
+                                     ("dm_event.fields", "created_at,dm_conversation_id,sender_id,text"),
+                                     ("expansions", "sender_id"), ("user.fields", "username")]
         if let paginationToken { q.append(("pagination_token", paginationToken)) }
         let json = try call("GET", "/2/dm_events", query: q)
+        let names = Self.usernames(json)
         let events = try (json["data"] as? [[String: Any]] ?? []).compactMap { e -> XDMEvent? in
             guard let id = e["id"] as? String else { throw XError.malformed("a DM event without id") }
             guard (e["event_type"] as? String ?? "MessageCreate") == "MessageCreate" else { return nil }
-            return XDMEvent(id: id, senderID: e["sender_id"] as? String ?? "", participantIDs: e["participant_ids"] as? [String] ?? [],
+            let sender = e["sender_id"] as? String ?? ""
+            return XDMEvent(id: id, senderID: sender, senderUsername: names[sender],
+                            conversationID: e["dm_conversation_id"] as? String,
                             text: e["text"] as? String ?? "", createdAt: Self.time(e["created_at"]))
         }
         return (events, (json["meta"] as? [String: Any])?["next_token"] as? String)
+    }
+
+    /// User id → username from a page's `includes.users` (empty usernames left out).
+    static func usernames(_ json: [String: Any]) -> [String: String] {
+        var names: [String: String] = [:]
+        let users = (json["includes"] as? [String: Any])?["users"] as? [[String: Any]] ?? []
+        for u in users {
+            guard let id = u["id"] as? String, let name = u["username"] as? String, !name.isEmpty else { continue }
+            names[id] = name
+        }
+        return names
     }
 
     public func createTweet(text: String, inReplyTo: String?) throws -> String {

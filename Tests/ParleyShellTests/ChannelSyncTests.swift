@@ -69,10 +69,18 @@ class FakeXAPI: XChannelAPI, @unchecked Sendable {
 
     func count(_ sql: String) throws -> Int { try db.withConnection { try Int.fetchOne($0, sql: sql) ?? 0 } }
 
+    func text(_ sql: String) throws -> String? { try db.withConnection { try String.fetchOne($0, sql: sql) } }
+
+    func dm(_ id: Int, from sender: String, to recipient: String, username: String?, _ text: String) -> XDirectMessage {
+        let pair = [sender, recipient].sorted { XID.isNewer($1, than: $0) }
+        return XDirectMessage(id: String(id), senderID: sender, conversationID: pair.joined(separator: "-"),
+                              senderUsername: username, text: text, createdAt: Int64(id))
+    }
+
     @Test func mentionsAndDirectMessagesBecomeConversationsOnce() throws {
         api.mentionsData = (1...10).reversed().map { tweet(1000 + $0, from: $0 % 4 + 1, "mention \($0)") }
-        api.dms = [XDirectMessage(id: "5002", senderID: "7", participantIDs: ["7", "100"], senderUsername: "dmuser", text: "private", createdAt: 2),
-                   XDirectMessage(id: "5001", senderID: "7", participantIDs: ["7", "100"], senderUsername: "dmuser", text: "first", createdAt: 1)]
+        api.dms = [dm(5002, from: "7", to: "100", username: "dmuser", "private"),
+                   dm(5001, from: "7", to: "100", username: "dmuser", "first")]
         #expect(shell.execute(line: "channel sync @acme_help"), Comment(rawValue: io.errText))
         #expect(io.outText.contains("@acme_help: 12 new messages, 5 new conversations, 0 reopened"))
         #expect(try count("SELECT count(*) FROM messages") == 12)
@@ -116,7 +124,7 @@ class FakeXAPI: XChannelAPI, @unchecked Sendable {
 
     @Test func repliesSplitIntoAThreadAndDMsGoByDirectMessage() throws {
         api.mentionsData = [tweet(4001, from: 5, "help")]
-        api.dms = [XDirectMessage(id: "6001", senderID: "6", participantIDs: ["6", "100"], senderUsername: "quiet", text: "dm", createdAt: 1)]
+        api.dms = [dm(6001, from: "6", to: "100", username: "quiet", "dm")]
         #expect(shell.execute(line: "channel sync"))
         try shell.session.startAs(email: "cora@acme.example")
         let long = Array(repeating: "word", count: 120).joined(separator: " ")
@@ -152,5 +160,91 @@ class FakeXAPI: XChannelAPI, @unchecked Sendable {
         #expect(!shell.execute(line: "conversation reply 1 hi"))
         #expect(io.errText.contains("reply not sent, nothing stored: 403: missing scope tweet.write"))
         #expect(try count("SELECT count(*) FROM messages WHERE direction = 'out'") == 0)
+    }
+
+    @Test func theOtherPartyOfAOneToOneConversationIsTheIDThatIsNotTheAccounts() {
+        #expect(XDirectMessage.otherParticipant(conversationID: "100-1376998163739987969", accountID: "100")
+                == "1376998163739987969")
+        #expect(XDirectMessage.otherParticipant(conversationID: "7-100", accountID: "100") == "7")
+        #expect(XDirectMessage.otherParticipant(conversationID: "1582838650413654016", accountID: "100") == nil)
+        #expect(XDirectMessage.otherParticipant(conversationID: "7-8", accountID: "100") == nil)
+        #expect(XDirectMessage.otherParticipant(conversationID: "100-100", accountID: "100") == nil)
+        #expect(XDirectMessage.otherParticipant(conversationID: "100-", accountID: "100") == nil)
+        #expect(XDirectMessage.otherParticipant(conversationID: "100-7-8", accountID: "100") == nil)
+        #expect(XDirectMessage.otherParticipant(conversationID: "100-x7", accountID: "100") == nil)
+        // Received: the sender; sent: the other id of the pair, never the account itself.
+        let received = dm(1, from: "7", to: "100", username: "carla", "hi")
+        let sent = dm(2, from: "100", to: "7", username: "acme_help", "hello")
+        #expect(received.customerID(accountID: "100") == "7")
+        #expect(sent.customerID(accountID: "100") == "7")
+    }
+
+    @Test func aDirectMessageCustomerIsNamedByTheUsernameAndNeverByAnID() throws {
+        api.dms = [dm(5003, from: "7", to: "100", username: nil, "no user in includes"),
+                   dm(5002, from: "7", to: "100", username: "carla", "hello"),
+                   dm(5001, from: "8", to: "100", username: nil, "unknown sender")]
+        #expect(shell.execute(line: "channel sync @acme_help"), Comment(rawValue: io.errText))
+        #expect(try text("SELECT handle FROM contacts WHERE platform_id = '7'") == "carla")
+        #expect(try text("SELECT author_label FROM messages WHERE platform_id = '5003'") == "@carla")
+        // A sender X never named gets a name no username can have, replaced once X names them.
+        #expect(try text("SELECT handle FROM contacts WHERE platform_id = '8'") == "id:8")
+        api.dms.insert(dm(5004, from: "8", to: "100", username: "dan", "me again"), at: 0)
+        #expect(shell.execute(line: "channel sync @acme_help"), Comment(rawValue: io.errText))
+        #expect(try text("SELECT handle FROM contacts WHERE platform_id = '8'") == "dan")
+    }
+
+    @Test func aMentionWhoseAuthorXLeftOutKeepsTheStoredHandle() throws {
+        api.mentionsData = [tweet(7001, from: 9, "first")]
+        #expect(shell.execute(line: "channel sync"))
+        let unnamed = XInboundTweet(id: "7002", authorID: "9", authorUsername: nil, text: "again", createdAt: 2)
+        api.mentionsData.insert(unnamed, at: 0)
+        api.dms = [dm(7003, from: "9", to: "100", username: nil, "and by DM")]
+        #expect(shell.execute(line: "channel sync"), Comment(rawValue: io.errText))
+        #expect(try text("SELECT handle FROM contacts WHERE platform_id = '9'") == "user9")
+        #expect(try count("SELECT count(*) FROM messages WHERE author_label = '@user9'") == 3)
+    }
+
+    @Test func aDMTheAccountSentElsewhereIsStoredOnceAsOutboundWithoutMovingTheQueue() throws {
+        // The account's answer is on the newer page, the customer's first message on the older one.
+        api.pageSize = 1
+        api.dms = [dm(8002, from: "100", to: "7", username: "acme_help", "answered from the X app"),
+                   dm(8001, from: "7", to: "100", username: "carla", "help")]
+        #expect(shell.execute(line: "channel sync"), Comment(rawValue: io.errText))
+        #expect(io.outText.contains("@acme_help: 2 new messages, 1 new conversation"))
+        let out = try db.withConnection { try ConversationRepository.messages($0, conversationID: 1) }
+        #expect(out.map(\.platformID) == ["8001", "8002"])
+        #expect(out[1].direction == .outbound && out[1].kind == .directMessage && out[1].authorUserID == nil)
+        #expect(out[1].authorLabel == "@acme_help")
+        #expect(try text("SELECT handle FROM contacts WHERE platform_id = '7'") == "carla")
+        // Pending stays Pending; a second sync stores nothing again.
+        try shell.session.startAs(email: "cora@acme.example")
+        #expect(shell.execute(line: "conversation move 1 pending"), Comment(rawValue: io.errText))
+        api.dms.insert(dm(8003, from: "100", to: "7", username: "acme_help", "one more"), at: 0)
+        #expect(shell.execute(line: "channel sync"), Comment(rawValue: io.errText))
+        #expect(shell.execute(line: "channel sync"), Comment(rawValue: io.errText))
+        let c = try db.withConnection { try ConversationRepository.find($0, id: 1)! }
+        #expect(c.state.queue == .pending && c.ownerEmail == nil)
+        #expect(try count("SELECT count(*) FROM messages WHERE direction = 'out'") == 2)
+        #expect(try count("SELECT count(*) FROM conversations") == 1)
+    }
+
+    @Test func aDMParleySentIsNotStoredAgainBySync() throws {
+        api.dms = [dm(9001, from: "6", to: "100", username: "quiet", "dm")]
+        #expect(shell.execute(line: "channel sync"))
+        try shell.session.startAs(email: "cora@acme.example")
+        #expect(shell.execute(line: "conversation reply 1 \"thanks\""), Comment(rawValue: io.errText))
+        // X lists the sent message among the account's DM events, with the id the send returned.
+        api.dms.insert(dm(9_000_001, from: "100", to: "6", username: "acme_help", "thanks"), at: 0)
+        #expect(shell.execute(line: "channel sync"), Comment(rawValue: io.errText))
+        #expect(io.outText.contains("@acme_help: 0 new messages"))
+        #expect(try count("SELECT count(*) FROM messages WHERE direction = 'out'") == 1)
+    }
+
+    @Test func aDMTheAccountSentFirstToAStrangerStartsNoConversation() throws {
+        api.dms = [dm(9101, from: "100", to: "44", username: "acme_help", "hello stranger")]
+        #expect(shell.execute(line: "channel sync"), Comment(rawValue: io.errText))
+        #expect(try count("SELECT count(*) FROM conversations") == 0)
+        #expect(try count("SELECT count(*) FROM messages") == 0)
+        #expect(try count("SELECT count(*) FROM contacts") == 0)
     }
 }

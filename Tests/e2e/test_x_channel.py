@@ -400,3 +400,128 @@ def test_a_403_names_the_scopes_the_endpoint_needs(parley, fakex):
     assert r.returncode != 0
     assert "403" in r.stderr and "dm.read" in r.stderr and "re-authorize" in r.stderr
     assert message_counts(parley) == {("public", "in"): 3}  # the mentions before it are kept
+
+
+# -- customers' handles and direct messages -------------------------------------------------------
+
+CUSTOMER = "1376998163739987969"  # an id as X gives them today: 19 digits
+
+
+def conversations(parley, fakex):
+    r = run(parley, fakex, "--as", "cora@acme.example", "--json", "-c", "conversation list")
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout)
+
+
+def contact_handle(parley, platform_id):
+    return db_rows(parley, f"SELECT handle FROM contacts WHERE platform_id = '{platform_id}'")[0]["handle"]
+
+
+def test_a_dm_only_customer_shows_their_handle(parley, fakex):
+    connected(parley, fakex)
+    fakex.control("dm", {"sender": CUSTOMER, "username": "carla_dm", "text": "where is my order?"})
+    r = sync(parley, fakex)
+    assert r.returncode == 0, r.stderr
+    assert "1 new message, 1 new conversation" in r.stdout
+    listed = conversations(parley, fakex)
+    assert [c["contact"] for c in listed] == ["@carla_dm"]
+    assert CUSTOMER not in json.dumps(listed)
+    show = run(parley, fakex, "--as", "cora@acme.example", "-c", f"conversation show {listed[0]['id']}")
+    assert "@carla_dm" in show.stdout and CUSTOMER not in show.stdout
+    # parley asked X for the sender, and for no field the document reserves to other events.
+    query = requests(fakex, "/2/dm_events")[-1]["query"]
+    assert query["expansions"] == "sender_id" and "username" in query["user.fields"].split(",")
+    assert "participant_ids" not in query["dm_event.fields"]
+
+
+def test_a_customer_who_mentioned_then_dms_keeps_the_handle(parley, fakex):
+    connected(parley, fakex)
+    fakex.control("mention", {"author": CUSTOMER, "username": "dora", "text": "@acme_help my parcel is late"})
+    assert sync(parley, fakex).returncode == 0
+    fakex.control("dm", {"sender": CUSTOMER, "text": "here is the order number"})
+    r = sync(parley, fakex)
+    assert r.returncode == 0, r.stderr
+    assert "1 new message, 0 new conversations" in r.stdout
+    assert [c["contact"] for c in conversations(parley, fakex)] == ["@dora"]
+    assert contact_handle(parley, CUSTOMER) == "dora"
+    labels = db_rows(parley, "SELECT kind, author_label FROM messages ORDER BY id")
+    assert labels == [{"kind": "public", "author_label": "@dora"}, {"kind": "dm", "author_label": "@dora"}]
+
+
+def test_a_sender_missing_from_includes_keeps_the_stored_handle(parley, fakex):
+    connected(parley, fakex)
+    fakex.control("mention", {"author": CUSTOMER, "username": "erin"})
+    assert sync(parley, fakex).returncode == 0
+    # X leaves the sender out of includes (a suspended account) and says so in errors beside data.
+    fakex.control("hide", {"ids": [CUSTOMER]})
+    fakex.control("dm", {"sender": CUSTOMER, "text": "still waiting"})
+    fakex.control("mention", {"author": CUSTOMER, "text": "@acme_help hello?"})
+    r = sync(parley, fakex)
+    assert r.returncode == 0, r.stderr
+    assert "2 new messages, 0 new conversations" in r.stdout
+    assert contact_handle(parley, CUSTOMER) == "erin"
+    assert [c["contact"] for c in conversations(parley, fakex)] == ["@erin"]
+    # A sender never named gets a name no username can have, replaced once X names them.
+    fakex.control("dm", {"sender": "1376998163739987970", "username": "fred", "text": "hi"})
+    fakex.control("hide", {"ids": ["1376998163739987970"]})
+    assert sync(parley, fakex).returncode == 0
+    assert contact_handle(parley, "1376998163739987970") == "id:1376998163739987970"
+    fakex.control("hide", {"ids": []})
+    fakex.control("dm", {"sender": "1376998163739987970", "text": "again"})
+    assert sync(parley, fakex).returncode == 0
+    assert contact_handle(parley, "1376998163739987970") == "fred"
+
+
+def test_a_dm_sent_from_another_app_lands_once_as_outbound(parley, fakex):
+    connected(parley, fakex)
+    fakex.control("dm", {"sender": CUSTOMER, "username": "gina", "text": "my card was charged twice"})
+    assert sync(parley, fakex).returncode == 0
+    convo = conversations(parley, fakex)[0]["id"]
+    r = run(parley, fakex, "--as", "cora@acme.example", "-c", f"conversation move {convo} pending")
+    assert r.returncode == 0, r.stderr
+    # Someone answers from X's own app; X lists it among the account's DM events.
+    fakex.control("dm", {"sender": "100", "recipient": CUSTOMER, "text": "refunded, sorry!"})
+    first = sync(parley, fakex)
+    second = sync(parley, fakex)
+    assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
+    assert "1 new message, 0 new conversations" in first.stdout and "0 new messages" in second.stdout
+    rows = db_rows(parley, "SELECT conversation_id AS c, direction AS d, kind AS k, author_user_id AS u, "
+                           "author_label AS label, text FROM messages ORDER BY id")
+    assert rows == [
+        {"c": convo, "d": "in", "k": "dm", "u": None, "label": "@gina", "text": "my card was charged twice"},
+        {"c": convo, "d": "out", "k": "dm", "u": None, "label": "@acme_help", "text": "refunded, sorry!"}]
+    listed = conversations(parley, fakex)
+    assert [(c["contact"], c["queue"], c["owner"]) for c in listed] == [("@gina", "pending", None)]
+
+
+def test_a_dm_parley_sent_is_not_stored_again_by_sync(parley, fakex):
+    connected(parley, fakex)
+    fakex.control("dm", {"sender": CUSTOMER, "username": "hana", "text": "hello"})
+    assert sync(parley, fakex).returncode == 0
+    convo = conversations(parley, fakex)[0]["id"]
+    r = run(parley, fakex, "--as", "cora@acme.example", "-c", f'conversation reply {convo} "how can we help?"')
+    assert r.returncode == 0, r.stderr
+    r = sync(parley, fakex)
+    assert r.returncode == 0 and "0 new messages" in r.stdout, r.stdout + r.stderr
+    sent = fakex.state()["sent_dms"][0]["id"]
+    out = db_rows(parley, "SELECT platform_id, author_label FROM messages WHERE direction = 'out'")
+    assert out == [{"platform_id": sent, "author_label": "cora@acme.example"}]
+
+
+def test_no_dm_event_has_participant_ids(parley, fakex):
+    token = fakex.control("seed", {"dms": 5, "dm_senders": 2, "token": True})["access_token"]
+    fakex.control("dm", {"sender": CUSTOMER, "username": "ivy", "text": "hi"})
+    fakex.control("dm", {"sender": "100", "recipient": CUSTOMER, "text": "hello from the X app"})
+    query = "max_results=100&event_types=MessageCreate&expansions=sender_id&user.fields=username" \
+            "&dm_event.fields=created_at,dm_conversation_id,sender_id,text,participant_ids"
+    req = urllib.request.Request(fakex.base + "/2/dm_events?" + query, headers={"Authorization": "Bearer " + token})
+    with urllib.request.urlopen(req, timeout=30) as r:
+        page = json.loads(r.read())
+    events = page["data"]
+    assert len(events) == 7
+    for e in events:
+        assert "participant_ids" not in e, e
+        low, high = e["dm_conversation_id"].split("-")
+        assert int(low) < int(high) and "100" in (low, high) and e["sender_id"] in (low, high)
+    assert {u["id"]: u["username"] for u in page["includes"]["users"]} == {
+        "100": "acme_help", "500": "dmcustomer500", "501": "dmcustomer501", CUSTOMER: "ivy"}

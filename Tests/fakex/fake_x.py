@@ -14,7 +14,15 @@ malformed (broken JSON), truncated (connection closed mid-body), cut (closed bef
 errors200 (a page carrying `errors` beside `data`), delay (answer after `seconds`), expire
 (every access token expires now).
 Other control endpoints: reset, seed {mentions, authors, dms, dm_senders, token, lifetime},
-expire, state (violations, requests, posted, sent_dms, issued_tokens, oauth1_pins).
+mention {author, username, text} and dm {sender, recipient, username, text} (one event, newest;
+`username` names the author or sender), hide {ids} (these users, and no others, are left out of `includes`, with a
+resource-not-found error beside the data, as X does for suspended or deleted accounts), expire,
+state (violations, requests, posted, sent_dms, issued_tokens, oauth1_pins).
+
+DM events follow the document: a MessageCreate event carries `dm_conversation_id` (`lowId-highId`
+for a one-to-one conversation) and no `participant_ids` (those are for ParticipantsJoin/Leave);
+`includes.users` holds the senders when `expansions=sender_id` is asked. A DM sent through the
+API becomes an event of the list too, sent by the account, as on X.
 
 Usage: fake_x.py [--port N] [--openapi PATH] [--no-validate]; prints `PORT <n>` on its first line.
 """
@@ -147,6 +155,7 @@ class State:
     def reset(self):
         self.account = {"id": "100", "username": "acme_help", "name": "Acme Help"}
         self.users = {"100": "acme_help"}
+        self.hidden = set()  # user ids left out of includes
         self.mentions = []   # newest first: dicts with id, text, author_id, created_at
         self.dms = []        # newest first
         self.next_id = 1_800_000_000_000_000_000
@@ -167,6 +176,14 @@ class State:
     def new_id(self):
         self.next_id += 1
         return str(self.next_id)
+
+    def add_dm(self, sender, recipient, text, created_at):
+        """A MessageCreate event, newest first, as GET /2/dm_events returns it (without event_type)."""
+        low, high = sorted([sender, recipient], key=int)
+        event = {"id": self.new_id(), "text": text, "sender_id": sender, "created_at": created_at,
+                 "dm_conversation_id": f"{low}-{high}"}
+        self.dms.insert(0, event)
+        return event
 
     def issue(self, lifetime=7200):
         at = "at-" + base64.urlsafe_b64encode(os.urandom(18)).decode().rstrip("=")
@@ -271,13 +288,29 @@ class Handler(BaseHTTPRequestHandler):
                 for i in range(body.get("dms", 0)):
                     sender = str(500 + i % body.get("dm_senders", 10))
                     STATE.users[sender] = "dmcustomer" + sender
-                    STATE.dms.insert(0, {"id": STATE.new_id(), "text": f"dm {len(STATE.dms) + 1}", "sender_id": sender,
-                                         "participant_ids": [sender, STATE.account["id"]], "created_at": iso(now - 1000 + i),
-                                         "dm_conversation_id": f"{STATE.account['id']}-{sender}"})
+                    STATE.add_dm(sender, STATE.account["id"], f"dm {len(STATE.dms) + 1}", iso(now - 1000 + i))
                 tokens = {}
                 if body.get("token"):
                     tokens = STATE.issue(body.get("lifetime", 7200))
                 return self._send(200, {"mentions": len(STATE.mentions), "dms": len(STATE.dms), **tokens}, validate=False)
+            if what == "mention":
+                author = str(body["author"])
+                if body.get("username"):
+                    STATE.users[author] = body["username"]
+                tweet = {"id": STATE.new_id(), "text": body.get("text", "@acme_help hello"), "author_id": author,
+                         "created_at": iso(time.time())}
+                STATE.mentions.insert(0, tweet)
+                return self._send(200, tweet, validate=False)
+            if what == "dm":
+                sender = str(body["sender"])
+                if body.get("username"):
+                    STATE.users[sender] = body["username"]
+                recipient = str(body.get("recipient", STATE.account["id"]))
+                event = STATE.add_dm(sender, recipient, body.get("text", "hello"), iso(time.time()))
+                return self._send(200, event, validate=False)
+            if what == "hide":
+                STATE.hidden = {str(i) for i in body.get("ids", [])}
+                return self._send(200, {"ok": True}, validate=False)
             if what == "fault":
                 STATE.faults.append({"count": body.get("count", 1), **body})
                 return self._send(200, {"ok": True}, validate=False)
@@ -476,9 +509,10 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(201, {"data": {"id": tid, "text": text}})
         m = re.match(r"^/2/dm_conversations/with/([0-9]+)/messages$", p)
         if m and self.command == "POST":
-            eid = STATE.new_id()
-            STATE.sent_dms.append({"to": m.group(1), "text": (body or {}).get("text"), "id": eid})
-            return self._send(201, {"data": {"dm_conversation_id": f"{STATE.account['id']}-{m.group(1)}", "dm_event_id": eid}})
+            event = STATE.add_dm(STATE.account["id"], m.group(1), (body or {}).get("text", ""), iso(time.time()))
+            STATE.sent_dms.append({"to": m.group(1), "text": (body or {}).get("text"), "id": event["id"]})
+            data = {"dm_conversation_id": event["dm_conversation_id"], "dm_event_id": event["id"]}
+            return self._send(201, {"data": data})
         return self._problem(404, "Not Found", f"no route {p}")
 
     def page(self, items, q, kind, fault):
@@ -494,15 +528,30 @@ class Handler(BaseHTTPRequestHandler):
             if start + size < len(pool):
                 meta["next_token"] = "page-token-000000" + str(start + size)
             payload = {"meta": meta}
+            errors = []
             if chunk:
+                expansions = q.get("expansions", "").split(",")
                 if kind == "mentions":
                     payload["data"] = [dict(t, edit_history_tweet_ids=[t["id"]]) for t in chunk]
-                    payload["includes"] = {"users": [{"id": a, "name": STATE.users[a], "username": STATE.users[a]}
-                                                     for a in sorted({t["author_id"] for t in chunk})]}
+                    expanded, field = "author_id" in expansions, "author_id"
                 else:
                     payload["data"] = [dict(e, event_type="MessageCreate") for e in chunk]
+                    expanded, field = "sender_id" in expansions, "sender_id"
+                if expanded:
+                    ids = sorted({item[field] for item in chunk})
+                    users = [{"id": u, "name": STATE.users[u], "username": STATE.users[u]}
+                             for u in ids if u not in STATE.hidden and u in STATE.users]
+                    if users:
+                        payload["includes"] = {"users": users}
+                    errors += [{"title": "Not Found Error",
+                                "type": "https://api.twitter.com/2/problems/resource-not-found",
+                                "detail": f"Could not find user with {field}: [{u}].", "parameter": field, "value": u,
+                                "resource_id": u, "resource_type": "user"}
+                               for u in ids if u in STATE.hidden or u not in STATE.users]
             if fault and fault["kind"] == "errors200":
-                payload["errors"] = [{"title": "Partial Error", "detail": "one item could not be read", "type": "about:blank"}]
+                errors.append({"title": "Partial Error", "detail": "one item could not be read", "type": "about:blank"})
+            if errors:
+                payload["errors"] = errors
         return self._send(200, payload)
 
 

@@ -83,6 +83,9 @@ public struct ChannelSync {
         var token: String? = nil
         var newest = stored
         var reachedStored = false
+        // Messages the account sent to someone with no conversation yet: the customer's first message
+        // may be on a later (older) page, so they are tried again with the last page.
+        var waiting: [XDirectMessage] = []
         repeat {
             let page = try api.directMessages(paginationToken: token)
             token = page.nextToken
@@ -94,28 +97,49 @@ public struct ChannelSync {
             }
             let last = token == nil || reachedStored
             try store { db, now in
-                for e in fresh {
+                // Oldest first: a customer's message is stored before the account's answer to it.
+                for e in fresh.reversed() {
+                    guard let customer = e.customerID(accountID: channel.accountID) else { continue }
                     if e.senderID == channel.accountID {
-                        // Sent by the channel itself (here or in another app): kept as outbound.
-                        guard let other = e.participantIDs.first(where: { $0 != channel.accountID }),
-                              let contactID = try db.one(Int64.self, sql: "SELECT id FROM contacts WHERE channel_id = ? AND platform_id = ?",
-                                                         arguments: [channel.id, other]),
-                              let conversation = try ConversationRepository.find(db, contactID: contactID) else { continue }
-                        try ConversationRepository.insertMessage(db, conversationID: conversation.id, channelID: channel.id, platformID: e.id,
-                                                                 direction: .outbound, kind: .directMessage, authorUserID: nil,
-                                                                 authorLabel: channel.atHandle, text: e.text, at: e.createdAt ?? now)
+                        if try !storeSent(db, channel, e, to: customer, now: now, &summary) {
+                            waiting.append(e)
+                        }
                         continue
                     }
-                    let r = try Inbox.recordInbound(db, channel: channel, contactPlatformID: e.senderID,
-                                                    contactHandle: e.senderUsername ?? e.senderID, platformID: e.id,
+                    let r = try Inbox.recordInbound(db, channel: channel, contactPlatformID: customer,
+                                                    contactHandle: e.senderUsername, platformID: e.id,
                                                     kind: .directMessage, text: e.text, at: e.createdAt ?? now, now: now)
                     count(r, &summary)
+                }
+                if last {
+                    for e in waiting {
+                        guard let customer = e.customerID(accountID: channel.accountID) else { continue }
+                        _ = try storeSent(db, channel, e, to: customer, now: now, &summary)
+                    }
                 }
                 if last, newest != stored { try moveCursor(db, channel, \.dmNewestID, to: newest) }
             }
             try pageDone(&summary)
             if reachedStored { break }
         } while token != nil
+    }
+
+    /// A DM the account sent (from parley, X's own app or another tool): stored once, outbound, in
+    /// the customer's conversation. False when the customer has no conversation (yet).
+    func storeSent(_ db: Database, _ channel: Channel, _ e: XDirectMessage, to customer: String, now: Timestamp,
+                   _ summary: inout SyncSummary) throws -> Bool {
+        let result = try Inbox.recordOutboundFromPlatform(db, channel: channel, contactPlatformID: customer,
+                                                          platformID: e.id, kind: .directMessage, text: e.text,
+                                                          at: e.createdAt ?? now, now: now)
+        switch result {
+        case .stored:
+            summary.newMessages += 1
+            return true
+        case .alreadyStored:
+            return true
+        case .noConversation:
+            return false
+        }
     }
 
     func count(_ r: InboundResult, _ summary: inout SyncSummary) {

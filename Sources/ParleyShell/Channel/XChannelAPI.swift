@@ -31,10 +31,11 @@ public struct XPage<Item: Sendable>: Sendable {
 public struct XInboundTweet: Sendable, Equatable {
     public var id: String
     public var authorID: String
-    public var authorUsername: String
+    /// The author's username; nil when X did not include the author (the stored handle stays).
+    public var authorUsername: String?
     public var text: String
     public var createdAt: Timestamp?
-    public init(id: String, authorID: String, authorUsername: String, text: String, createdAt: Timestamp?) {
+    public init(id: String, authorID: String, authorUsername: String?, text: String, createdAt: Timestamp?) {
         self.id = id; self.authorID = authorID; self.authorUsername = authorUsername; self.text = text; self.createdAt = createdAt
     }
 }
@@ -42,19 +43,50 @@ public struct XInboundTweet: Sendable, Equatable {
 public struct XDirectMessage: Sendable, Equatable {
     public var id: String
     public var senderID: String
-    /// The other participant's id (for an event the channel sent, the recipient).
-    public var participantIDs: [String]
+    /// X's `dm_conversation_id`: `lowId-highId` for a one-to-one conversation, one number for a group.
+    public var conversationID: String?
+    /// The sender's username; nil when X did not include the sender (the stored handle stays).
     public var senderUsername: String?
     public var text: String
     public var createdAt: Timestamp?
-    public init(id: String, senderID: String, participantIDs: [String], senderUsername: String?, text: String, createdAt: Timestamp?) {
-        self.id = id; self.senderID = senderID; self.participantIDs = participantIDs; self.senderUsername = senderUsername
-        self.text = text; self.createdAt = createdAt
+    public init(id: String, senderID: String, conversationID: String?, senderUsername: String?, text: String,
+                createdAt: Timestamp?) {
+        self.id = id
+        self.senderID = senderID
+        self.conversationID = conversationID
+        self.senderUsername = senderUsername
+        self.text = text
+        self.createdAt = createdAt
+    }
+
+    /// The customer of this message as seen from the account `accountID`: the sender of a message
+    /// the account received; for a message the account sent, the other id of the one-to-one
+    /// conversation `lowId-highId`. Nil when there is none (a group conversation, a malformed id,
+    /// a conversation of the account with itself).
+    public func customerID(accountID: String) -> String? {
+        guard senderID == accountID else {
+            return senderID.isEmpty ? nil : senderID
+        }
+        return conversationID.flatMap { Self.otherParticipant(conversationID: $0, accountID: accountID) }
+    }
+
+    /// The id in a one-to-one `dm_conversation_id` (`lowId-highId`) that is not the account's.
+    public static func otherParticipant(conversationID: String, accountID: String) -> String? {
+        let ids = conversationID.split(separator: "-", omittingEmptySubsequences: false).map(String.init)
+        guard ids.count == 2, ids.allSatisfy(XID.isNumeric) else { return nil }
+        if ids[0] == accountID && ids[1] != accountID { return ids[1] }
+        if ids[1] == accountID && ids[0] != accountID { return ids[0] }
+        return nil
     }
 }
 
 /// X ids are decimal numbers that do not fit every integer type: compare them as such.
 public enum XID {
+    /// Is this a user or event id as X writes them (decimal digits only)?
+    public static func isNumeric(_ s: String) -> Bool {
+        !s.isEmpty && s.utf8.allSatisfy { (48...57).contains($0) }
+    }
+
     public static func isNewer(_ a: String, than b: String?) -> Bool {
         guard let b else { return true }
         if a.count != b.count { return a.count > b.count }

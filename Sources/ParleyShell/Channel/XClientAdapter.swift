@@ -32,14 +32,16 @@ public final class XClientAdapter: XChannelAPI {
     public func mentions(userID: String, sinceID: String?, paginationToken: String?) throws -> XPage<XInboundTweet> {
         let page = try client.mentions(userID: userID, sinceID: sinceID, paginationToken: paginationToken)
         return XPage(items: page.tweets.map {
-            XInboundTweet(id: $0.id, authorID: $0.authorID, authorUsername: $0.authorUsername ?? $0.authorID, text: $0.text, createdAt: $0.createdAt)
+            XInboundTweet(id: $0.id, authorID: $0.authorID, authorUsername: $0.authorUsername, text: $0.text,
+                          createdAt: $0.createdAt)
         }, nextToken: page.next)
     }
 
     public func directMessages(paginationToken: String?) throws -> XPage<XDirectMessage> {
         let page = try client.dmEvents(paginationToken: paginationToken)
         return XPage(items: page.events.map {
-            XDirectMessage(id: $0.id, senderID: $0.senderID, participantIDs: $0.participantIDs, senderUsername: nil, text: $0.text, createdAt: $0.createdAt)
+            XDirectMessage(id: $0.id, senderID: $0.senderID, conversationID: $0.conversationID,
+                           senderUsername: $0.senderUsername, text: $0.text, createdAt: $0.createdAt)
         }, nextToken: page.next)
     }
 
