@@ -128,10 +128,13 @@ public final class Session {
         + " one (you become its first admin; leave out --sandbox for real channels and the real clock), or `demo` fills"
         + " it with a sample organisation to try"
 
-    /// `parley(ada@acme.example admin)> `, or `parley> ` when logged out; escaped for the terminal.
+    /// `parley(ada@acme.example admin)> `, `parley(vic@acme.example agent, by ada@acme.example)> `
+    /// while an admin impersonates vic, or `parley> ` when logged out; escaped for the terminal.
+    /// (The shell adds `*` while a transaction opened by `begin` is open.)
     public var prompt: String {
         guard let user else { return "parley> " }
-        return TerminalText.escaped("parley(\(user.email) \(user.role.rawValue))> ")
+        let by = impersonator.map { ", by \($0.email)" } ?? ""
+        return TerminalText.escaped("parley(\(user.email) \(user.role.rawValue)\(by))> ")
     }
 
     /// What to tell a person who starts the shell: how to begin on a database without an

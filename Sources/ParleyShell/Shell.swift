@@ -24,6 +24,8 @@ public final class Shell {
     public private(set) var interrupted = false
 
     var interruptReported = false
+    /// Set by an `exit` refused once because a transaction was open: the next one leaves.
+    var exitConfirmed = false
 
     /// After an interrupted line at the prompt: the next line runs again.
     public func clearInterrupt() {
@@ -151,9 +153,18 @@ public final class Shell {
             if !interruptReported {
                 interruptReported = true
                 let total = (source as? FileLineSource)?.commandLineCount().map { " of \(Shell.count($0))" } ?? ""
+                var transaction = ""
+                if userTransactionOpen {
+                    // At the prompt the person decides; a script run is over, and with it its transaction.
+                    if session.io.isInteractive {
+                        transaction = " (the transaction opened by `begin` is still open)"
+                    } else {
+                        rollbackOpenTransaction()
+                        transaction = " (everything since `begin` was rolled back)"
+                    }
+                }
                 session.io.err("\(name): interrupted after \(Shell.count(commandLines))\(total) command"
-                    + "\(commandLines == 1 && total.isEmpty ? "" : "s")"
-                    + (userTransactionOpen ? " (the transaction opened by `begin` is still open)" : ""))
+                    + "\(commandLines == 1 && total.isEmpty ? "" : "s")" + transaction)
             }
             return false
         }

@@ -26,10 +26,20 @@ struct InteractiveShell {
         shell.session.historyProvider = { editor.historyEntries() }
         if let notice = shell.session.startNotice() { shell.session.io.err(notice) }
         var pending = ""
+        var warnedOpenTransaction = false
+        shell.interruptCheck = { SignalFlag.raised }
         while !shell.exitRequested {
-            let prompt = pending.isEmpty ? shell.session.prompt : "...> "
+            let prompt = pending.isEmpty ? shell.prompt : "...> "
             switch editor.readLine(prompt: prompt) {
             case .endOfFile:
+                // Ctrl-D with a transaction open asks first: the work since `begin` would be lost.
+                if shell.userTransactionOpen && !warnedOpenTransaction {
+                    warnedOpenTransaction = true
+                    shell.session.io.err("a transaction opened by `begin` is open: `commit` keeps it, `rollback` drops it;"
+                                         + " Ctrl-D again leaves and rolls it back")
+                    continue
+                }
+                if shell.userTransactionOpen { shell.session.io.err("rolled back: nothing since `begin` was kept") }
                 shell.rollbackOpenTransaction()
                 return
             case .interrupted:
@@ -41,11 +51,14 @@ struct InteractiveShell {
                 pending = ""
                 if text.allSatisfy(\.isWhitespace) { continue }
                 if !shell.isSecret(text) { editor.addToHistory(text) }
-                // Ctrl-C while a command runs must not kill the shell: the command finishes
-                // (each is one short transaction) and the prompt comes back.
-                let previous = signal(SIGINT, SIG_IGN)
+                // Ctrl-C while a line runs never kills the shell: the command in flight finishes
+                // (or rolls back whole), the rest of the line or script is skipped, and the
+                // prompt comes back.
+                warnedOpenTransaction = false
+                SignalFlag.catchInterrupts()
                 shell.execute(line: text)
-                signal(SIGINT, previous)
+                SignalFlag.restoreInterrupts()
+                shell.clearInterrupt()
             }
         }
         shell.rollbackOpenTransaction()

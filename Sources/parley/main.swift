@@ -80,6 +80,10 @@ if interactive {
     exit(0)
 }
 
+// Ctrl-C (SIGINT) stops a script between two commands: the one in flight finishes or rolls back
+// whole, parley says how far it got and exits 130.
+SignalFlag.catchInterrupts()
+shell.interruptCheck = { SignalFlag.raised }
 let inputs = ProcessOptions.orderedInputs(arguments)
 if inputs.isEmpty {
     shell.runScript(FileLineSource(fd: 0), name: "<stdin>")
@@ -106,4 +110,4 @@ if inputs.isEmpty {
 }
 shell.rollbackOpenTransaction()
 database.close()
-exit(shell.failures > 0 ? 1 : 0)
+exit(shell.interrupted ? 130 : shell.failures > 0 ? 1 : 0)

@@ -83,7 +83,7 @@ import ParleyStore
             }
             api.mentionsData = [XInboundTweet(id: "2001", authorID: "7", authorUsername: TerminalEscapingTests.xHandle,
                                               text: TerminalEscapingTests.mention, createdAt: 1_699_000_000_000)]
-            api.dms = [XDirectMessage(id: "3001", senderID: "8", participantIDs: ["8", "100"],
+            api.dms = [XDirectMessage(id: "3001", senderID: "8", conversationID: "8-100",
                                       senderUsername: TerminalEscapingTests.xHandle + "dm",
                                       text: TerminalEscapingTests.directMessage, createdAt: 1_699_000_000_000)]
             session.channelAPIProvider = { _, _, _ in api }

@@ -179,7 +179,7 @@ def test_the_trainer_story(term):
     s2.expect(ADMIN_PROMPT)
     s2.sendline("login vic@acme.example")
     s2.expect(r"logged in as vic@acme\.example .*logout. returns to ada@acme\.example")
-    s2.expect(r"parley\(vic@acme\.example agent\)> ")
+    s2.expect(r"parley\(vic@acme\.example agent, by ada@acme\.example\)> ")
     s2.sendline("conversation reply 1 Hello there")
     s2.expect(r"refused: no — vic@acme\.example is viewer on @acme_help .*reply needs contributor")
     s2.sendline("logout")
@@ -224,8 +224,9 @@ def test_utf8_is_edited_by_character(term):
 
 def test_the_completion_list_shows_control_and_bidi_characters_escaped(term, tmp_path):
     import sqlite3
-    s = term("--as", "ada@acme.example")
-    s.expect(ADMIN_PROMPT)
+    # Tags are offered to those with a role on the conversation's channel: cora works @acme_help.
+    s = term("--as", "cora@acme.example")
+    s.expect(r"parley\(cora@acme\.example agent\)> ")
     # Tags as another program (or an older parley) could have stored them: typing refuses controls.
     db = sqlite3.connect(str(tmp_path / "t.db"))
     db.execute("INSERT INTO conversation_tags (conversation_id, tag) VALUES (1, ?)", ("vip\x1b]0;PWNED\x07",))

@@ -143,8 +143,21 @@ enum SessionCommands {
                         ("sandbox", .bool(ctx.isSandbox))])
     }
 
+    /// Leaves. With a transaction open, a person at the terminal is asked first (a second `exit`
+    /// leaves); a script leaves with it rolled back, and fails.
     static func exit(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
-        ctx.session.shell?.exitRequested = true
+        guard let shell = ctx.session.shell else { return .none }
+        if shell.userTransactionOpen {
+            if ctx.io.isInteractive && !shell.exitConfirmed {
+                shell.exitConfirmed = true
+                throw ParleyError.refused("a transaction opened by `begin` is open: `commit` keeps it, `rollback` drops it;"
+                                          + " `\(inv.spec.name)` again leaves and rolls it back")
+            }
+            shell.rollbackOpenTransaction()
+            shell.exitRequested = true
+            throw ParleyError.refused("left inside `begin` without `commit`: everything since `begin` was rolled back")
+        }
+        shell.exitRequested = true
         return .none
     }
 
@@ -183,6 +196,7 @@ enum SessionCommands {
         guard !shell.userTransactionOpen else { throw ParleyError.refused("a transaction is open already: `commit` or `rollback` it first") }
         try ctx.db.beginTransaction(.immediate)
         shell.userTransactionOpen = true
+        shell.exitConfirmed = false
         return .done("transaction started: `commit` keeps the commands that follow, `rollback` undoes them")
     }
 
