@@ -303,6 +303,24 @@ public enum ConversationRepository {
             """, arguments: [likePrefix(prefix), limit])
     }
 
+    /// How a resolved conversation got there: who (nil: auto-resolve) and the reason recorded.
+    public struct Resolution: Sendable, Equatable {
+        public var at: Timestamp
+        public var byEmail: String?
+        public var automatic: Bool
+        public var reason: String?
+    }
+
+    /// The last move of the conversation to Resolved, if any.
+    public static func lastResolution(_ db: Database, conversationID: Int64) throws -> Resolution? {
+        try db.row(sql: """
+            SELECT e.at, u.email, e.cause, e.reason FROM queue_events e LEFT JOIN users u ON u.id = e.user_id
+            WHERE e.conversation_id = ? AND e.to_queue = 'resolved' ORDER BY e.at DESC, e.id DESC LIMIT 1
+            """, arguments: [conversationID]).map {
+            Resolution(at: $0[0], byEmail: $0[1], automatic: ($0[2] as String) == "auto-resolve", reason: $0[3])
+        }
+    }
+
     public static func topics(_ db: Database, conversationID: Int64) throws -> [String] {
         try db.all(String.self, sql: "SELECT t.name FROM conversation_topics ct JOIN topics t ON t.id = ct.topic_id WHERE ct.conversation_id = ? ORDER BY t.name",
                             arguments: [conversationID])

@@ -150,9 +150,9 @@ public enum Inbox {
                              arguments: [now])
         guard !ids.isEmpty else { return [] }
         try db.run(sql: """
-            INSERT INTO queue_events(conversation_id, channel_id, at, from_queue, to_queue, cause, user_id)
-            SELECT id, channel_id, deadline, queue, 'resolved', 'auto-resolve', NULL
-            FROM conversations WHERE deadline IS NOT NULL AND deadline <= ?
+            INSERT INTO queue_events(conversation_id, channel_id, at, from_queue, to_queue, cause, user_id, reason)
+            SELECT c.id, c.channel_id, c.deadline, c.queue, 'resolved', 'auto-resolve', NULL, nullif(ch.resolve_reason, '')
+            FROM conversations c JOIN channels ch ON ch.id = c.channel_id WHERE c.deadline IS NOT NULL AND c.deadline <= ?
             """, arguments: [now])
         try db.run(sql: """
             INSERT INTO audit(at, actor, as_user, session, action, target, channel_id, old_value, new_value)

@@ -196,6 +196,12 @@ public enum Schema {
             try db.execute(sql: "PRAGMA application_id = \(DatabaseIdentity.applicationID)")
             try db.execute(sql: "PRAGMA user_version = 4")
         }
+        m.registerMigration("v5: a resolve keeps its reason") { db in
+            // `conversation show` tells why a conversation was resolved (the channel's reason, as
+            // auto-resolve recorded it at the time).
+            try db.execute(sql: "ALTER TABLE queue_events ADD COLUMN reason TEXT")
+            try db.execute(sql: "PRAGMA user_version = 5")
+        }
         return m
     }
 

@@ -155,4 +155,26 @@ import Testing
             #expect(!r.ok && r.err.contains("is not an email address"), "\(bad): \(r.err)")
         }
     }
+
+    @Test func aResolvedConversationShowsWhoResolvedItAndWhy() throws {
+        #expect(try run("channel edit @acme_help --auto-resolve-new 1d --resolve-reason \"No answer\"", as: "ada@acme.example").ok)
+        #expect(try run("conversation inbound @acme_help --from @dave hi; channel grant @acme_help ada@acme.example viewer").ok)
+        #expect(try run("clock advance 2d").ok)
+        var r = try run("conversation show 2")
+        #expect(r.out.contains("resolved by") && r.out.contains("auto-resolve") && r.out.contains("No answer"), "\(r.out)")
+        #expect(try run("conversation move 1 resolved").ok)
+        r = try run("conversation show 1")
+        #expect(r.out.contains("ada@acme.example") && !r.out.contains("resolve reason"), "\(r.out)")
+    }
+
+    @Test func csvOfAConversationKeepsItsMessagesAndNotes() throws {
+        #expect(try run("channel grant @acme_help ada@acme.example viewer; conversation note 1 \"call, back\"",
+                        as: "ada@acme.example").ok)
+        shell.session.format = .csv
+        let r = try run("conversation show 1")
+        let blocks = r.out.components(separatedBy: "\n\n")
+        #expect(blocks.count == 3, "\(r.out)")
+        #expect(blocks[1].hasPrefix("section,at,direction,kind,author,text\nmessages,") && blocks[1].hasSuffix(",hello"))
+        #expect(blocks[2].hasPrefix("section,at,author,text\nnotes,") && blocks[2].hasSuffix(",\"call, back\""))
+    }
 }

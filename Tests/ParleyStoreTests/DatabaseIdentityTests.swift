@@ -89,7 +89,7 @@ import Testing
         #expect(try applicationID(path) == 0x5052_4C59)
         let queue = try DatabaseQueue(path: path)
         defer { try? queue.close() }
-        #expect(try queue.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") } == 4)
+        #expect(try queue.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") } == 5, "the number of the last migration")
         #expect(try DatabaseIdentity.inspect(path: path) == .parley)
     }
 

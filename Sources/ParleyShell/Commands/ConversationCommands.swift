@@ -98,7 +98,13 @@ enum ConversationCommands {
         try ctx.require(.view, on: ch, what: "conversation show \(c.id)")
         let messages = try ConversationRepository.messages(ctx.db, conversationID: c.id)
         let notes = try ConversationRepository.notes(ctx.db, conversationID: c.id)
-        return .record(record(c, channel: ch), sections: [
+        var fields = record(c, channel: ch)
+        if c.state.queue == .resolved, let r = try ConversationRepository.lastResolution(ctx.db, conversationID: c.id) {
+            fields.append(("resolved_at", .string(TimeFormat.iso(r.at))))
+            fields.append(("resolved_by", .string(r.automatic ? "auto-resolve" : r.byEmail ?? "-")))
+            if r.automatic { fields.append(("resolve_reason", .of(r.reason))) }
+        }
+        return .record(fields, sections: [
             ("messages", Table(columns: ["at", "direction", "kind", "author", "text"], rows: messages.map {
                 [.string(TimeFormat.iso($0.at)), .string($0.direction == .inbound ? "in" : "out"),
                  .string($0.kind.rawValue), .string($0.authorLabel), .string($0.text)]

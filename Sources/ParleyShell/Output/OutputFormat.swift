@@ -123,7 +123,14 @@ public enum Renderer {
         case .text(let t): return TerminalText.escapedLines(t)
         case .raw(let t): return t
         case .table(let t): return csvRows([t.columns] + t.rows.map { $0.map(\.plainCSV) })
-        case .record(let fields, _): return csvRows([fields.map(\.0), fields.map(\.1.plainCSV)])
+        case .record(let fields, let sections):
+            // The record, then each section as a block of its own after a blank line, its first
+            // column naming the section on every row (`messages`, `notes`): nothing is dropped.
+            var blocks = [csvRows([fields.map(\.0), fields.map(\.1.plainCSV)])]
+            for (name, table) in sections {
+                blocks.append(csvRows([["section"] + table.columns] + table.rows.map { [name] + $0.map(\.plainCSV) }))
+            }
+            return blocks.joined(separator: "\n\n")
         }
     }
 
