@@ -6,6 +6,72 @@ public struct CommandParser: Sendable {
 
     public init(table: CommandTable) { self.table = table }
 
+    /// Splits a command line (one or more physical lines joined by `\n`) into commands. Words are
+    /// read one at a time; when a command's next word is its free text and does not begin with a
+    /// quote, the text is the rest of the physical line as typed, `;`, `#` and quotes included.
+    public func commands(in line: String) -> Tokenizer.Outcome {
+        var scanner = Tokenizer.Scanner(line)
+        var commands: [[Word]] = []
+        var words: [Word] = []
+        while true {
+            let token: Tokenizer.Token
+            if let endOfOptions = freeTextFollows(words), takesFreeText(&scanner, endOfOptions: endOfOptions) {
+                token = scanner.restOfLine()
+            } else {
+                token = scanner.next()
+            }
+            switch token {
+            case .word(let word):
+                words.append(word)
+            case .separator:
+                if !words.isEmpty { commands.append(words) }
+                words = []
+            case .end:
+                if !words.isEmpty { commands.append(words) }
+                return .complete(commands)
+            case .incomplete(let why):
+                return .incomplete(why)
+            }
+        }
+    }
+
+    /// Whether the unread text, at a place where free text may begin, is unquoted free text: not
+    /// the end, a `;`, a quoted text, or (before a lone `--`) an option.
+    func takesFreeText(_ scanner: inout Tokenizer.Scanner, endOfOptions: Bool) -> Bool {
+        guard let first = scanner.peek() else { return false }
+        if first == ";" || first == "\"" || first == "'" { return false }
+        return endOfOptions || !scanner.startsWith("--")
+    }
+
+    /// When the next word, unless it is an option, would begin the free text of the command the
+    /// words start: whether a lone `--` already ended the options. Nil when no free text comes next.
+    /// Lenient: an unknown option counts as a switch, so that a command refused later still takes
+    /// its text whole and the next command on the line is found where the text ends.
+    func freeTextFollows(_ words: [Word]) -> Bool? {
+        guard !words.isEmpty, let (spec, used) = try? match(words.map(\.text)) else { return nil }
+        guard let last = spec.args.last, last.rest else { return nil }
+        var positional = 0
+        var endOfOptions = false
+        var i = used
+        while i < words.count {
+            let w = words[i]
+            if !endOfOptions && !w.quoted && !w.verbatim && w.text == "--" {
+                endOfOptions = true
+            } else if !endOfOptions && !w.quoted && !w.verbatim && w.text.hasPrefix("--") && w.text.count > 2 {
+                let name = String(w.text.dropFirst(2))
+                if !name.contains("="), spec.option(named: name)?.kind != nil {
+                    // The option's value is the next word.
+                    if i + 1 >= words.count { return nil }
+                    i += 1
+                }
+            } else {
+                positional += 1
+            }
+            i += 1
+        }
+        return positional == spec.args.count - 1 ? endOfOptions : nil
+    }
+
     /// The spec the words name, and how many words the command's name took.
     public func match(_ words: [String]) throws -> (CommandSpec, Int) {
         guard let first = words.first else { throw ParleyError.usage("empty command") }
@@ -51,15 +117,16 @@ public struct CommandParser: Sendable {
             throw ParleyError.invalidValue("the command holds a NUL character (byte 0), which parley cannot store: nothing was run")
         }
         let (spec, used) = try match(words.map(\.text))
-        var positional: [String] = []
+        var positional: [Word] = []
         var options: [String: String] = [:]
         var flags = Set<String>()
         var i = used
         var endOfOptions = false
         while i < words.count {
             let w = words[i]
-            if !endOfOptions && !w.quoted && w.text == "--" { endOfOptions = true; i += 1; continue }
-            if !endOfOptions && !w.quoted && w.text.hasPrefix("--") && w.text.count > 2 {
+            let bare = !w.quoted && !w.verbatim
+            if !endOfOptions && bare && w.text == "--" { endOfOptions = true; i += 1; continue }
+            if !endOfOptions && bare && w.text.hasPrefix("--") && w.text.count > 2 {
                 var name = String(w.text.dropFirst(2))
                 var inlineValue: String? = nil
                 if let eq = name.firstIndex(of: "=") {
@@ -70,7 +137,9 @@ public struct CommandParser: Sendable {
                     let known = spec.options.map { "--" + $0.name }
                     throw ParleyError.usage("`\(spec.name)` has no option --\(name)"
                         + Suggest.didYouMean("--" + name, among: known)
-                        + (known.isEmpty ? "" : "; its options: " + known.joined(separator: " ")))
+                        + (known.isEmpty ? "" : "; its options: " + known.joined(separator: " "))
+                        + (spec.args.last?.rest == true ? "; a text that begins with -- goes after a lone --"
+                           + " (`\(spec.name) … -- --text`) or in quotes" : ""))
                 }
                 if opt.kind == nil {
                     if let v = inlineValue {
@@ -105,7 +174,7 @@ public struct CommandParser: Sendable {
                 options[name] = opt.kind?.choices != nil ? value.lowercased() : value
                 continue
             }
-            positional.append(w.text)
+            positional.append(w)
             i += 1
         }
         var args: [String: [String]] = [:]
@@ -117,13 +186,13 @@ public struct CommandParser: Sendable {
                 throw ParleyError.usage("`\(spec.name)` needs \(a.name): usage: \(spec.usage)")
             }
             if a.rest && isLast {
-                args[a.name] = [positional[p...].joined(separator: " ")]
+                args[a.name] = [try freeText(positional[p...], arg: a, spec: spec)]
                 p = positional.count
             } else if a.variadic && isLast {
-                args[a.name] = Array(positional[p...])
+                args[a.name] = positional[p...].map(\.text)
                 p = positional.count
             } else {
-                let v = positional[p]
+                let v = positional[p].text
                 if let choices = a.kind.choices, !choices.contains(v.lowercased()) {
                     throw ParleyError.invalidValue("\(a.name) takes \(choices.joined(separator: "|")), not '\(v)'"
                         + Suggest.didYouMean(v, among: choices))
@@ -133,10 +202,32 @@ public struct CommandParser: Sendable {
             }
         }
         if p < positional.count {
-            let extra = positional[p...].map { "'\($0)'" }.joined(separator: " ")
+            let extra = positional[p...].map { "'\($0.text)'" }.joined(separator: " ")
             throw ParleyError.usage("`\(spec.name)` got too many arguments (\(extra)): usage: \(spec.usage)"
-                + (positional[p...].contains { $0.contains(" ") == false && spec.args.last?.kind == .text } ? "" : "; quote text that has blanks"))
+                + (positional[p...].contains { $0.text.contains(" ") == false && spec.args.last?.kind == .text }
+                   ? "" : "; quote text that has blanks"))
         }
         return Invocation(spec: spec, args: args, options: options, flags: flags)
+    }
+
+    /// The free text, exactly as typed: the rest of the line, or one quoted word. A quoted text
+    /// followed by more words, or whose word goes on past its closing quote, would lose blanks or
+    /// quotes if it were joined: it is refused, saying how to write it.
+    func freeText(_ words: ArraySlice<Word>, arg: ArgSpec, spec: CommandSpec) throws -> String {
+        let first = words[words.startIndex]
+        let howTo = "put the whole text in one pair of quotes (`\(spec.example)`), or leave it unquoted:"
+            + " then it is the rest of the line as typed, options before it; nothing was run"
+        if words.count > 1 {
+            let extra = words.dropFirst().map { "'\($0.text)'" }.joined(separator: " ")
+            if first.quoted {
+                throw ParleyError.usage("\(arg.name) began in quotes, and \(extra) follows the closing quote: " + howTo)
+            }
+            throw ParleyError.usage("\(arg.name) is the rest of its line, and \(extra) follows on the next line:"
+                + " end a line with \\ to join the next one to the text, or quote the text; nothing was run")
+        }
+        if first.pastQuote {
+            throw ParleyError.usage("\(arg.name) began in quotes and goes on past the closing quote: " + howTo)
+        }
+        return first.text
     }
 }
