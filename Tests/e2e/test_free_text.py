@@ -125,3 +125,16 @@ def test_a_reply_whose_text_is_missing_is_refused(parley):
     assert "a text that begins with -- goes after a lone --" in r.stderr
     assert "cora@acme.example" in r.stdout  # the command after `;` ran
     assert outbound(parley, 1) == []
+
+
+def test_help_says_how_free_text_is_written(parley):
+    org(parley)
+    r = parley("-c", "help conversation reply")
+    assert r.returncode == 0, r.stderr
+    # The usage puts the options before the text, and the text is explained.
+    assert "usage: conversation reply N [--dm] TEXT" in r.stdout
+    assert "TEXT is the rest of the line exactly as typed" in r.stdout
+    assert "a bare word after it is refused: quote the whole text" in r.stdout
+    overview = parley("-c", "help").stdout
+    assert "Free text at the end of a command (reply, note, inbound) is the rest of the line as typed" in overview
+    assert "rest of the line" not in parley("-c", "help conversation tag").stdout
