@@ -63,6 +63,8 @@ import Testing
     @Test func aBackslashAtTheEndOfALineJoinsTheNextToTheFreeText() {
         #expect(rest("note 1 first \\\nsecond; third", after: 2) == .word(Word("first second; third", verbatim: true)))
         #expect(rest("note 1 \\\n  after", after: 2) == .word(Word("after", verbatim: true)))
+        // The blanks that begin a continued line are text, as typed.
+        #expect(rest("note 1 first \\\n    second", after: 2) == .word(Word("first     second", verbatim: true)))
         #expect(rest("note 1 a \\", after: 2) == .incomplete(.continuation))
         // A backslash elsewhere is kept: free text has no escapes.
         #expect(rest("note 1 C:\\dir ¯\\_(ツ)_/¯", after: 2) == .word(Word("C:\\dir ¯\\_(ツ)_/¯", verbatim: true)))
