@@ -111,4 +111,13 @@ import ParleyStore
         #expect(shell.needsMore("conversation note 1 \"don't") == .openQuote("\""))
         #expect(shell.needsMore("whoami 'x") == .openQuote("'"))
     }
+
+    /// Each word is looked at once: a line of many words splits in linear time (it took minutes
+    /// when every word made the parser walk the command's words again).
+    @Test(.timeLimit(.minutes(1))) func aLineOfManyWordsSplitsInLinearTime() {
+        let many = "conversation tag 1 " + Array(repeating: "a", count: 200_000).joined(separator: " ")
+        #expect(commands(many).first?.count == 200_003)
+        let options = "conversation reply 1 \"x\" " + Array(repeating: "--dm", count: 200_000).joined(separator: " ")
+        #expect(commands(options).first?.count == 200_004)
+    }
 }

@@ -4,7 +4,13 @@ import ParleyCore
 public struct CommandParser: Sendable {
     public let table: CommandTable
 
-    public init(table: CommandTable) { self.table = table }
+    /// The most words a command's name takes (`team member add`).
+    let deepestPath: Int
+
+    public init(table: CommandTable) {
+        self.table = table
+        self.deepestPath = table.commands.map(\.path.count).max() ?? 0
+    }
 
     /// Splits a command line (one or more physical lines joined by `\n`) into commands. Words are
     /// read one at a time; when a command's next word is its free text and does not begin with a
@@ -13,9 +19,10 @@ public struct CommandParser: Sendable {
         var scanner = Tokenizer.Scanner(line)
         var commands: [[Word]] = []
         var words: [Word] = []
+        var tracker = FreeTextTracker(parser: self)
         while true {
             let token: Tokenizer.Token
-            if let endOfOptions = freeTextFollows(words), takesFreeText(&scanner, endOfOptions: endOfOptions) {
+            if let endOfOptions = tracker.textFollows(words), takesFreeText(&scanner, endOfOptions: endOfOptions) {
                 token = scanner.restOfLine()
             } else {
                 token = scanner.next()
@@ -43,33 +50,56 @@ public struct CommandParser: Sendable {
         return endOfOptions || !scanner.startsWith("--")
     }
 
-    /// When the next word, unless it is an option, would begin the free text of the command the
-    /// words start: whether a lone `--` already ended the options. Nil when no free text comes next.
+    /// Follows a command's words as they are read, to tell where its free text begins: when the
+    /// next word, unless it is an option, would be the text. Each word is looked at once.
     /// Lenient: an unknown option counts as a switch, so that a command refused later still takes
     /// its text whole and the next command on the line is found where the text ends.
-    func freeTextFollows(_ words: [Word]) -> Bool? {
-        guard !words.isEmpty, let (spec, used) = try? match(words.map(\.text)) else { return nil }
-        guard let last = spec.args.last, last.rest else { return nil }
+    struct FreeTextTracker {
+        let parser: CommandParser
+        var spec: CommandSpec? = nil
+        var classified = 0
         var positional = 0
         var endOfOptions = false
-        var i = used
-        while i < words.count {
-            let w = words[i]
-            if !endOfOptions && !w.quoted && !w.verbatim && w.text == "--" {
+        var valueDue = false
+
+        init(parser: CommandParser) { self.parser = parser }
+
+        /// Whether a lone `--` already ended the options, when free text may come next; else nil.
+        mutating func textFollows(_ words: [Word]) -> Bool? {
+            // The command's name is settled once a word past the deepest command path is read.
+            if words.count <= parser.deepestPath + 1 {
+                self = FreeTextTracker(parser: parser)
+                classified = words.count
+                guard !words.isEmpty, let (found, used) = try? parser.match(words.map(\.text)) else { return nil }
+                guard let last = found.args.last, last.rest else { return nil }
+                spec = found
+                classified = used
+            }
+            guard let spec else { return nil }
+            while classified < words.count {
+                classify(words[classified], spec: spec)
+                classified += 1
+            }
+            if valueDue { return nil }
+            return positional == spec.args.count - 1 ? endOfOptions : nil
+        }
+
+        mutating func classify(_ w: Word, spec: CommandSpec) {
+            if valueDue {
+                valueDue = false
+                return
+            }
+            let bare = !w.quoted && !w.verbatim
+            if !endOfOptions && bare && w.text == "--" {
                 endOfOptions = true
-            } else if !endOfOptions && !w.quoted && !w.verbatim && w.text.hasPrefix("--") && w.text.count > 2 {
+            } else if !endOfOptions && bare && w.text.hasPrefix("--") && w.text.count > 2 {
                 let name = String(w.text.dropFirst(2))
-                if !name.contains("="), spec.option(named: name)?.kind != nil {
-                    // The option's value is the next word.
-                    if i + 1 >= words.count { return nil }
-                    i += 1
-                }
+                // The option's value is the next word.
+                valueDue = !name.contains("=") && spec.option(named: name)?.kind != nil
             } else {
                 positional += 1
             }
-            i += 1
         }
-        return positional == spec.args.count - 1 ? endOfOptions : nil
     }
 
     /// The spec the words name, and how many words the command's name took.
