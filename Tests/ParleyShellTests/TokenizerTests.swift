@@ -53,7 +53,8 @@ import Testing
     }
 
     @Test func freeTextIsTheRestOfThePhysicalLineAsTyped() {
-        #expect(rest("note 1 We're on it, don't worry", after: 2) == .word(Word("We're on it, don't worry", verbatim: true)))
+        #expect(rest("note 1 We're on it, don't worry", after: 2)
+                == .word(Word("We're on it, don't worry", verbatim: true)))
         #expect(rest("note 1   Sorry;  we # check \\n  \t", after: 2)
                 == .word(Word("Sorry;  we # check \\n", verbatim: true)))
         #expect(rest("note 1 first\nsecond", after: 2) == .word(Word("first", verbatim: true)))
@@ -67,6 +68,7 @@ import Testing
         #expect(rest("note 1 first \\\n    second", after: 2) == .word(Word("first     second", verbatim: true)))
         #expect(rest("note 1 a \\", after: 2) == .incomplete(.continuation))
         // A backslash elsewhere is kept: free text has no escapes.
-        #expect(rest("note 1 C:\\dir ¯\\_(ツ)_/¯", after: 2) == .word(Word("C:\\dir ¯\\_(ツ)_/¯", verbatim: true)))
+        #expect(rest("note 1 C:\\dir ¯\\_(ツ)_/¯", after: 2)
+                == .word(Word("C:\\dir ¯\\_(ツ)_/¯", verbatim: true)))
     }
 }

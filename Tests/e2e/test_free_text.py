@@ -119,7 +119,8 @@ def test_a_bare_word_after_a_quoted_text_is_refused_and_nothing_is_sent(parley):
 
 def test_a_reply_whose_text_is_missing_is_refused(parley):
     org(parley)
-    r = parley(*CORA, "--on-error", "continue", stdin="conversation reply 1; whoami\nconversation reply 1 --looks good\n")
+    r = parley(*CORA, "--on-error", "continue",
+               stdin="conversation reply 1; whoami\nconversation reply 1 --looks good\n")
     assert r.returncode == 1
     assert "<stdin>:1: error: `conversation reply` needs TEXT" in r.stderr
     assert "a text that begins with -- goes after a lone --" in r.stderr
