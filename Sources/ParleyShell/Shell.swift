@@ -62,7 +62,7 @@ public final class Shell {
     /// Runs one complete logical line (commands separated by `;`). Returns whether all succeeded.
     @discardableResult
     public func execute(line: String, location: String? = nil) -> Bool {
-        switch Tokenizer.tokenize(line) {
+        switch parser.commands(in: line) {
         case .incomplete(.openQuote(let q)):
             return fail(ParleyError.usage("unterminated quote: a \(q) was opened and never closed"), location: location)
         case .incomplete(.continuation):
@@ -88,13 +88,13 @@ public final class Shell {
 
     /// Whether the text so far is a whole command line or needs more lines.
     public func needsMore(_ text: String) -> Tokenizer.Incomplete? {
-        if case .incomplete(let why) = Tokenizer.tokenize(text) { return why }
+        if case .incomplete(let why) = parser.commands(in: text) { return why }
         return nil
     }
 
     /// Whether a line must stay out of the history file (it holds a secret).
     public func isSecret(_ line: String) -> Bool {
-        guard case .complete(let commands) = Tokenizer.tokenize(line) else { return false }
+        guard case .complete(let commands) = parser.commands(in: line) else { return false }
         for words in commands {
             if let (spec, _) = try? parser.match(words.map(\.text)), spec.secret { return true }
         }

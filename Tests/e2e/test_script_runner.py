@@ -40,7 +40,8 @@ def test_language_quotes_semicolons_comments_continuation(parley, tmp_path):
     show = json.loads(parley("--as", "cora@acme.example", "--json", "-c", "conversation show 1").stdout)
     assert show["tags"] == ["one", "two"]
     notes = [n["text"] for n in show["notes"]]
-    assert notes == ['say "hi"\tand\\go', "first second", "line one\nline two"]
+    # Unquoted free text keeps the blanks of a continued line as typed.
+    assert notes == ['say "hi"\tand\\go', "first     second", "line one\nline two"]
     reason = json.loads(parley("--as", "ada@acme.example", "--json", "-c", "channel show @acme_help").stdout)["resolve_reason"]
     assert reason == "A; B # C"
 

@@ -54,6 +54,9 @@ VALID = [
     "audit --user cora@acme.example --since 1d", "autoresolve preview --within 3d", "autoresolve run", "doctor", "clock",
     "clock advance 1h", "history 3", "whoami", "help conversation", "set echo off",
 ]
+# Valid lines that end in unquoted free text: the rest of the line, whatever follows, is their text.
+ENDS_IN_FREE_TEXT = {"conversation reply 1 thanks for waiting", "conversation note 1 call back tomorrow",
+                     "conversation inbound @acme_help --from @cust1 --dm hi"}
 BAD_VALUES = {
     "num": ["abc", "-1", "0", "1.5", "#", "1e3", "99999999999999999999999", "0x10", "１"],
     "channel": ["@no_such_chan", "@way_too_long_handle_x", "nochannel", '"@acme\\nhelp"'],
@@ -95,10 +98,14 @@ def usages(names):
 
 
 def incomplete(text):
-    """Whether parley's tokenizer asks for another line (open quote, trailing backslash):
-    a port of Tokenizer.tokenize's state machine over grapheme clusters (Swift Characters)."""
+    """Whether parley may ask for another line (open quote, trailing backslash): a port of
+    Tokenizer.Scanner's state machine over grapheme clusters (Swift Characters). It does not know
+    free text (the rest of a line as typed, where quotes open nothing), so it errs towards "may":
+    a line ending in a backslash always counts, as free text would continue it."""
     if not any(q in text for q in ("\"", "'", "\\")):
         return False
+    if text.rstrip(" \t\r").endswith("\\"):
+        return True
     chars = regex.findall(r"\X", text) if regex else list(text)
     quote, in_word, i, n = None, False, 0, len(chars)
     while i < n:
@@ -112,7 +119,7 @@ def incomplete(text):
             continue
         if c in (" ", "\t", "\r", "\n", ";"):
             in_word = False
-        elif c == "#" and not in_word:
+        elif c == "#" and not in_word and not (i + 1 < n and chars[i + 1] in "0123456789"):
             while i < n and chars[i] != "\n":
                 i += 1
             continue
@@ -179,7 +186,8 @@ class Generator:
         return self.rng.choice(self.required).encode(), True, "missing-args"
 
     def unknown_option(self):
-        base = self.rng.choice(VALID)
+        # Not after unquoted free text: there `--zz…` is part of the text, as typed.
+        base = self.rng.choice([v for v in VALID if v not in ENDS_IN_FREE_TEXT])
         return f"{base} --zz{self.token(1, 6).replace('#', '')}".encode(), True, "unknown-option"
 
     def unknown_command(self):

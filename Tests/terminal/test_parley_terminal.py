@@ -1,6 +1,7 @@
 """The parley shell at a real terminal (a pseudo-terminal): typing, Tab, Ctrl-C, Ctrl-D,
 history, login. Runs the built binary ($PARLEY_BIN, else .build/debug/parley)."""
 
+import json
 import os
 import re
 import shutil
@@ -239,3 +240,20 @@ def test_the_completion_list_shows_control_and_bidi_characters_escaped(term, tmp
     s.expect_screen(r"vip\\u\{1b\}\]0;PWNED\\u\{7\}\s+vip\\u\{202e\}ok")
     shown = s.output_since(start)
     assert "\x1b]0;" not in shown and "\u202e" not in shown, repr(shown)
+
+
+def test_a_note_typed_at_the_prompt_is_stored_as_typed(term, tmp_path):
+    s = term("--as", "vic@acme.example")
+    prompt = r"parley\(vic@acme\.example agent\)> "
+    s.expect(prompt)
+    # The apostrophe opens no quote (no "...>" prompt), `;` runs no second command, `#` starts no comment.
+    s.sendline("conversation note 1 order #123 is lost; don't")
+    s.expect(r"note added to conversation 1")
+    s.expect(prompt)
+    s.send_key("ctrl-d")
+    s.wait_exit()
+    r = subprocess.run([BIN, "--db", str(tmp_path / "t.db"), "--as", "vic@acme.example", "--json", "-c",
+                        "conversation show 1"], capture_output=True, text=True,
+                       env={**os.environ, "PARLEY_KDF_ROUNDS": "1024"})
+    assert r.returncode == 0, r.stderr
+    assert [n["text"] for n in json.loads(r.stdout)["notes"]] == ["order #123 is lost; don't"]

@@ -32,6 +32,8 @@ enum HelpCommand {
         out.append("")
         out.append("`help WORD…` gives usage, options and an example. Names: a user by email, a channel by @handle,")
         out.append("display name or #id, a team by name, a conversation by number. Durations: 90s, 15m, 12h, 30d.")
+        out.append("Free text at the end of a command (reply, note, inbound) is the rest of the line as typed:")
+        out.append("put the command's options before it, or the whole text in quotes.")
         return out.joined(separator: "\n")
     }
 
@@ -55,8 +57,23 @@ enum HelpCommand {
         }
     }
 
+    /// How a free-text argument is written.
+    static func freeTextHelp(_ name: String) -> [String] {
+        [
+            "\(name) is the rest of the line exactly as typed, from its first non-blank character: quotes,",
+            "apostrophes, ;, #, -- and blanks included. Options therefore go before it (after a lone --,",
+            "a text may begin with --). A line ending in \\ joins the next line to the text.",
+            "\(name) in quotes (\"…\" or '…') is one word: after it the line goes on (options, ; and another",
+            "command, # comment), and a bare word after it is refused: quote the whole text.",
+        ]
+    }
+
     static func detail(_ spec: CommandSpec, user: User?) -> String {
         var out = ["usage: " + spec.usage, "", spec.summary + "."]
+        if let text = spec.args.last, text.rest {
+            out.append("")
+            out += freeTextHelp(text.name)
+        }
         if !spec.options.isEmpty {
             out.append("")
             out.append("options:")

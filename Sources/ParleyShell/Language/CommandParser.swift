@@ -4,7 +4,103 @@ import ParleyCore
 public struct CommandParser: Sendable {
     public let table: CommandTable
 
-    public init(table: CommandTable) { self.table = table }
+    /// The most words a command's name takes (`team member add`).
+    let deepestPath: Int
+
+    public init(table: CommandTable) {
+        self.table = table
+        self.deepestPath = table.commands.map(\.path.count).max() ?? 0
+    }
+
+    /// Splits a command line (one or more physical lines joined by `\n`) into commands. Words are
+    /// read one at a time; when a command's next word is its free text and does not begin with a
+    /// quote, the text is the rest of the physical line as typed, `;`, `#` and quotes included.
+    public func commands(in line: String) -> Tokenizer.Outcome {
+        var scanner = Tokenizer.Scanner(line)
+        var commands: [[Word]] = []
+        var words: [Word] = []
+        var tracker = FreeTextTracker(parser: self)
+        while true {
+            let token: Tokenizer.Token
+            if let endOfOptions = tracker.textFollows(words), takesFreeText(&scanner, endOfOptions: endOfOptions) {
+                token = scanner.restOfLine()
+            } else {
+                token = scanner.next()
+            }
+            switch token {
+            case .word(let word):
+                words.append(word)
+            case .separator:
+                if !words.isEmpty { commands.append(words) }
+                words = []
+            case .end:
+                if !words.isEmpty { commands.append(words) }
+                return .complete(commands)
+            case .incomplete(let why):
+                return .incomplete(why)
+            }
+        }
+    }
+
+    /// Whether the unread text, at a place where free text may begin, is unquoted free text: not
+    /// the end, a `;`, a quoted text, or (before a lone `--`) an option.
+    func takesFreeText(_ scanner: inout Tokenizer.Scanner, endOfOptions: Bool) -> Bool {
+        guard let first = scanner.peek() else { return false }
+        if first == ";" || first == "\"" || first == "'" { return false }
+        return endOfOptions || !scanner.startsWith("--")
+    }
+
+    /// Follows a command's words as they are read, to tell where its free text begins: when the
+    /// next word, unless it is an option, would be the text. Each word is looked at once.
+    /// Lenient: an unknown option counts as a switch, so that a command refused later still takes
+    /// its text whole and the next command on the line is found where the text ends.
+    struct FreeTextTracker {
+        let parser: CommandParser
+        var spec: CommandSpec? = nil
+        var classified = 0
+        var positional = 0
+        var endOfOptions = false
+        var valueDue = false
+
+        init(parser: CommandParser) { self.parser = parser }
+
+        /// Whether a lone `--` already ended the options, when free text may come next; else nil.
+        mutating func textFollows(_ words: [Word]) -> Bool? {
+            // The command's name is settled once a word past the deepest command path is read.
+            if words.count <= parser.deepestPath + 1 {
+                self = FreeTextTracker(parser: parser)
+                classified = words.count
+                guard !words.isEmpty, let (found, used) = try? parser.match(words.map(\.text)) else { return nil }
+                guard let last = found.args.last, last.rest else { return nil }
+                spec = found
+                classified = used
+            }
+            guard let spec else { return nil }
+            while classified < words.count {
+                classify(words[classified], spec: spec)
+                classified += 1
+            }
+            if valueDue { return nil }
+            return positional == spec.args.count - 1 ? endOfOptions : nil
+        }
+
+        mutating func classify(_ w: Word, spec: CommandSpec) {
+            if valueDue {
+                valueDue = false
+                return
+            }
+            let bare = !w.quoted && !w.verbatim
+            if !endOfOptions && bare && w.text == "--" {
+                endOfOptions = true
+            } else if !endOfOptions && bare && w.text.hasPrefix("--") && w.text.count > 2 {
+                let name = String(w.text.dropFirst(2))
+                // The option's value is the next word.
+                valueDue = !name.contains("=") && spec.option(named: name)?.kind != nil
+            } else {
+                positional += 1
+            }
+        }
+    }
 
     /// The spec the words name, and how many words the command's name took.
     public func match(_ words: [String]) throws -> (CommandSpec, Int) {
@@ -51,15 +147,16 @@ public struct CommandParser: Sendable {
             throw ParleyError.invalidValue("the command holds a NUL character (byte 0), which parley cannot store: nothing was run")
         }
         let (spec, used) = try match(words.map(\.text))
-        var positional: [String] = []
+        var positional: [Word] = []
         var options: [String: String] = [:]
         var flags = Set<String>()
         var i = used
         var endOfOptions = false
         while i < words.count {
             let w = words[i]
-            if !endOfOptions && !w.quoted && w.text == "--" { endOfOptions = true; i += 1; continue }
-            if !endOfOptions && !w.quoted && w.text.hasPrefix("--") && w.text.count > 2 {
+            let bare = !w.quoted && !w.verbatim
+            if !endOfOptions && bare && w.text == "--" { endOfOptions = true; i += 1; continue }
+            if !endOfOptions && bare && w.text.hasPrefix("--") && w.text.count > 2 {
                 var name = String(w.text.dropFirst(2))
                 var inlineValue: String? = nil
                 if let eq = name.firstIndex(of: "=") {
@@ -70,7 +167,9 @@ public struct CommandParser: Sendable {
                     let known = spec.options.map { "--" + $0.name }
                     throw ParleyError.usage("`\(spec.name)` has no option --\(name)"
                         + Suggest.didYouMean("--" + name, among: known)
-                        + (known.isEmpty ? "" : "; its options: " + known.joined(separator: " ")))
+                        + (known.isEmpty ? "" : "; its options: " + known.joined(separator: " "))
+                        + (spec.args.last?.rest == true ? "; a text that begins with -- goes after a lone --"
+                           + " (`\(spec.name) … -- --text`) or in quotes" : ""))
                 }
                 if opt.kind == nil {
                     if let v = inlineValue {
@@ -105,7 +204,7 @@ public struct CommandParser: Sendable {
                 options[name] = opt.kind?.choices != nil ? value.lowercased() : value
                 continue
             }
-            positional.append(w.text)
+            positional.append(w)
             i += 1
         }
         var args: [String: [String]] = [:]
@@ -117,13 +216,13 @@ public struct CommandParser: Sendable {
                 throw ParleyError.usage("`\(spec.name)` needs \(a.name): usage: \(spec.usage)")
             }
             if a.rest && isLast {
-                args[a.name] = [positional[p...].joined(separator: " ")]
+                args[a.name] = [try freeText(positional[p...], arg: a, spec: spec)]
                 p = positional.count
             } else if a.variadic && isLast {
-                args[a.name] = Array(positional[p...])
+                args[a.name] = positional[p...].map(\.text)
                 p = positional.count
             } else {
-                let v = positional[p]
+                let v = positional[p].text
                 if let choices = a.kind.choices, !choices.contains(v.lowercased()) {
                     throw ParleyError.invalidValue("\(a.name) takes \(choices.joined(separator: "|")), not '\(v)'"
                         + Suggest.didYouMean(v, among: choices))
@@ -133,10 +232,32 @@ public struct CommandParser: Sendable {
             }
         }
         if p < positional.count {
-            let extra = positional[p...].map { "'\($0)'" }.joined(separator: " ")
+            let extra = positional[p...].map { "'\($0.text)'" }.joined(separator: " ")
             throw ParleyError.usage("`\(spec.name)` got too many arguments (\(extra)): usage: \(spec.usage)"
-                + (positional[p...].contains { $0.contains(" ") == false && spec.args.last?.kind == .text } ? "" : "; quote text that has blanks"))
+                + (positional[p...].contains { $0.text.contains(" ") == false && spec.args.last?.kind == .text }
+                   ? "" : "; quote text that has blanks"))
         }
         return Invocation(spec: spec, args: args, options: options, flags: flags)
+    }
+
+    /// The free text, exactly as typed: the rest of the line, or one quoted word. A quoted text
+    /// followed by more words, or whose word goes on past its closing quote, would lose blanks or
+    /// quotes if it were joined: it is refused, saying how to write it.
+    func freeText(_ words: ArraySlice<Word>, arg: ArgSpec, spec: CommandSpec) throws -> String {
+        let first = words[words.startIndex]
+        let howTo = "put the whole text in one pair of quotes (`\(spec.example)`), or leave it unquoted:"
+            + " then it is the rest of the line as typed, options before it; nothing was run"
+        if words.count > 1 {
+            let extra = words.dropFirst().map { "'\($0.text)'" }.joined(separator: " ")
+            if first.quoted {
+                throw ParleyError.usage("\(arg.name) began in quotes, and \(extra) follows the closing quote: " + howTo)
+            }
+            throw ParleyError.usage("\(arg.name) is the rest of its line, and \(extra) follows on the next line:"
+                + " end a line with \\ to join the next one to the text, or quote the text; nothing was run")
+        }
+        if first.pastQuote {
+            throw ParleyError.usage("\(arg.name) began in quotes and goes on past the closing quote: " + howTo)
+        }
+        return first.text
     }
 }

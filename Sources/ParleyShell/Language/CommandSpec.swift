@@ -49,7 +49,7 @@ public struct ArgSpec: Sendable {
     public var optional: Bool
     /// One or more values: takes every remaining positional word.
     public var variadic: Bool
-    /// Free text: the remaining positional words joined by single blanks.
+    /// Free text: unquoted, the rest of the line as typed; quoted, one word.
     public var rest: Bool
 
     public init(_ name: String, _ kind: ValueKind, optional: Bool = false, variadic: Bool = false, rest: Bool = false) {
@@ -139,8 +139,12 @@ public struct CommandSpec: @unchecked Sendable {
 
     public var name: String { path.joined(separator: " ") }
 
+    /// The command's form. Options come before free text, which runs to the end of the line.
     public var usage: String {
-        ([name] + args.map(\.usage) + options.map(\.usage)).joined(separator: " ")
+        if let last = args.last, last.rest {
+            return ([name] + args.dropLast().map(\.usage) + options.map(\.usage) + [last.usage]).joined(separator: " ")
+        }
+        return ([name] + args.map(\.usage) + options.map(\.usage)).joined(separator: " ")
     }
 
     public func option(named name: String) -> OptionSpec? { options.first { $0.name == name } }

@@ -2,17 +2,33 @@ import ParleyCore
 
 /// One word of a command line.
 public struct Word: Equatable, Sendable {
-    /// The word with quotes removed and escapes applied.
+    /// The word with quotes removed and escapes applied; for free text, the text as typed.
     public var text: String
     /// Whether it began inside quotes: a quoted `"--x"` is text, not an option, while
     /// `--x="a b"` is the option `--x` with the value `a b`.
     public var quoted: Bool
-    public init(_ text: String, quoted: Bool = false) { self.text = text; self.quoted = quoted }
+    /// Whether it is unquoted free text: the rest of the line as typed, never split or unescaped.
+    public var verbatim: Bool
+    /// Whether it began inside quotes and went on after the closing quote (`"We"re`): as free
+    /// text it would lose the quotes, so it is refused there.
+    public var pastQuote: Bool
+
+    public init(_ text: String, quoted: Bool = false, verbatim: Bool = false, pastQuote: Bool = false) {
+        self.text = text
+        self.quoted = quoted
+        self.verbatim = verbatim
+        self.pastQuote = pastQuote
+    }
 }
 
-/// The command language's lexical rules (SPEC §2): blanks separate words; `"…"` and `'…'` quote,
-/// with backslash escapes inside double quotes; `;` outside quotes separates commands; `#` outside
-/// quotes at the start of a word starts a comment; a line ending in `\` continues on the next.
+/// The command language's lexical rules: blanks separate words; `"…"` and `'…'` quote, with
+/// backslash escapes inside double quotes; `;` outside quotes separates commands; `#` outside
+/// quotes at the start of a word starts a comment, unless a digit follows (`#2` names a channel
+/// or a conversation); a line ending in `\` continues on the next.
+///
+/// The tokenizer does not know the commands: `Scanner` reads one word at a time, and the parser
+/// (`CommandParser.commands(in:)`), when a command's free text begins, takes the rest of the
+/// physical line as typed with `Scanner.restOfLine()`.
 public enum Tokenizer {
     public enum Incomplete: Equatable, Sendable {
         /// An open `"` or `'`: the text goes on, newline included, on the next line.
@@ -27,79 +43,146 @@ public enum Tokenizer {
         case incomplete(Incomplete)
     }
 
-    /// Splits `text` (one or more physical lines joined by `\n`) into commands.
-    public static func tokenize(_ text: String) -> Outcome {
-        var commands: [[Word]] = []
-        var words: [Word] = []
-        var current = ""
-        var inWord = false
-        var quoted = false
-        var quote: Character? = nil
-        var chars = Array(text)
-        // A trailing `\` (outside quotes) before the end asks for another line.
-        var i = 0
-        func endWord() {
-            if inWord { words.append(Word(current, quoted: quoted)) }
-            current = ""; inWord = false; quoted = false
-        }
-        func endCommand() {
-            endWord()
-            if !words.isEmpty { commands.append(words) }
-            words = []
-        }
-        while i < chars.count {
-            let c = chars[i]
-            if let q = quote {
-                if c == q {
-                    quote = nil
-                } else if q == "\"" && c == "\\" && i + 1 < chars.count {
-                    let n = chars[i + 1]
-                    switch n {
-                    case "n": current.append("\n")
-                    case "t": current.append("\t")
-                    case "\\", "\"", "$", "`": current.append(n)
-                    case "\n": break  // line continuation inside double quotes
-                    default: current.append("\\"); current.append(n)
-                    }
-                    i += 1
+    /// What `Scanner` read next.
+    public enum Token: Equatable, Sendable {
+        case word(Word)
+        /// A `;` outside quotes.
+        case separator
+        case end
+        case incomplete(Incomplete)
+    }
+
+    static let blanks: Set<Character> = [" ", "\t", "\r"]
+
+    /// Reads a command line (one or more physical lines joined by `\n`) one word at a time.
+    public struct Scanner: Sendable {
+        let chars: [Character]
+        /// Where the next read starts, as a Character offset into the line.
+        public private(set) var position = 0
+
+        public init(_ text: String) { chars = Array(text) }
+
+        /// The next character that is not a blank, without reading it; nil at the end. Blanks and
+        /// `\`-newline continuations before it are skipped.
+        public mutating func peek() -> Character? {
+            while position < chars.count {
+                let c = chars[position]
+                if Tokenizer.blanks.contains(c) || c == "\n" {
+                    position += 1
+                } else if c == "\\" && position + 1 < chars.count && chars[position + 1] == "\n" {
+                    position += 2
                 } else {
-                    current.append(c)
+                    return c
                 }
-                i += 1
-                continue
             }
-            switch c {
-            case " ", "\t", "\r":
-                endWord()
-            case "\n":
-                endWord()
-            case ";":
-                endCommand()
-            case "#" where !inWord:
-                // Comment to the end of the physical line.
-                while i < chars.count && chars[i] != "\n" { i += 1 }
-                continue
-            case "\"", "'":
-                if !inWord { quoted = true }
-                quote = c; inWord = true
-            case "\\":
-                if i + 1 >= chars.count { return .incomplete(.continuation) }
-                let n = chars[i + 1]
-                if n == "\n" {
-                    i += 2
+            return nil
+        }
+
+        /// Whether the unread text starts with `prefix`, blanks skipped.
+        public mutating func startsWith(_ prefix: String) -> Bool {
+            guard peek() != nil else { return false }
+            let wanted = Array(prefix)
+            guard position + wanted.count <= chars.count else { return false }
+            return Array(chars[position..<(position + wanted.count)]) == wanted
+        }
+
+        /// Free text: from the next non-blank character to the end of its physical line, as typed,
+        /// trailing blanks removed. A `\` that ends a line joins the next line to the text (the
+        /// backslash and the line break vanish), as it joins lines everywhere else.
+        public mutating func restOfLine() -> Token {
+            guard peek() != nil else { return .end }
+            var text = ""
+            while position < chars.count {
+                let c = chars[position]
+                if c == "\n" { break }
+                if c == "\\" {
+                    if position + 1 >= chars.count { return .incomplete(.continuation) }
+                    if chars[position + 1] == "\n" {
+                        position += 2
+                        continue
+                    }
+                }
+                text.append(c)
+                position += 1
+            }
+            while let last = text.last, Tokenizer.blanks.contains(last) { text.removeLast() }
+            return .word(Word(text, verbatim: true))
+        }
+
+        /// The next word, `;`, or the end, with quotes and escapes applied and comments skipped.
+        public mutating func next() -> Token {
+            var current = ""
+            var inWord = false
+            var quoted = false
+            var pastQuote = false
+            var closedQuote = false
+            var quote: Character? = nil
+            func word() -> Token {
+                .word(Word(current, quoted: quoted, pastQuote: pastQuote))
+            }
+            func append(_ c: Character) {
+                current.append(c)
+                inWord = true
+                if closedQuote { pastQuote = true }
+            }
+            while position < chars.count {
+                let c = chars[position]
+                if let q = quote {
+                    if c == q {
+                        quote = nil
+                        if quoted { closedQuote = true }
+                    } else if q == "\"" && c == "\\" && position + 1 < chars.count {
+                        let n = chars[position + 1]
+                        switch n {
+                        case "n": current.append("\n")
+                        case "t": current.append("\t")
+                        case "\\", "\"", "$", "`": current.append(n)
+                        case "\n": break  // line continuation inside double quotes
+                        default:
+                            current.append("\\")
+                            current.append(n)
+                        }
+                        position += 1
+                    } else {
+                        current.append(c)
+                    }
+                    position += 1
                     continue
                 }
-                current.append(n); inWord = true
-                i += 1
-            default:
-                current.append(c); inWord = true
+                switch c {
+                case " ", "\t", "\r", "\n":
+                    if inWord { return word() }
+                    position += 1
+                case ";":
+                    if inWord { return word() }
+                    position += 1
+                    return .separator
+                case "#" where !inWord && !nextIsDigit():
+                    // A comment, to the end of the physical line.
+                    while position < chars.count && chars[position] != "\n" { position += 1 }
+                case "\"", "'":
+                    if !inWord { quoted = true }
+                    if closedQuote { pastQuote = true }
+                    quote = c
+                    inWord = true
+                    position += 1
+                case "\\":
+                    if position + 1 >= chars.count { return .incomplete(.continuation) }
+                    let n = chars[position + 1]
+                    position += 2
+                    if n != "\n" { append(n) }
+                default:
+                    append(c)
+                    position += 1
+                }
             }
-            i += 1
+            if let q = quote { return .incomplete(.openQuote(q)) }
+            return inWord ? word() : .end
         }
-        if let q = quote { return .incomplete(.openQuote(q)) }
-        chars.removeAll()
-        endCommand()
-        return .complete(commands)
+
+        func nextIsDigit() -> Bool {
+            position + 1 < chars.count && chars[position + 1].isASCII && chars[position + 1].isNumber
+        }
     }
 
     /// Quotes a word so that the tokenizer reads it back as it is: bare when safe, else in
