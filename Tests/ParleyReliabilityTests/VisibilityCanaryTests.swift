@@ -187,6 +187,11 @@ import Testing
                         s = s.replacingOccurrences(of: a.dropFirst().dropLast(), with: "<X>")
                         s = s.replacingOccurrences(of: b.dropFirst().dropLast(), with: "<X>")
                     }
+                    // `#2` names conversation (or channel) 2: answers say the number alone.
+                    for (a, b) in [(secret, twin)] where a.hasPrefix("#") {
+                        s = s.replacingOccurrences(of: " " + a.dropFirst() + " ", with: " <X> ")
+                        s = s.replacingOccurrences(of: " " + b.dropFirst() + " ", with: " <X> ")
+                    }
                     return s
                 }
                 let a = normal(try run(line, as: "vic@acme.example"))

@@ -158,7 +158,7 @@ import Testing
 
     @Test func aResolvedConversationShowsWhoResolvedItAndWhy() throws {
         #expect(try run("channel edit @acme_help --auto-resolve-new 1d --resolve-reason \"No answer\"", as: "ada@acme.example").ok)
-        #expect(try run("conversation inbound @acme_help --from @dave hi; channel grant @acme_help ada@acme.example viewer").ok)
+        #expect(try run("conversation inbound @acme_help --from @dave \"hi\"; channel grant @acme_help ada@acme.example viewer").ok)
         #expect(try run("clock advance 2d").ok)
         var r = try run("conversation show 2")
         #expect(r.out.contains("resolved by") && r.out.contains("auto-resolve") && r.out.contains("No answer"), "\(r.out)")
