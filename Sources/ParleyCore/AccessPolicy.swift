@@ -1,4 +1,4 @@
-/// One way a user reaches a channel role (SPEC §1, "Effective role").
+/// One way a user reaches a channel role (docs/PRODUCT.md, "Access").
 public enum AccessPath: Equatable, Hashable, Sendable, CustomStringConvertible {
     /// A direct grant: user → channel → role.
     case direct(ChannelRole)
@@ -94,7 +94,7 @@ public struct AccessDecision: Sendable, Equatable {
     public var explanation: String
 }
 
-/// Every permission decision of parley, in one place (SPEC §1).
+/// Every permission decision of parley, in one place (docs/PRODUCT.md, "Access").
 public enum AccessPolicy {
     /// The effective role: the highest of direct, team, All Teams and All Users. Disabled: none.
     public static func effectiveRole(_ f: AccessFacts) -> EffectiveRole {

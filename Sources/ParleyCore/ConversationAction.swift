@@ -1,5 +1,5 @@
 /// What a user may try to do on a channel's conversations, or on the organisation's settings.
-/// These are the actions `can` and `who-can` take (SPEC §1 table plus `manage-settings`).
+/// These are the actions `can` and `who-can` take (the table of docs/PRODUCT.md plus `manage-settings`).
 public enum Action: String, CaseIterable, Sendable {
     /// See the channel and its conversations.
     case view

@@ -1,4 +1,4 @@
-/// The auto-resolve settings of a channel (SPEC §1): a limit per waiting queue, or off.
+/// The auto-resolve settings of a channel (docs/PRODUCT.md, "Conversations and queues"): a limit per waiting queue, or off.
 public struct AutoResolveSettings: Sendable, Equatable {
     public var newAfter: TimeSpan?
     public var pendingAfter: TimeSpan?
@@ -21,7 +21,7 @@ public struct ConversationState: Sendable, Equatable {
     /// When the system resolves it, if it stays where it is without a new message.
     public var deadline: Timestamp?
     /// The auto-resolve limit in force when it entered its queue, in seconds.
-    /// Kept so that a later settings change does not move it (SPEC §1).
+    /// Kept so that a later settings change does not move it (docs/PRODUCT.md, "Conversations and queues").
     public var limitSeconds: Int64?
 
     public init(queue: Queue, ownerID: Int64? = nil, deadline: Timestamp? = nil, limitSeconds: Int64? = nil) {
@@ -41,7 +41,7 @@ public enum InboundEffect: String, Sendable {
     case stayed
 }
 
-/// The queue rules of SPEC §1, as pure functions of the state, the settings and the time.
+/// The queue rules (docs/PRODUCT.md), as pure functions of the state, the settings and the time.
 public enum ConversationQueue {
     /// Enters `queue` now: the deadline and the limit are fixed from the settings in force now.
     public static func enter(_ queue: Queue, from state: ConversationState, settings: AutoResolveSettings,

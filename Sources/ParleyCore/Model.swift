@@ -1,4 +1,4 @@
-/// The records of parley's model (SPEC §1), as plain values.
+/// The records of parley's model (docs/PRODUCT.md), as plain values.
 
 public struct User: Sendable, Equatable {
     public var id: Int64

@@ -1,5 +1,5 @@
 /// A user's account role: admins manage settings, agents do not.
-/// Neither role by itself opens any conversation (SPEC §1).
+/// Neither role by itself opens any conversation (docs/PRODUCT.md, "People and roles").
 public enum AccountRole: String, CaseIterable, Sendable, Codable {
     case admin
     case agent

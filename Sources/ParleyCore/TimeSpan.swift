@@ -1,4 +1,4 @@
-/// A length of time written as `90s`, `15m`, `12h` or `30d` (SPEC §2). Always positive.
+/// A length of time written as `90s`, `15m`, `12h` or `30d` (docs/RULES.md, "Language"). Always positive.
 public struct TimeSpan: Equatable, Hashable, Comparable, Sendable, CustomStringConvertible {
     public let seconds: Int64
 
@@ -69,7 +69,7 @@ public struct TimeSpan: Equatable, Hashable, Comparable, Sendable, CustomStringC
     }
 }
 
-/// Auto-resolve limits (SPEC §1): from 1 minute up to 30 days, or off.
+/// Auto-resolve limits (docs/PRODUCT.md, "Channels"): from 1 minute up to 30 days, or off.
 public enum AutoResolveLimits {
     public static let minimum = TimeSpan.minutes(1)
     public static let maximum = TimeSpan.days(30)

@@ -1,4 +1,4 @@
-/// Limits on values users type (SPEC §1).
+/// Limits on values users type (docs/PRODUCT.md).
 public enum Validation {
     public static let displayNameMax = 255
     public static let noteMax = 2000

@@ -38,7 +38,7 @@ public enum OutboundFromPlatformResult: Sendable, Equatable {
     case noConversation
 }
 
-/// The inbox operations: SPEC §1's queue rules applied to stored conversations, each change
+/// The inbox operations: the queue rules (docs/PRODUCT.md) applied to stored conversations, each change
 /// recorded in the queue history and the audit log. Callers run them inside a transaction.
 public enum Inbox {
     /// A customer's message: creates, reopens or returns the conversation to New; stored once.

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 
-/// The process flags (SPEC §2). Scripts (-f) and commands (-c) run in the order given.
+/// The process flags (docs/PRODUCT.md, "The shell"). Scripts (-f) and commands (-c) run in the order given.
 struct ProcessOptions: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "parley",

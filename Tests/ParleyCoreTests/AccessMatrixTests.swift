@@ -1,13 +1,13 @@
 import Testing
 @testable import ParleyCore
 
-/// Every conversation action × every role situation × every access path (SPEC §1).
+/// Every conversation action × every role situation × every access path (docs/PRODUCT.md, "Access").
 @Suite struct AccessMatrixTests {
     enum Path: String, CaseIterable, Sendable {
         case direct, team, allUsers, allTeams
     }
 
-    /// The role each action needs, from SPEC §1's table.
+    /// The role each action needs, from the table in docs/PRODUCT.md.
     static let needs: [Action: ChannelRole] = [
         .view: .viewer, .move: .viewer, .tag: .viewer, .topic: .viewer, .note: .viewer,
         .reply: .contributor, .assign: .contributor, .report: .supervisor,

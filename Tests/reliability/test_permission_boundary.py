@@ -1,7 +1,7 @@
 """Every command of the conversation, channel, team, topic, user, report, can, who-can, audit,
 autoresolve, doctor and clock groups, run as an admin, a supervisor, a contributor and a viewer
 (each role reached by a direct grant, a team, All Users and All Teams), an agent with no role, a
-disabled user and a logged-out session. A refusal must be exactly where SPEC §1 (and the rules in
+disabled user and a logged-out session. A refusal must be exactly where docs/PRODUCT.md (and the rules in
 docs/RULES.md where the spec is silent) puts it; a refused command exits non-zero with one error
 line and leaves `sqlite3 DB .dump` byte for byte as it was. Read commands leave it unchanged
 even when allowed: nothing is due for auto-resolve in this organisation (the sandbox clock does

@@ -2,7 +2,7 @@ import ParleyCore
 import ParleyStore
 
 /// Makes the X API for a connected channel from its stored credentials. `onRefresh` stores
-/// rotated tokens before they are used (SPEC §3).
+/// rotated tokens before they are used (docs/PRODUCT.md, "The X channel").
 public typealias ChannelAPIProvider = (_ channel: Channel, _ credentials: ChannelCredentials,
                                        _ onRefresh: @escaping (ChannelCredentials) throws -> Void) throws -> XChannelAPI
 

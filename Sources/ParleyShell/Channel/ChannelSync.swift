@@ -21,7 +21,7 @@ public struct SyncSummary: Sendable, Equatable {
     }
 }
 
-/// Pulls a channel's new mentions and direct messages into conversations (SPEC §3).
+/// Pulls a channel's new mentions and direct messages into conversations (docs/PRODUCT.md, "The X channel").
 /// Each page is stored in one transaction; the channel's cursor moves in the transaction of
 /// the last page, so a sync killed midway stores nothing twice and loses nothing: the next
 /// sync fetches the same pages again and skips what is stored.
