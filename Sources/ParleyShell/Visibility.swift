@@ -39,11 +39,14 @@ final class Visibility {
     /// Whether the channel's name and settings are visible (not its conversations: see `roleChannels`).
     func seesChannel(_ channel: Channel) throws -> Bool {
         if seesWholeOrganisation { return true }
-        return try roleChannels().contains { $0.id == channel.id }
+        return try seesConversations(on: channel)
     }
 
     func seesConversations(on channel: Channel) throws -> Bool {
-        try roleChannels().contains { $0.id == channel.id }
+        if let cachedChannels { return cachedChannels.contains { $0.id == channel.id } }
+        // One channel: one decision, not the list of every channel the user reaches.
+        guard let user, user.enabled else { return false }
+        return AccessPolicy.decide(.view, try AccessRepository.facts(db, user: user, channel: channel)).allowed
     }
 
     func seesUser(_ other: User) throws -> Bool {
@@ -56,6 +59,9 @@ final class Visibility {
 
     func channel(_ name: String) throws -> Channel {
         if seesWholeOrganisation { return try ChannelRepository.resolve(db, name) }
+        // The usual case, one lookup and one decision; else the answer (and its suggestions) from
+        // the channels the user sees alone.
+        if let c = try? ChannelRepository.resolve(db, name), try seesChannel(c) { return c }
         return try ChannelRepository.resolve(db, name, within: roleChannels())
     }
 
