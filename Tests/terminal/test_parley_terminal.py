@@ -239,3 +239,26 @@ def test_the_completion_list_shows_control_and_bidi_characters_escaped(term, tmp
     s.expect_screen(r"vip\\u\{1b\}\]0;PWNED\\u\{7\}\s+vip\\u\{202e\}ok")
     shown = s.output_since(start)
     assert "\x1b]0;" not in shown and "\u202e" not in shown, repr(shown)
+
+
+def test_a_combining_mark_composes_so_later_edits_land_where_shown(term):
+    s = term("--as", "ada@acme.example", env={"LANG": "", "LC_ALL": "", "LC_CTYPE": ""})
+    s.expect(ADMIN_PROMPT)
+    s.send("whoami cafe\u0301 abc end")
+    s.send_key("left", 4)
+    s.send_key("backspace")
+    s.expect_screen(r"> whoami café ab end$")
+    assert s.cursor()[1] == len("parley(ada@acme.example admin)> whoami café ab")
+    s.send_key("enter")
+    s.expect(r"too many arguments \('café' 'ab' 'end'\)")
+
+
+def test_editing_after_wide_characters_keeps_screen_and_line_in_step(term):
+    s = term("--as", "ada@acme.example")
+    s.expect(ADMIN_PROMPT)
+    s.send("whoami 日本語 x")
+    s.send_key("left", 2)
+    s.send_key("backspace")
+    s.expect_screen(r"> whoami 日本 x$")
+    s.send_key("enter")
+    s.expect(r"too many arguments \('日本' 'x'\)")
