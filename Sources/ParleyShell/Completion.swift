@@ -43,8 +43,8 @@ public struct Completer {
         if candidates.count == 1 {
             // A folder is a step on the way: its quote stays open and no blank follows, so Tab goes on inside it.
             let whole = !isFolder(candidates[0])
-            return Completion(replaceFrom: start, insertion: quoted(candidates[0], openQuote: openQuote, closing: whole),
-                              candidates: candidates, complete: whole)
+            let insertion = quoted(candidates[0], openQuote: openQuote, closing: whole)
+            return Completion(replaceFrom: start, insertion: insertion, candidates: candidates, complete: whole)
         }
         let common = commonPrefix(candidates)
         let text = common.count > current.count ? common : current
