@@ -318,6 +318,59 @@ void cle_guard_end(void)
 
 #define CLE_INTERRUPT_KEY 0x03
 
+/* Combining marks. libedit's redisplay gives every character of the line a
+ * screen cell of its own, a zero-width one included, while the terminal
+ * draws a combining mark on the cell before it: once the line holds one,
+ * libedit's idea of the screen and cursor drifts from the terminal's and
+ * later edits land in the wrong columns. So a mark typed or pasted after a
+ * character it composes with replaces that character with the precomposed
+ * one (NFC: e + U+0301 becomes U+00E9), and the line only ever holds
+ * characters libedit measures right. The reader hands the mark over as
+ * CLE_COMPOSE_KEY, a C1 control no keyboard sends, bound to fn_compose. */
+#define CLE_COMPOSE_KEY 0x9F
+
+static cle_compose_fn g_composer;
+static wchar_t g_pending_mark;
+
+void cle_set_composer(cle_compose_fn fn)
+{
+	g_composer = fn;
+}
+
+static int is_zero_width_mark(wchar_t c)
+{
+	return c >= 0x300 && wcwidth(c) == 0;
+}
+
+/* During an incremental search libedit shows the search prompt after a
+ * newline appended to the line; the keys read then are the pattern's. */
+static int line_is_searching(EditLine *el)
+{
+	const LineInfoW *li = el_wline(el);
+	return wmemchr(li->buffer, L'\n', (size_t)(li->lastchar - li->buffer))
+	    != NULL;
+}
+
+static unsigned char fn_compose(EditLine *el, int ch)
+{
+	const LineInfoW *li = el_wline(el);
+	wchar_t text[2] = { g_pending_mark, 0 };
+	(void)ch;
+	g_pending_mark = 0;
+	if (text[0] == 0)
+		return CC_ERROR;
+	if (g_composer != NULL && li->cursor > li->buffer) {
+		wchar_t c = g_composer(li->cursor[-1], text[0]);
+		if (c != 0) {
+			el_deletestr(el, 1);
+			text[0] = c;
+		}
+	}
+	if (el_winsertstr(el, text) != 0)
+		return CC_ERROR;
+	return CC_REFRESH;
+}
+
 static int g_sigpipe[2] = { -1, -1 };
 static volatile sig_atomic_t g_pending_int;
 static volatile sig_atomic_t g_pending_winch;
@@ -478,6 +531,11 @@ static int cle_getcfn(EditLine *el, wchar_t *wc)
 					continue;
 				*wc = (wchar_t)c;
 				g_keys++;
+				if (g_composer != NULL && is_zero_width_mark(*wc) &&
+				    !line_is_searching(el)) {
+					g_pending_mark = *wc;
+					*wc = CLE_COMPOSE_KEY;
+				}
 				return 1;
 			}
 		}
@@ -559,6 +617,10 @@ int cle_configure(EditLine *el, History *h)
 	rc |= el_set(el, EL_ADDFN, "parley-interrupt",
 	    "Cancel the current line", fn_interrupt);
 	rc |= el_set(el, EL_BIND, "^C", "parley-interrupt", (const char *)NULL);
+	rc |= el_set(el, EL_ADDFN, "parley-compose",
+	    "Compose a combining mark with the character before it", fn_compose);
+	rc |= el_wset(el, EL_BIND, L"\x9f", L"parley-compose",
+	    (const wchar_t *)NULL);
 	/* libedit's emacs map has ^R as ed-redisplay. */
 	rc |= el_set(el, EL_BIND, "^R", "em-inc-search-prev",
 	    (const char *)NULL);

@@ -41,8 +41,10 @@ public struct Completer {
     func reply(_ candidates: [String], current: String, start: Int, openQuote: Character?) -> Completion {
         guard !candidates.isEmpty else { return Completion(replaceFrom: start, insertion: "", candidates: [], complete: false) }
         if candidates.count == 1 {
-            return Completion(replaceFrom: start, insertion: quoted(candidates[0], openQuote: openQuote, closing: true),
-                                   candidates: candidates, complete: true)
+            // A folder is a step on the way: its quote stays open and no blank follows, so Tab goes on inside it.
+            let whole = !isFolder(candidates[0])
+            let insertion = quoted(candidates[0], openQuote: openQuote, closing: whole)
+            return Completion(replaceFrom: start, insertion: insertion, candidates: candidates, complete: whole)
         }
         let common = commonPrefix(candidates)
         let text = common.count > current.count ? common : current
@@ -182,9 +184,23 @@ public struct Completer {
         return names
     }
 
+    /// A file candidate naming a folder: it ends in `/` and is one on disk.
+    func isFolder(_ candidate: String) -> Bool {
+        guard candidate.hasSuffix("/") else { return false }
+        var isDir: ObjCBool = false
+        return FileManager.default.fileExists(atPath: expandingHome(candidate), isDirectory: &isDir) && isDir.boolValue
+    }
+
+    /// `~/` stands for $HOME (as the shell that started parley sees it), else the account's home.
+    func expandingHome(_ path: String) -> String {
+        guard path.hasPrefix("~/") else { return path }
+        let home = shell.session.environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+        return home + path.dropFirst(1)
+    }
+
     /// File names under the folder of the typed path; folders end in `/`.
     func files(_ current: String) -> [String] {
-        let expanded = current.hasPrefix("~/") ? NSHomeDirectory() + current.dropFirst(1) : current
+        let expanded = expandingHome(current)
         let dir: String
         let prefixPart: String
         if let slash = expanded.lastIndex(of: "/") {

@@ -1,4 +1,5 @@
 import CLineEdit
+import Foundation
 
 #if canImport(Glibc)
 import Glibc
@@ -95,6 +96,12 @@ final class LineEditor {
             return editor.completeAtCursor(el)
         }
         _ = cle_el_set_str2(editLine, EL_BIND, "^I", "parley-complete")
+        cle_set_composer { base, mark in
+            guard let base = Unicode.Scalar(UInt32(bitPattern: base)),
+                  let mark = Unicode.Scalar(UInt32(bitPattern: mark)),
+                  let composed = LineEditor.composed(base, mark) else { return 0 }
+            return wchar_t(bitPattern: composed.value)
+        }
         activeLineEditor = self
     }
 
@@ -225,6 +232,16 @@ final class LineEditor {
 
     private static func spaceFollows(_ characters: [Character], _ cursor: Int) -> Bool {
         cursor < characters.count && characters[cursor] == " "
+    }
+
+    /// The single character `base` followed by the combining `mark` is
+    /// canonically equivalent to (NFC), if any: e + U+0301 gives é.
+    static func composed(_ base: Unicode.Scalar, _ mark: Unicode.Scalar) -> Unicode.Scalar? {
+        var pair = ""
+        pair.unicodeScalars.append(base)
+        pair.unicodeScalars.append(mark)
+        let scalars = pair.precomposedStringWithCanonicalMapping.unicodeScalars
+        return scalars.count == 1 ? scalars.first : nil
     }
 
     /// Character index of the position `scalarOffset` Unicode scalars into

@@ -90,6 +90,35 @@ import ParleyStore
         try "x".write(toFile: dir + "/setup.parley", atomically: true, encoding: .utf8)
         #expect(complete("source \(dir)/set").insertion == "\(dir)/setup.parley")
     }
+
+    @Test func aFolderWithBlanksKeepsItsQuoteOpenSoTabGoesOnInside() throws {
+        let dir = FileManagerTemp.make()
+        try FileManager.default.createDirectory(atPath: dir + "/dir with space", withIntermediateDirectories: true)
+        try "x".write(toFile: dir + "/dir with space/a.parley", atomically: true, encoding: .utf8)
+        let folder = complete("source \(dir)/di")
+        #expect(folder.insertion == "\"\(dir)/dir with space/" && !folder.complete)
+        #expect(folder.replaceFrom == "source ".count)
+        let file = complete("source \"\(dir)/dir with space/")
+        #expect(file.insertion == "\"\(dir)/dir with space/a.parley\"" && file.complete)
+        let typed = complete("source \"\(dir)/dir with space/a")
+        #expect(typed.insertion == "\"\(dir)/dir with space/a.parley\"" && typed.complete)
+        #expect(typed.replaceFrom == "source ".count)
+    }
+
+    @Test func aHomePathCompletesUnderHOME() throws {
+        let home = FileManagerTemp.make()
+        try FileManager.default.createDirectory(atPath: home + "/my scripts", withIntermediateDirectories: true)
+        shell.session.environment["HOME"] = home
+        let r = complete("source ~/my")
+        #expect(r.insertion == "\"~/my scripts/" && !r.complete)
+    }
+
+    @Test func aFolderWithoutBlanksGetsNoBlankAfterIt() throws {
+        let dir = FileManagerTemp.make()
+        try FileManager.default.createDirectory(atPath: dir + "/scripts", withIntermediateDirectories: true)
+        let r = complete("source \(dir)/scr")
+        #expect(r.insertion == "\(dir)/scripts/" && !r.complete)
+    }
 }
 
 import Foundation

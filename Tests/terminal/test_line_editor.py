@@ -228,6 +228,45 @@ class LineEditorTests(unittest.TestCase):
         s.send_key("enter")
         s.expect(r"got: 日本 \[chars=2")
 
+    def edit_after_combining_mark(self, env=None):
+        s = self.start(env=env)
+        s.send("whoami cafe\u0301 abc end")
+        s.send_key("left", 4)
+        s.send_key("backspace")
+        # e + U+0301 became é: the screen and the line agree, the cursor is after "ab".
+        s.expect_screen(r"^demo> whoami café ab end$")
+        self.assertEqual(s.cursor()[1], len("demo> whoami café ab"))
+        s.send_key("enter")
+        m = s.expect(r"got: (.*?) \[chars=(\d+) scalars=(\d+)\]")
+        self.assertEqual(m.groups(), ("whoami caf\u00e9 ab end", "18", "18"))
+
+    def test_combining_mark_composes_and_later_edits_stay_in_place(self):
+        self.edit_after_combining_mark()
+
+    def test_combining_mark_with_environment_locale_unset(self):
+        self.edit_after_combining_mark(env={"LANG": "", "LC_ALL": "", "LC_CTYPE": ""})
+
+    def test_combining_mark_typed_inside_the_line(self):
+        s = self.start()
+        s.send("naive x")
+        s.send_key("left", 4)
+        s.send("\u0308")  # combining diaeresis after the i
+        s.expect_screen(r"^demo> naïve x$")
+        self.assertEqual(s.cursor()[1], len("demo> naï"))
+        s.send_key("enter")
+        s.expect("got: na\u00efve x \\[chars=7 scalars=7\\]")
+
+    def test_cjk_backspace_keeps_screen_and_line_in_step(self):
+        for env in (None, {"LANG": "", "LC_ALL": "", "LC_CTYPE": ""}):
+            s = self.start(env=env)
+            s.send("whoami 日本語 x")
+            s.send_key("left", 2)
+            s.send_key("backspace")
+            s.expect_screen(r"^demo> whoami 日本 x$")
+            self.assertEqual(s.cursor()[1], len("demo> whoami ") + 4)
+            s.send_key("enter")
+            s.expect(r"got: whoami 日本 x \[chars=11")
+
     # -- history -----------------------------------------------------------------------
 
     def test_history_persists_across_processes(self):

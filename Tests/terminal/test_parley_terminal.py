@@ -55,7 +55,7 @@ def term(org, tmp_path):
     def start(*args, cols=100, rows=30, env=None):
         e = {"PARLEY_HISTORY": history, "PARLEY_KDF_ROUNDS": "1024", "HOME": str(tmp_path), "LANG": "C.UTF-8"}
         e.update(env or {})
-        s = PtySession.spawn([BIN, "--db", db, *args], env=e, cols=cols, rows=rows)
+        s = PtySession.spawn([BIN, "--db", db, *args], env=e, cols=cols, rows=rows, cwd=str(tmp_path))
         sessions.append(s)
         return s
 
@@ -257,3 +257,56 @@ def test_a_note_typed_at_the_prompt_is_stored_as_typed(term, tmp_path):
                        env={**os.environ, "PARLEY_KDF_ROUNDS": "1024"})
     assert r.returncode == 0, r.stderr
     assert [n["text"] for n in json.loads(r.stdout)["notes"]] == ["order #123 is lost; don't"]
+
+
+def test_a_combining_mark_composes_so_later_edits_land_where_shown(term):
+    s = term("--as", "ada@acme.example", env={"LANG": "", "LC_ALL": "", "LC_CTYPE": ""})
+    s.expect(ADMIN_PROMPT)
+    s.send("whoami cafe\u0301 abc end")
+    s.send_key("left", 4)
+    s.send_key("backspace")
+    s.expect_screen(r"> whoami café ab end$")
+    assert s.cursor()[1] == len("parley(ada@acme.example admin)> whoami café ab")
+    s.send_key("enter")
+    s.expect(r"too many arguments \('café' 'ab' 'end'\)")
+
+
+def test_editing_after_wide_characters_keeps_screen_and_line_in_step(term):
+    s = term("--as", "ada@acme.example")
+    s.expect(ADMIN_PROMPT)
+    s.send("whoami 日本語 x")
+    s.send_key("left", 2)
+    s.send_key("backspace")
+    s.expect_screen(r"> whoami 日本 x$")
+    s.send_key("enter")
+    s.expect(r"too many arguments \('日本' 'x'\)")
+
+
+def test_tab_goes_on_into_a_folder_whose_name_has_blanks(term, tmp_path):
+    (tmp_path / "dir with space").mkdir()
+    (tmp_path / "dir with space" / "a.parley").write_text("whoami\n")
+    s = term("--as", "ada@acme.example")
+    s.expect(ADMIN_PROMPT)
+    s.send("source di")
+    s.send_key("tab")
+    # The quote stays open and no blank follows: the next Tab completes inside the folder.
+    s.expect_screen(r'> source "dir with space/$')
+    s.send_key("tab")
+    s.expect_screen(r'> source "dir with space/a\.parley" $')
+    s.send_key("enter")
+    s.expect(r"email\s+ada@acme\.example")
+
+
+def test_tab_completes_a_home_path_with_blanks(term, tmp_path):
+    (tmp_path / "my scripts").mkdir()
+    (tmp_path / "my scripts" / "setup.parley").write_text("whoami\n")
+    s = term("--as", "ada@acme.example")
+    s.expect(ADMIN_PROMPT)
+    s.send("source ~/my")
+    s.send_key("tab")
+    s.expect_screen(r'> source "~/my scripts/$')
+    s.send("se")
+    s.send_key("tab")
+    s.expect_screen(r'> source "~/my scripts/setup\.parley" $')
+    s.send_key("enter")
+    s.expect(r"email\s+ada@acme\.example")

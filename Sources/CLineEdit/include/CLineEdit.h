@@ -17,6 +17,7 @@
 
 #include <histedit.h>
 #include <stddef.h>
+#include <wchar.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -29,6 +30,15 @@ extern "C" {
  * el_init: libedit decides at init which bytes 0x80-0xff are printable.
  * Returns 1 when LC_CTYPE ends up UTF-8. */
 int cle_setup_utf8_locale(void);
+
+/* ---- Combining marks ---------------------------------------------------- */
+
+/* The precomposed character for base followed by the combining mark, or 0
+ * when there is none. */
+typedef wchar_t (*cle_compose_fn)(wchar_t base, wchar_t mark);
+/* With a composer set, a zero-width mark read after a character it composes
+ * with replaces that character by the composition (see CLineEdit.c). */
+void cle_set_composer(cle_compose_fn fn);
 
 /* ---- Typed wrappers for the variadic API ------------------------------- */
 

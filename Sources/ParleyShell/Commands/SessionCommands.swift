@@ -166,7 +166,9 @@ enum SessionCommands {
         let session = ctx.session
         guard let shell = session.shell else { return .none }
         guard session.sourceDepth < 16 else { throw ParleyError.refused("source: scripts nested more than 16 deep (does one source itself?)") }
-        let src = try FileLineSource(path: path)
+        // `~/` as Tab completes it: under $HOME.
+        let home = session.environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+        let src = try FileLineSource(path: path.hasPrefix("~/") ? home + path.dropFirst(1) : path)
         session.sourceDepth += 1
         defer { session.sourceDepth -= 1 }
         let before = shell.failures

@@ -55,7 +55,11 @@ loop: while true {
         pending = ""
         if full == "!secret" {
             let s = TerminalSecret.read(prompt: "Password: ")
-            print(s.map { "secret-length: \($0.count) secret-sum: \($0.unicodeScalars.reduce(0) { $0 + Int($1.value) })" } ?? "[secret cancelled]")
+            if case .text(let t)? = s {
+                print("secret-length: \(t.count) secret-sum: \(t.unicodeScalars.reduce(0) { $0 + Int($1.value) })")
+            } else {
+                print("[secret cancelled]")
+            }
             continue
         }
         editor.addToHistory(full)
