@@ -50,14 +50,19 @@ let package = Package(
             name: "ParleyShell",
             dependencies: ["ParleyCore", "ParleyStore", "ParleyX"]
         ),
-        // The executable: line editor, terminal, process flags.
+        // The terminal: line editing (libedit) and secret prompts. Knows nothing of parley's commands.
+        .target(name: "ParleyTerminal", dependencies: ["CLineEdit"]),
+        // The executable: process flags and wiring of the shell to the terminal.
         .executableTarget(
             name: "parley",
             dependencies: [
-                "ParleyShell", "CLineEdit",
+                "ParleyShell", "ParleyTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+
+        // A small line-editor driver for the terminal tests (Tests/terminal/test_line_editor.py).
+        .executableTarget(name: "parley-line-demo", dependencies: ["ParleyTerminal"]),
 
         // Benchmarks (scripts/bench): in-process timings of parley's hot paths.
         .executableTarget(

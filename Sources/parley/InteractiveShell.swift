@@ -1,5 +1,6 @@
 import Foundation
 import ParleyShell
+import ParleyTerminal
 
 /// The shell at a terminal: prompt, line editing, persistent history, completion.
 struct InteractiveShell {

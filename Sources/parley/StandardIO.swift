@@ -1,5 +1,6 @@
 import Foundation
 import ParleyShell
+import ParleyTerminal
 
 /// The process's standard output and error; secrets asked at the terminal without echo.
 final class StandardIO: ShellIO {
@@ -12,12 +13,19 @@ final class StandardIO: ShellIO {
 
     func readSecret(prompt: String) -> PromptAnswer? {
         guard isatty(0) == 1 else { return nil }
-        return TerminalSecret.read(prompt: prompt)
+        return TerminalSecret.read(prompt: prompt).map(Self.answer)
     }
 
     func ask(prompt: String) -> PromptAnswer? {
         guard isatty(0) == 1 else { return nil }
-        return TerminalSecret.read(prompt: prompt, echo: true)
+        return TerminalSecret.read(prompt: prompt, echo: true).map(Self.answer)
+    }
+
+    static func answer(_ a: TerminalAnswer) -> PromptAnswer {
+        switch a {
+        case .text(let t): return .text(t)
+        case .cancelled: return .cancelled
+        }
     }
 
     private func write(_ fd: Int32, _ s: String) {

@@ -1,8 +1,9 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import ParleyTerminal
 
-// Test driver for LineEditor / TerminalSecret (not part of parley).
+// Test driver for LineEditor / TerminalSecret: the terminal tests drive it (Tests/terminal).
 let env = ProcessInfoLite.environment
 let historyPath = env["LE_HISTORY"]
 let limit = Int(env["LE_HISTORY_LIMIT"] ?? "") ?? 10_000
