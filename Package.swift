@@ -71,10 +71,15 @@ let package = Package(
             path: "Sources/ParleyBench"
         ),
 
+        // What the Swift tests share: a fixed clock, a shell with captured output.
+        .target(name: "ParleyTestSupport", dependencies: ["ParleyCore", "ParleyShell", "ParleyStore"],
+                path: "Tests/ParleyTestSupport"),
+
         .testTarget(name: "ParleyCoreTests", dependencies: ["ParleyCore"]),
-        .testTarget(name: "ParleyReliabilityTests", dependencies: ["ParleyShell", "ParleyStore", "ParleyCore"]),
+        .testTarget(name: "ParleyReliabilityTests",
+                    dependencies: ["ParleyShell", "ParleyStore", "ParleyCore", "ParleyTestSupport"]),
         .testTarget(name: "ParleyStoreTests", dependencies: ["ParleyStore", "ParleyCore"]),
-        .testTarget(name: "ParleyShellTests", dependencies: ["ParleyShell", "ParleyStore", "ParleyCore"]),
+        .testTarget(name: "ParleyShellTests", dependencies: ["ParleyShell", "ParleyStore", "ParleyCore", "ParleyTestSupport"]),
         .testTarget(name: "ParleyXTests", dependencies: ["ParleyX"]),
     ]
 )

@@ -14,16 +14,6 @@ public struct SystemClock: ParleyClock {
     public func now() -> Timestamp { Timestamp((Date().timeIntervalSince1970 * 1000).rounded()) }
 }
 
-/// A clock that stays where it is set, for tests.
-public final class FixedClock: ParleyClock, @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Timestamp
-    public init(_ value: Timestamp) { self.value = value }
-    public func now() -> Timestamp { lock.withLock { value } }
-    public func advance(_ span: TimeSpan) { lock.withLock { value += span.milliseconds } }
-    public func set(_ t: Timestamp) { lock.withLock { value = t } }
-}
-
 public enum TimeFormat {
     /// `2026-11-24T20:31:05Z`: ISO 8601 in UTC, to the second.
     public static func iso(_ t: Timestamp) -> String {

@@ -4,6 +4,7 @@ import Testing
 import ParleyCore
 import ParleyStore
 @testable import ParleyShell
+import ParleyTestSupport
 
 /// Seeded fuzzing of the shell library itself (the binary is fuzzed by Tests/reliability):
 /// command lines built from the command table (right commands, wrong or random arguments, options

@@ -4,6 +4,7 @@ import ParleyStore
 import Testing
 
 @testable import ParleyShell
+import ParleyTestSupport
 
 /// What a user may not see must not exist for them. Every name, tag, note, message, handle and
 /// reason of a channel the user has no role on holds the marker `cnry`; then every command of the
@@ -89,12 +90,7 @@ import Testing
         #expect(io.errText.isEmpty)
     }
 
-    static func shell(path: String, io: BufferIO) throws -> Shell {
-        let session = Session(database: try ParleyDatabase(path: path), io: io,
-                              systemClock: FixedClock(1_700_000_000_000), environment: ["PARLEY_KDF_ROUNDS": "1024"])
-        session.loginFailureDelayMs = 0
-        return Shell(session: session)
-    }
+    static func shell(path: String, io: BufferIO) throws -> Shell { try TestShell.make(path: path, io: io) }
 
     /// Runs one line as `who` (nil: logged out) on a fresh copy of the organisation.
     func run(_ line: String, as who: String?, json: Bool = false) throws -> String {

@@ -2,6 +2,7 @@ import Testing
 import ParleyCore
 import ParleyStore
 @testable import ParleyShell
+import ParleyTestSupport
 
 /// An X API in memory: mentions and DMs newest first, pages of `pageSize`.
 class FakeXAPI: XChannelAPI, @unchecked Sendable {

@@ -122,6 +122,7 @@ import ParleyStore
 }
 
 import Foundation
+import ParleyTestSupport
 enum FileManagerTemp {
     static func make() -> String {
         let p = NSTemporaryDirectory() + "parley-completion-\(UUID().uuidString)"

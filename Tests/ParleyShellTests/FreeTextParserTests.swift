@@ -2,6 +2,7 @@ import Testing
 import ParleyCore
 import ParleyStore
 @testable import ParleyShell
+import ParleyTestSupport
 
 /// How the parser splits a line into commands when one of them ends in free text.
 @Suite struct FreeTextParserTests {

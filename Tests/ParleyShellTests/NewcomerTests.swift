@@ -4,6 +4,7 @@ import ParleyStore
 import Testing
 
 @testable import ParleyShell
+import ParleyTestSupport
 
 /// What a newcomer meets: refusals that name the command and the way out, prompts that a
 /// Ctrl-C cancels with nothing changed, an empty database that says how to begin.
@@ -13,24 +14,16 @@ import Testing
 
     init() throws {
         io = BufferIO()
-        shell = try Self.shell(io: io)
-        for line in [
+        shell = try TestShell.make(io: io, setup: [
             "init ada@acme.example --name Ada --sandbox",
             "user add vic@acme.example --name Vic",
             "channel add twitter --handle @acme_help",
             "channel grant @acme_help vic@acme.example viewer",
             "conversation inbound @acme_help --from @carol hello",
-        ] {
-            #expect(shell.execute(line: line), "\(line): \(io.errText)")
-        }
+        ])
     }
 
-    static func shell(io: BufferIO) throws -> Shell {
-        let session = Session(database: try ParleyDatabase(path: ":memory:"), io: io,
-                              systemClock: FixedClock(1_700_000_000_000), environment: ["PARLEY_KDF_ROUNDS": "1024"])
-        session.loginFailureDelayMs = 0
-        return Shell(session: session)
-    }
+    static func shell(io: BufferIO) throws -> Shell { try TestShell.make(io: io) }
 
     func run(_ line: String, as who: String? = nil) throws -> (ok: Bool, err: String, out: String) {
         if let who { try shell.session.startAs(email: who) }

@@ -5,6 +5,7 @@ import Testing
 import ParleyCore
 import ParleyStore
 @testable import ParleyShell
+import ParleyTestSupport
 
 /// Every statement that parley runs for the everyday commands, checked with EXPLAIN QUERY PLAN:
 /// none may scan a table that grows with traffic (conversations, messages, contacts, notes,

@@ -4,6 +4,7 @@ import Testing
 import ParleyCore
 import ParleyStore
 @testable import ParleyShell
+import ParleyTestSupport
 
 /// Text written by customers (posts, DMs, X handles and names) and by other users (names, tags,
 /// topics, notes, settings) never reaches the terminal as control or bidi characters; JSON and CSV
