@@ -1,0 +1,67 @@
+"""Habits of psql and sqlite3 users: the database as a positional word, --version, -1, -o,
+timing, the meta-command aliases and `source` relative to the including script."""
+
+import os
+import re
+import stat
+import subprocess
+
+from conftest import BIN, ENV
+
+ORG = """init ada@acme.example --name "Ada Admin" --sandbox
+channel add twitter --handle @acme_help --display-name "Acme Help"
+conversation inbound @acme_help --from @carol "My order is late"
+"""
+
+
+def org(parley):
+    r = parley(stdin=ORG)
+    assert r.returncode == 0, r.stderr
+    return parley
+
+
+def run(*args, stdin=None, cwd=None):
+    return subprocess.run([BIN, *args], input=stdin, capture_output=True, text=True, env=ENV, timeout=60, cwd=cwd)
+
+
+def test_version_prints_one_line_and_exits_0():
+    r = run("--version")
+    assert r.returncode == 0 and re.fullmatch(r"parley \d+\.\d+\.\d+\n", r.stdout), r.stdout
+
+
+def test_help_mentions_sync_and_the_positional_database():
+    r = run("--help")
+    assert r.returncode == 0
+    assert "parley [--db PATH | PATH] sync [--every DURATION]" in r.stdout
+    assert "-1, --single-transaction" in r.stdout and "-o, --output" in r.stdout
+
+
+def test_database_as_a_positional_word(parley, tmp_path):
+    org(parley)
+    r = run(parley.db, "--as", "ada@acme.example", "-c", "whoami")
+    assert r.returncode == 0 and "ada@acme.example" in r.stdout, r.stderr
+    r = run("--as", "ada@acme.example", "-c", "whoami", parley.db)
+    assert r.returncode == 0 and "ada@acme.example" in r.stdout, r.stderr
+
+
+def test_two_databases_are_refused_with_one_line(parley, tmp_path):
+    for args in [("--db", parley.db, str(tmp_path / "b.db")), (str(tmp_path / "a.db"), str(tmp_path / "b.db"))]:
+        r = run(*args, "-c", "whoami")
+        assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, r.stderr
+        assert r.stderr.startswith("parley: ")
+    assert not (tmp_path / "a.db").exists() and not (tmp_path / "b.db").exists()
+
+
+def test_sync_stays_a_mode_and_a_database_named_sync_needs_db(tmp_path):
+    r = run("--db", str(tmp_path / "p.db"), "sync")
+    assert r.returncode == 0 and "no connected channel to sync" in r.stdout, r.stderr
+    r = run(str(tmp_path / "p.db"), "sync")
+    assert r.returncode == 0 and "no connected channel to sync" in r.stdout, r.stderr
+    # A file named `sync`, given with --db, is a database like any other.
+    r = run("--db", "sync", "-c", "whoami", cwd=str(tmp_path))
+    assert r.returncode == 0 and "logged in" in r.stdout, r.stderr
+    assert (tmp_path / "sync").exists()
+    r = run("--db", str(tmp_path / "p.db"), "--every", "5m")
+    assert r.returncode == 2 and "--every goes with sync" in r.stderr
+    r = run("--db", str(tmp_path / "p.db"), "sync", "-c", "whoami")
+    assert r.returncode == 2 and "sync runs alone" in r.stderr
