@@ -62,14 +62,15 @@ public final class Shell {
     /// Runs one complete logical line (commands separated by `;`). Returns whether all succeeded.
     @discardableResult
     public func execute(line: String, location: String? = nil) -> Bool {
-        switch Tokenizer.tokenize(line) {
+        switch Tokenizer.tokenize(Shell.expandingBackslashAlias(line)) {
         case .incomplete(.openQuote(let q)):
             return fail(ParleyError.usage("unterminated quote: a \(q) was opened and never closed"), location: location)
         case .incomplete(.continuation):
             return fail(ParleyError.usage("the line ends in \\ but nothing follows"), location: location)
         case .complete(let commands):
             var allSucceeded = true
-            for words in commands {
+            for var words in commands {
+                if let first = words.first, !first.quoted { words[0].text = CommandTable.resolvingAlias(first.text) }
                 if interrupted || interruptCheck() {
                     interrupted = true
                     stopRequested = true
@@ -84,6 +85,18 @@ public final class Shell {
             }
             return allSucceeded
         }
+    }
+
+    /// `\q` and `\?` at the start of a line, as psql reads them: the tokenizer would take the
+    /// backslash for an escape, so the word is swapped for its command before tokenizing.
+    static func expandingBackslashAlias(_ line: String) -> String {
+        let body = line.drop { $0 == " " || $0 == "\t" }
+        for (alias, command) in CommandTable.aliases where alias.hasPrefix("\\") && body.hasPrefix(alias) {
+            let rest = body.dropFirst(alias.count)
+            if let next = rest.first, next != " " && next != "\t" && next != ";" && next != "\n" { continue }
+            return command + rest
+        }
+        return line
     }
 
     /// Whether the text so far is a whole command line or needs more lines.
