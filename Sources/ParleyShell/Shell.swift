@@ -20,6 +20,9 @@ public final class Shell {
     /// Asked between two commands: true when the person pressed Ctrl-C (the executable wires
     /// it to its SIGINT flag). The command running then finishes, or rolls back whole.
     public var interruptCheck: () -> Bool = { false }
+    /// Shows a command's output through a pager when it is too long for the terminal; returns
+    /// whether it did (else the shell prints it). Set by the executable at a terminal.
+    public var pager: ((String) -> Bool)?
     /// Set when Ctrl-C stopped a script or a line; `clearInterrupt()` makes the shell ready again.
     public private(set) var interrupted = false
 
@@ -77,7 +80,14 @@ public final class Shell {
                     return false
                 }
                 if session.echo { session.io.out(session.prompt + words.map { Tokenizer.quote($0.text) }.joined(separator: " ")) }
-                if !run(words, location: location) {
+                let timed = session.timing
+                let started = DispatchTime.now().uptimeNanoseconds
+                let succeeded = run(words, location: location)
+                if timed && session.timing {
+                    let ms = Double(DispatchTime.now().uptimeNanoseconds - started) / 1_000_000
+                    session.io.err("Time: " + String(format: "%.3f", ms) + " ms")
+                }
+                if !succeeded {
                     allSucceeded = false
                     if session.onError == .stop { stopRequested = true; return false }
                 }
@@ -211,7 +221,7 @@ public final class Shell {
             if let text = Renderer.render(output, as: session.format) {
                 // The renderer escaped what people read; CSV fields and pre-rendered output keep their exact text.
                 let exact = session.format == .csv || output.isPreRendered
-                (exact ? session.exactIO : session.io).out(text)
+                try show(exact ? text : TerminalText.escapedLines(text))
             }
             return true
         } catch {
@@ -222,6 +232,14 @@ public final class Shell {
             }
             return ok
         }
+    }
+
+    /// A command's result: to the output file when one is set, else through the pager when it
+    /// asks for it, else to standard output.
+    func show(_ text: String) throws {
+        if let file = session.outputFile { return try file.write(line: text) }
+        if session.pager, let pager, pager(text) { return }
+        session.exactIO.out(text)
     }
 
     func runCommand(_ words: [Word]) throws -> CommandOutput {

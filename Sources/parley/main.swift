@@ -50,6 +50,12 @@ if let email = options.asUser {
         exit(2)
     }
 }
+if let path = options.outputFile {
+    do { session.outputFile = try OutputFile(path: path) } catch {
+        FileHandle.standardError.write(Data(("parley: " + Shell.oneLine(Shell.message(for: error)) + "\n").utf8))
+        exit(2)
+    }
+}
 session.channelAPIProvider = XClientFactory.provider(environment: environment, io: session.io)
 let shell = Shell(session: session)
 
@@ -62,6 +68,7 @@ if options.syncMode {
 
 if interactive {
     if options.onError == nil { session.onError = .continue }
+    shell.pager = Pager(environment: environment).page
     InteractiveShell(shell: shell, dataDirectory: ProcessOptions.dataDirectory(environment), environment: environment).run()
     database.close()
     exit(0)

@@ -94,3 +94,76 @@ import Testing
         #expect(!completer.complete(line: "", cursor: 0).candidates.contains(".quit"))
     }
 }
+
+/// Where results go: the pager hook, an output file, the time after each command.
+@Suite struct ShellOutputTests {
+    let shell: Shell
+    let io: BufferIO
+    let folder: String
+
+    init() throws {
+        io = BufferIO()
+        let session = Session(database: try ParleyDatabase(path: ":memory:"), io: io,
+                              systemClock: FixedClock(1_700_000_000_000), environment: ["PARLEY_KDF_ROUNDS": "1024"])
+        shell = Shell(session: session)
+        #expect(shell.execute(line: "init ada@acme.example --name Ada --sandbox"), "\(io.errText)")
+        io.stdout = []
+        folder = NSTemporaryDirectory() + "parley-output-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    }
+
+    @Test func thePagerHookGetsTheOutputUnlessPagingIsOff() {
+        var paged: [String] = []
+        shell.pager = { paged.append($0); return true }
+        #expect(shell.execute(line: "help"))
+        #expect(paged.count == 1 && paged[0].hasPrefix("parley commands") && io.stdout.isEmpty)
+        #expect(shell.execute(line: "set pager off; whoami"))
+        #expect(paged.count == 1 && io.outText.contains("ada@acme.example"))
+    }
+
+    @Test func outputThePagerDeclinesIsPrinted() {
+        shell.pager = { _ in false }
+        #expect(shell.execute(line: "whoami"))
+        #expect(io.outText.contains("ada@acme.example"))
+    }
+
+    @Test func anOutputFileTakesResultsAndErrorsStayOnStderr() throws {
+        let path = folder + "/out.txt"
+        var paged = 0
+        shell.pager = { _ in paged += 1; return true }
+        #expect(FileManager.default.createFile(atPath: path, contents: Data("old text\n".utf8)))
+        #expect(shell.execute(line: "set output-file \(path); whoami"))
+        #expect(!shell.execute(line: "user show nobody@x.example"))
+        #expect(shell.execute(line: "set output-file; clock"))
+        let written = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(written.hasPrefix("email ") && written.contains("ada@acme.example") && !written.contains("old text"))
+        #expect(!written.contains("nobody") && !written.contains("now "))
+        #expect(io.errText.contains("no user 'nobody@x.example'"))
+        #expect(paged == 1)  // `clock`, back to the terminal (through the pager hook)
+    }
+
+    @Test func aNewOutputFileIsPrivate() throws {
+        let path = folder + "/new.txt"
+        #expect(shell.execute(line: "set output-file \(path)"))
+        let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+    }
+
+    @Test func anOutputFileThatCannotBeWrittenFailsAndKeepsTheOldOne() {
+        #expect(!shell.execute(line: "set output-file \(folder)/missing/out.txt"))
+        #expect(io.errText.contains("cannot write \(folder)/missing/out.txt"))
+        #expect(!shell.execute(line: "set output-file \(folder)"))
+        #expect(io.errText.contains("cannot write \(folder): Is a directory"))
+        #expect(shell.execute(line: "whoami") && io.outText.contains("ada@acme.example"))
+    }
+
+    @Test func timingPrintsEachCommandsTimeOnStderr() {
+        #expect(shell.execute(line: "set timing on; whoami; clock"))
+        let times = io.stderr.filter { $0.hasPrefix("Time: ") }
+        #expect(times.count == 2, "\(io.stderr)")
+        #expect(times.allSatisfy { $0.wholeMatch(of: /Time: \d+\.\d{3} ms/) != nil })
+        #expect(!io.outText.contains("Time:"))
+        #expect(shell.execute(line: "set timing off; whoami"))
+        #expect(io.stderr.filter { $0.hasPrefix("Time: ") }.count == 2)
+    }
+}

@@ -65,3 +65,33 @@ def test_sync_stays_a_mode_and_a_database_named_sync_needs_db(tmp_path):
     assert r.returncode == 2 and "--every goes with sync" in r.stderr
     r = run("--db", str(tmp_path / "p.db"), "sync", "-c", "whoami")
     assert r.returncode == 2 and "sync runs alone" in r.stderr
+
+
+def test_output_flag_writes_results_to_a_new_private_file(parley, tmp_path):
+    org(parley)
+    out = tmp_path / "out.txt"
+    out.write_text("stale\n" * 100)
+    os.chmod(out, 0o644)
+    r = parley("--as", "ada@acme.example", "-o", str(out), "--on-error", "continue",
+               "-c", "whoami", "-c", "user show nobody@x.example", "-c", "clock")
+    assert r.returncode == 1 and r.stdout == ""
+    assert "no user 'nobody@x.example'" in r.stderr
+    text = out.read_text()
+    assert "ada@acme.example" in text and "now " in text and "stale" not in text
+    assert stat.S_IMODE(os.stat(out).st_mode) == 0o644  # an existing file keeps its mode
+    new = tmp_path / "new.txt"
+    r = parley("--as", "ada@acme.example", "--output", str(new), "-c", "whoami")
+    assert r.returncode == 0 and r.stdout == "" and stat.S_IMODE(os.stat(new).st_mode) == 0o600
+
+
+def test_output_flag_to_a_file_that_cannot_be_written_is_a_bad_invocation(parley, tmp_path):
+    r = parley("-o", str(tmp_path / "no" / "out.txt"), "-c", "whoami")
+    assert r.returncode == 2 and r.stdout == "" and len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert "cannot write" in r.stderr
+
+
+def test_timing_goes_to_stderr(parley):
+    org(parley)
+    r = parley("--as", "ada@acme.example", "-c", "set timing on; whoami")
+    assert r.returncode == 0 and "Time:" not in r.stdout
+    assert re.fullmatch(r"Time: \d+\.\d{3} ms\n", r.stderr), r.stderr

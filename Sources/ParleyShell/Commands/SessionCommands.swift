@@ -33,6 +33,14 @@ enum SessionCommands {
                     example: "set on-error continue", requirement: .anyone, access: .none, handler: setOnError),
         CommandSpec("set echo", args: [ArgSpec("SWITCH", .onOff)], summary: "print each command before it runs",
                     example: "set echo on", requirement: .anyone, access: .none, handler: setEcho),
+        CommandSpec("set output-file", args: [ArgSpec("FILE", .file, optional: true)],
+                    summary: "write results to FILE (truncated; new files mode 0600); no FILE: back to standard output",
+                    example: "set output-file report.txt", requirement: .anyone, access: .none, handler: setOutputFile),
+        CommandSpec("set pager", args: [ArgSpec("SWITCH", .onOff)],
+                    summary: "show output longer than the terminal through $PAGER (on at a terminal)",
+                    example: "set pager off", requirement: .anyone, access: .none, handler: setPager),
+        CommandSpec("set timing", args: [ArgSpec("SWITCH", .onOff)], summary: "print each command's time after it",
+                    example: "set timing on", requirement: .anyone, access: .none, handler: setTiming),
         CommandSpec("begin", summary: "start a transaction: the commands up to `commit` land all together or not at all",
                     example: "begin", requirement: .anyone, access: .none, handler: begin),
         CommandSpec("commit", summary: "make the commands since `begin` permanent", example: "commit",
@@ -188,6 +196,25 @@ enum SessionCommands {
 
     static func setEcho(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
         ctx.session.echo = inv.arg("SWITCH") == "on"
+        return .none
+    }
+
+    static func setOutputFile(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
+        guard let path = inv.arg("FILE") else {
+            ctx.session.outputFile = nil
+            return .none
+        }
+        ctx.session.outputFile = try OutputFile(path: path)
+        return .none
+    }
+
+    static func setPager(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
+        ctx.session.pager = inv.arg("SWITCH") == "on"
+        return .none
+    }
+
+    static func setTiming(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
+        ctx.session.timing = inv.arg("SWITCH") == "on"
         return .none
     }
 
