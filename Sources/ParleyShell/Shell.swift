@@ -206,6 +206,62 @@ public final class Shell {
         return ok
     }
 
+    /// Opens the transaction that `begin` (or -1) opens: the commands that follow run inside it.
+    func openUserTransaction(_ db: Database) throws {
+        guard !userTransactionOpen else {
+            throw ParleyError.refused(singleTransaction ? Shell.singleTransactionRefusal
+                                      : "a transaction is open already: `commit` or `rollback` it first")
+        }
+        try db.beginTransaction(.immediate)
+        userTransactionOpen = true
+        exitConfirmed = false
+    }
+
+    /// Whether the whole run is one transaction (-1, `--single-transaction`).
+    public internal(set) var singleTransaction = false
+
+    static let singleTransactionRefusal = "the whole run is one transaction (-1): `begin`, `commit` and `rollback`"
+        + " have no place in it"
+
+    /// -1: opens the one transaction every script and command of the run goes into, as if the
+    /// input began with `begin`. Returns whether it opened.
+    public func beginSingleTransaction() -> Bool {
+        do {
+            try session.database.withConnection { db in try openUserTransaction(db) }
+            singleTransaction = true
+            return true
+        } catch {
+            return fail(error, location: "-1")
+        }
+    }
+
+    /// -1, at the end of the input: commits when every command succeeded, else rolls everything
+    /// back (with `--on-error continue` the commands after a failure ran, and are undone too).
+    /// Returns whether the run's work was kept.
+    @discardableResult
+    public func finishSingleTransaction() -> Bool {
+        guard singleTransaction else { return false }
+        defer { singleTransaction = false }
+        // A failure under `--on-error stop`, or Ctrl-C, rolled it back already and said so.
+        guard userTransactionOpen else { return false }
+        if failures > 0 || interrupted {
+            rollbackOpenTransaction()
+            if !interrupted {
+                session.io.err("-1: \(Shell.count(failures)) command\(failures == 1 ? "" : "s") failed:"
+                               + " nothing was kept (the whole run was rolled back)")
+            }
+            return false
+        }
+        do {
+            try session.database.withConnection { db in try db.commit() }
+            userTransactionOpen = false
+            return true
+        } catch {
+            rollbackOpenTransaction()
+            return fail(error, location: "-1")
+        }
+    }
+
     /// Rolls back a transaction left open by `begin` (end of script, failure with on-error stop).
     public func rollbackOpenTransaction() {
         guard userTransactionOpen else { return }
@@ -228,7 +284,8 @@ public final class Shell {
             let ok = fail(error, location: location)
             if session.onError == .stop && userTransactionOpen {
                 rollbackOpenTransaction()
-                session.io.err(prefix(location) + "the transaction opened by `begin` was rolled back")
+                session.io.err(prefix(location) + (singleTransaction ? "nothing was kept: the whole run (-1) was rolled back"
+                                                   : "the transaction opened by `begin` was rolled back"))
             }
             return ok
         }

@@ -27,6 +27,10 @@ do {
 let environment = ProcessInfo.processInfo.environment
 let databasePath = options.databasePath ?? ProcessOptions.defaultDatabasePath(environment)
 let interactive = options.files.isEmpty && options.commands.isEmpty && isatty(0) == 1
+if interactive && options.singleTransaction {
+    FileHandle.standardError.write(Data("parley: -1 is for scripts: give -f, -c or input that is not a terminal\n".utf8))
+    exit(2)
+}
 
 let database: ParleyDatabase
 do {
@@ -74,6 +78,11 @@ if interactive {
     exit(0)
 }
 
+if options.singleTransaction && !shell.beginSingleTransaction() {
+    database.close()
+    exit(1)
+}
+
 // Ctrl-C (SIGINT) stops a script between two commands: the one in flight finishes or rolls back
 // whole, parley says how far it got and exits 130.
 SignalFlag.catchInterrupts()
@@ -102,6 +111,7 @@ if inputs.isEmpty {
         }
     }
 }
+shell.finishSingleTransaction()
 shell.rollbackOpenTransaction()
 database.close()
 exit(shell.interrupted ? 130 : shell.failures > 0 ? 1 : 0)

@@ -95,3 +95,68 @@ def test_timing_goes_to_stderr(parley):
     r = parley("--as", "ada@acme.example", "-c", "set timing on; whoami")
     assert r.returncode == 0 and "Time:" not in r.stdout
     assert re.fullmatch(r"Time: \d+\.\d{3} ms\n", r.stderr), r.stderr
+
+
+def tags(parley):
+    r = parley("--as", "ada@acme.example", "--json", "-c", "conversation show 1")
+    import json
+    return json.loads(r.stdout)["tags"]
+
+
+def grant_ada(parley):
+    r = parley("--as", "ada@acme.example", "-c", "channel grant @acme_help ada@acme.example supervisor")
+    assert r.returncode == 0, r.stderr
+
+
+def test_single_transaction_keeps_everything_when_all_succeed(parley, tmp_path):
+    org(parley)
+    grant_ada(parley)
+    script = tmp_path / "s.parley"
+    script.write_text("conversation tag 1 from-file\n")
+    r = parley("--as", "ada@acme.example", "-1", "-c", "conversation tag 1 first", "-f", str(script),
+               "-c", "conversation tag 1 last")
+    assert r.returncode == 0, r.stderr
+    assert tags(parley) == ["first", "from-file", "last"]
+
+
+def test_single_transaction_keeps_nothing_after_a_failure(parley, tmp_path):
+    org(parley)
+    grant_ada(parley)
+    r = parley("--as", "ada@acme.example", "--single-transaction", "-c", "conversation tag 1 a",
+               "-c", "conversation tag 999 b", "-c", "conversation tag 1 c")
+    assert r.returncode == 1
+    assert "nothing was kept: the whole run (-1) was rolled back" in r.stderr
+    assert tags(parley) == []
+    # With --on-error continue the rest still runs (and reports its errors), then nothing is kept.
+    r = parley("--as", "ada@acme.example", "-1", "--on-error", "continue", stdin=(
+        "conversation tag 1 a\nconversation tag 999 b\nconversation tag 998 c\nconversation tag 1 d\n"))
+    assert r.returncode == 1
+    assert "<stdin>:2:" in r.stderr and "<stdin>:3:" in r.stderr
+    assert "-1: 2 commands failed: nothing was kept (the whole run was rolled back)" in r.stderr
+    assert tags(parley) == []
+
+
+def test_single_transaction_refuses_begin_commit_and_rollback(parley):
+    org(parley)
+    grant_ada(parley)
+    for word in ["begin", "commit", "rollback"]:
+        r = parley("--as", "ada@acme.example", "-1", "-c", "conversation tag 1 a", "-c", word)
+        assert r.returncode == 1 and "the whole run is one transaction (-1)" in r.stderr, r.stderr
+        assert tags(parley) == []
+
+
+def test_exit_under_single_transaction_ends_the_run_and_keeps_it(parley):
+    org(parley)
+    grant_ada(parley)
+    r = parley("--as", "ada@acme.example", "-1", stdin="conversation tag 1 a\n.quit\nconversation tag 1 b\n")
+    assert r.returncode == 0, r.stderr
+    assert tags(parley) == ["a"]
+
+
+def test_single_transaction_at_a_terminal_is_refused(tmp_path):
+    import pexpect
+    child = pexpect.spawn(BIN, ["--db", str(tmp_path / "p.db"), "-1"], env=ENV, encoding="utf-8", timeout=10)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 2 and "-1 is for scripts" in child.before
+    assert not (tmp_path / "p.db").exists()

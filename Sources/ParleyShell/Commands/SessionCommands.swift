@@ -155,7 +155,8 @@ enum SessionCommands {
     /// leaves); a script leaves with it rolled back, and fails.
     static func exit(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
         guard let shell = ctx.session.shell else { return .none }
-        if shell.userTransactionOpen {
+        // Under -1 the run ends here as at the end of its input: what it did is committed.
+        if shell.userTransactionOpen && !shell.singleTransaction {
             if ctx.io.isInteractive && !shell.exitConfirmed {
                 shell.exitConfirmed = true
                 throw ParleyError.refused("a transaction opened by `begin` is open: `commit` keeps it, `rollback` drops it;"
@@ -220,22 +221,23 @@ enum SessionCommands {
 
     static func begin(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
         guard let shell = ctx.session.shell else { return .none }
-        guard !shell.userTransactionOpen else { throw ParleyError.refused("a transaction is open already: `commit` or `rollback` it first") }
-        try ctx.db.beginTransaction(.immediate)
-        shell.userTransactionOpen = true
-        shell.exitConfirmed = false
+        try shell.openUserTransaction(ctx.db)
         return .done("transaction started: `commit` keeps the commands that follow, `rollback` undoes them")
     }
 
     static func commit(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
-        guard let shell = ctx.session.shell, shell.userTransactionOpen else { throw ParleyError.refused("no transaction is open (`begin` opens one)") }
+        guard let shell = ctx.session.shell else { return .none }
+        if shell.singleTransaction { throw ParleyError.refused(Shell.singleTransactionRefusal) }
+        guard shell.userTransactionOpen else { throw ParleyError.refused("no transaction is open (`begin` opens one)") }
         try ctx.db.commit()
         shell.userTransactionOpen = false
         return .done("committed")
     }
 
     static func rollback(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
-        guard let shell = ctx.session.shell, shell.userTransactionOpen else { throw ParleyError.refused("no transaction is open (`begin` opens one)") }
+        guard let shell = ctx.session.shell else { return .none }
+        if shell.singleTransaction { throw ParleyError.refused(Shell.singleTransactionRefusal) }
+        guard shell.userTransactionOpen else { throw ParleyError.refused("no transaction is open (`begin` opens one)") }
         try ctx.db.rollback()
         shell.userTransactionOpen = false
         return .done("rolled back: nothing since `begin` was kept")
