@@ -27,6 +27,12 @@ public final class Shell {
     public private(set) var interrupted = false
 
     var interruptReported = false
+    /// The scripts running, outermost first: the name errors use, the file (nil for -c and
+    /// standard input) and the file's real path, which tells a script sourcing itself.
+    var scripts: [(name: String, path: String?, realPath: String?)] = []
+    /// How many times a script sourcing itself was refused: the refusal is said once, and the
+    /// `source` lines that led to it fail without a line of their own.
+    var sourceCycles = 0
     /// Set by an `exit` refused once because a transaction was open: the next one leaves.
     var exitConfirmed = false
 
@@ -135,6 +141,9 @@ public final class Shell {
         var ok = true
         let transactionAtStart = userTransactionOpen
         var commandLines = 0
+        let file = (source as? FileLineSource)?.path
+        scripts.append((name, file, file.flatMap(Shell.realPath)))
+        defer { scripts.removeLast() }
         while !stopRequested, let read = source.next() {
             if interruptCheck() {
                 interrupted = true
@@ -262,6 +271,16 @@ public final class Shell {
         }
     }
 
+    /// The file's absolute path with links resolved; nil when it cannot be found.
+    static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    /// A failure already reported where it happened: counted and said there, not again.
+    struct AlreadyReported: Error {}
+
     /// Rolls back a transaction left open by `begin` (end of script, failure with on-error stop).
     public func rollbackOpenTransaction() {
         guard userTransactionOpen else { return }
@@ -345,6 +364,7 @@ public final class Shell {
     /// Prints the error once, in the session's format; counts it. Always returns false.
     @discardableResult
     func fail(_ error: Error, location: String?) -> Bool {
+        if error is AlreadyReported { return false }
         failures += 1
         let message = Shell.message(for: error)
         if session.format == .json {

@@ -160,3 +160,53 @@ def test_single_transaction_at_a_terminal_is_refused(tmp_path):
     child.close()
     assert child.exitstatus == 2 and "-1 is for scripts" in child.before
     assert not (tmp_path / "p.db").exists()
+
+
+def test_source_reads_relative_paths_from_the_including_scripts_folder(parley, tmp_path):
+    org(parley)
+    grant_ada(parley)
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "main.parley").write_text("source parts/tag.parley\n")
+    (tmp_path / "lib" / "parts").mkdir()
+    (tmp_path / "lib" / "parts" / "tag.parley").write_text("conversation tag 1 from-part\nsource ../note.parley\n")
+    (tmp_path / "lib" / "note.parley").write_text("conversation tag 1 from-note\n")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    r = run(parley.db, "--as", "ada@acme.example", "-f", str(tmp_path / "lib" / "main.parley"), cwd=str(elsewhere))
+    assert r.returncode == 0, r.stderr
+    assert tags(parley) == ["from-note", "from-part"]
+
+
+def test_source_from_c_and_stdin_reads_from_the_current_folder(parley, tmp_path):
+    org(parley)
+    grant_ada(parley)
+    (tmp_path / "t.parley").write_text("conversation tag 1 here\n")
+    r = run(parley.db, "--as", "ada@acme.example", "-c", "source t.parley", cwd=str(tmp_path))
+    assert r.returncode == 0, r.stderr
+    r = run(parley.db, "--as", "ada@acme.example", stdin="source t.parley\n", cwd=str(tmp_path))
+    assert r.returncode == 0, r.stderr
+    assert tags(parley) == ["here"]
+
+
+def test_a_script_sourcing_itself_fails_once_with_the_chain(parley, tmp_path):
+    org(parley)
+    (tmp_path / "a.parley").write_text("whoami\nsource b.parley\n")
+    (tmp_path / "b.parley").write_text("source a.parley\n")
+    for mode in ["stop", "continue"]:
+        r = run(parley.db, "--as", "ada@acme.example", "--on-error", mode, "-f", "a.parley", cwd=str(tmp_path))
+        assert r.returncode == 1
+        assert r.stderr == "b.parley:1: error: a.parley → b.parley → a.parley: a script may not source itself\n"
+        assert r.stdout.count("ada@acme.example") == 1
+    (tmp_path / "self.parley").write_text("source ./self.parley\n")
+    r = run(parley.db, "-f", "self.parley", cwd=str(tmp_path))
+    assert r.returncode == 1
+    assert r.stderr == "self.parley:1: error: self.parley → ./self.parley: a script may not source itself\n"
+
+
+def test_other_failures_in_a_sourced_script_are_still_counted_at_the_source_line(parley, tmp_path):
+    org(parley)
+    (tmp_path / "a.parley").write_text("source b.parley\n")
+    (tmp_path / "b.parley").write_text("user show nobody@x.example\n")
+    r = run(parley.db, "--as", "ada@acme.example", "-f", "a.parley", cwd=str(tmp_path))
+    assert r.returncode == 1
+    assert r.stderr.splitlines()[-1] == "a.parley:1: error: b.parley: 1 command failed"

@@ -170,18 +170,35 @@ enum SessionCommands {
         return .none
     }
 
+    /// Runs a script file. A relative path is read from the folder of the script that sources it
+    /// (at the prompt, from -c or standard input: from the current folder).
     static func source(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
-        let path = inv.arg("FILE")!
+        let given = inv.arg("FILE")!
         let session = ctx.session
         guard let shell = session.shell else { return .none }
-        guard session.sourceDepth < 16 else { throw ParleyError.refused("source: scripts nested more than 16 deep (does one source itself?)") }
+        var path = given
+        if !given.hasPrefix("/"), let including = shell.scripts.last?.path {
+            let folder = (including as NSString).deletingLastPathComponent
+            if !folder.isEmpty { path = folder + "/" + given }
+        }
+        if let real = Shell.realPath(path), let first = shell.scripts.firstIndex(where: { $0.realPath == real }) {
+            shell.sourceCycles += 1
+            let chain = shell.scripts[first...].map(\.name) + [path]
+            throw ParleyError.refused(chain.joined(separator: " → ") + ": a script may not source itself")
+        }
+        guard session.sourceDepth < 16 else { throw ParleyError.refused("source: scripts nested more than 16 deep") }
         let src = try FileLineSource(path: path)
         session.sourceDepth += 1
         defer { session.sourceDepth -= 1 }
         let before = shell.failures
+        let cyclesBefore = shell.sourceCycles
         shell.runScript(src, name: path)
         let failed = shell.failures - before
-        if failed > 0 { throw ParleyError.refused("\(path): \(failed) command\(failed == 1 ? "" : "s") failed") }
+        if failed > 0 {
+            // Only the refusal of a script sourcing itself, said where it happened: not again here.
+            if failed <= shell.sourceCycles - cyclesBefore { throw Shell.AlreadyReported() }
+            throw ParleyError.refused("\(path): \(failed) command\(failed == 1 ? "" : "s") failed")
+        }
         return .none
     }
 
