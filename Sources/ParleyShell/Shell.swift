@@ -303,8 +303,9 @@ public final class Shell {
             let ok = fail(error, location: location)
             if session.onError == .stop && userTransactionOpen {
                 rollbackOpenTransaction()
-                session.io.err(prefix(location) + (singleTransaction ? "nothing was kept: the whole run (-1) was rolled back"
-                                                   : "the transaction opened by `begin` was rolled back"))
+                session.io.err(prefix(location) + (singleTransaction
+                    ? "nothing was kept: the whole run (-1) was rolled back"
+                    : "the transaction opened by `begin` was rolled back"))
             }
             return ok
         }

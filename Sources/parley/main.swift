@@ -28,7 +28,8 @@ let environment = ProcessInfo.processInfo.environment
 let databasePath = options.databasePath ?? ProcessOptions.defaultDatabasePath(environment)
 let interactive = options.files.isEmpty && options.commands.isEmpty && isatty(0) == 1
 if interactive && options.singleTransaction {
-    FileHandle.standardError.write(Data("parley: -1 is for scripts: give -f, -c or input that is not a terminal\n".utf8))
+    let message = "parley: -1 is for scripts: give -f, -c or input that is not a terminal\n"
+    FileHandle.standardError.write(Data(message.utf8))
     exit(2)
 }
 

@@ -85,7 +85,8 @@ enum HelpCommand {
         out.append("")
         out.append("`help WORD…` gives usage, options and an example. Names: a user by email, a channel by @handle,")
         out.append("display name or #id, a team by name, a conversation by number. Durations: 90s, 15m, 12h, 30d.")
-        out.append("As in psql and sqlite3: `\\q`, `.quit` and `.exit` leave (like `exit`); `\\?` and `.help` show this.")
+        out.append("As in psql and sqlite3: `\\q`, `.quit` and `.exit` leave (like `exit`);"
+                   + " `\\?` and `.help` show this.")
         return out.joined(separator: "\n")
     }
 

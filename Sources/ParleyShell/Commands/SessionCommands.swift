@@ -35,7 +35,8 @@ enum SessionCommands {
                     example: "set echo on", requirement: .anyone, access: .none, handler: setEcho),
         CommandSpec("set output-file", args: [ArgSpec("FILE", .file, optional: true)],
                     summary: "write results to FILE (truncated; new files mode 0600); no FILE: back to standard output",
-                    example: "set output-file report.txt", requirement: .anyone, access: .none, handler: setOutputFile),
+                    example: "set output-file report.txt", requirement: .anyone, access: .none,
+                    handler: setOutputFile),
         CommandSpec("set pager", args: [ArgSpec("SWITCH", .onOff)],
                     summary: "show output longer than the terminal through $PAGER (on at a terminal)",
                     example: "set pager off", requirement: .anyone, access: .none, handler: setPager),
@@ -245,7 +246,9 @@ enum SessionCommands {
     static func commit(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
         guard let shell = ctx.session.shell else { return .none }
         if shell.singleTransaction { throw ParleyError.refused(Shell.singleTransactionRefusal) }
-        guard shell.userTransactionOpen else { throw ParleyError.refused("no transaction is open (`begin` opens one)") }
+        guard shell.userTransactionOpen else {
+            throw ParleyError.refused("no transaction is open (`begin` opens one)")
+        }
         try ctx.db.commit()
         shell.userTransactionOpen = false
         return .done("committed")
@@ -254,7 +257,9 @@ enum SessionCommands {
     static func rollback(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
         guard let shell = ctx.session.shell else { return .none }
         if shell.singleTransaction { throw ParleyError.refused(Shell.singleTransactionRefusal) }
-        guard shell.userTransactionOpen else { throw ParleyError.refused("no transaction is open (`begin` opens one)") }
+        guard shell.userTransactionOpen else {
+            throw ParleyError.refused("no transaction is open (`begin` opens one)")
+        }
         try ctx.db.rollback()
         shell.userTransactionOpen = false
         return .done("rolled back: nothing since `begin` was kept")
