@@ -17,6 +17,15 @@ public struct CommandTable: Sendable {
             + ChannelCommands.all + ConversationCommands.all + InsightCommands.all + AccessInsight.all
             + AuditCommand.all + DoctorCommand.all + ReportCommand.all + DemoCommand.all)
 
+    /// What users of psql and sqlite3 type to leave or ask for help, and the command word each
+    /// stands for. Only a command's first word is read this way.
+    public static let aliases: [String: String] = [
+        "\\q": "quit", ".quit": "quit", ".exit": "exit", "\\?": "help", ".help": "help",
+    ]
+
+    /// The command word an alias stands for, else the word itself.
+    public static func resolvingAlias(_ word: String) -> String { aliases[word.lowercased()] ?? word }
+
     public func spec(_ name: String) -> CommandSpec? { commands.first { $0.name == name } }
 
     /// Commands whose name starts with these words.

@@ -90,7 +90,11 @@ public struct Completer {
         let spec = longestMatch(lowered)
         if spec == nil || (spec!.path.count == lowered.count && !deeper.isEmpty && spec!.args.isEmpty && !current.hasPrefix("-")) {
             var names = deeper.map { $0.path[lowered.count] }
-            if words.isEmpty { names = table.topWords }
+            if words.isEmpty {
+                names = table.topWords
+                // `.quit`, `.help`: offered once a `.` is typed (the backslash forms are typed whole).
+                if current.hasPrefix(".") { names += CommandTable.aliases.keys.filter { $0.hasPrefix(".") } }
+            }
             if let spec, spec.path.count == lowered.count, current.hasPrefix("-") { names = spec.options.map { "--" + $0.name } }
             return uniqueSorted(names)
         }

@@ -68,6 +68,12 @@ public final class Session {
     public var format: OutputFormat = .table
     public var onError: OnErrorMode = .stop
     public var echo = false
+    /// Whether long output at a terminal goes through the pager (`set pager`).
+    public var pager = true
+    /// Whether each command's time is printed after it, on standard error (`set timing`).
+    public var timing = false
+    /// Where results go instead of standard output (`-o FILE`, `set output-file FILE`).
+    public var outputFile: OutputFile?
     /// The history `history` lists; the interactive shell replaces it with the persistent one.
     public var historyProvider: () -> [String]
     var commandLog: [String] = []

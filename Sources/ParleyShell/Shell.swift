@@ -20,10 +20,19 @@ public final class Shell {
     /// Asked between two commands: true when the person pressed Ctrl-C (the executable wires
     /// it to its SIGINT flag). The command running then finishes, or rolls back whole.
     public var interruptCheck: () -> Bool = { false }
+    /// Shows a command's output through a pager when it is too long for the terminal; returns
+    /// whether it did (else the shell prints it). Set by the executable at a terminal.
+    public var pager: ((String) -> Bool)?
     /// Set when Ctrl-C stopped a script or a line; `clearInterrupt()` makes the shell ready again.
     public private(set) var interrupted = false
 
     var interruptReported = false
+    /// The scripts running, outermost first: the name errors use, the file (nil for -c and
+    /// standard input) and the file's real path, which tells a script sourcing itself.
+    var scripts: [(name: String, path: String?, realPath: String?)] = []
+    /// How many times a script sourcing itself was refused: the refusal is said once, and the
+    /// `source` lines that led to it fail without a line of their own.
+    var sourceCycles = 0
     /// Set by an `exit` refused once because a transaction was open: the next one leaves.
     var exitConfirmed = false
 
@@ -62,21 +71,29 @@ public final class Shell {
     /// Runs one complete logical line (commands separated by `;`). Returns whether all succeeded.
     @discardableResult
     public func execute(line: String, location: String? = nil) -> Bool {
-        switch parser.commands(in: line) {
+        switch parser.commands(in: Shell.expandingBackslashAlias(line)) {
         case .incomplete(.openQuote(let q)):
             return fail(ParleyError.usage("unterminated quote: a \(q) was opened and never closed"), location: location)
         case .incomplete(.continuation):
             return fail(ParleyError.usage("the line ends in \\ but nothing follows"), location: location)
         case .complete(let commands):
             var allSucceeded = true
-            for words in commands {
+            for var words in commands {
+                if let first = words.first, !first.quoted { words[0].text = CommandTable.resolvingAlias(first.text) }
                 if interrupted || interruptCheck() {
                     interrupted = true
                     stopRequested = true
                     return false
                 }
                 if session.echo { session.io.out(session.prompt + words.map { Tokenizer.quote($0.text) }.joined(separator: " ")) }
-                if !run(words, location: location) {
+                let timed = session.timing
+                let started = DispatchTime.now().uptimeNanoseconds
+                let succeeded = run(words, location: location)
+                if timed && session.timing {
+                    let ms = Double(DispatchTime.now().uptimeNanoseconds - started) / 1_000_000
+                    session.io.err("Time: " + String(format: "%.3f", ms) + " ms")
+                }
+                if !succeeded {
                     allSucceeded = false
                     if session.onError == .stop { stopRequested = true; return false }
                 }
@@ -84,6 +101,18 @@ public final class Shell {
             }
             return allSucceeded
         }
+    }
+
+    /// `\q` and `\?` at the start of a line, as psql reads them: the tokenizer would take the
+    /// backslash for an escape, so the word is swapped for its command before tokenizing.
+    static func expandingBackslashAlias(_ line: String) -> String {
+        let body = line.drop { $0 == " " || $0 == "\t" }
+        for (alias, command) in CommandTable.aliases where alias.hasPrefix("\\") && body.hasPrefix(alias) {
+            let rest = body.dropFirst(alias.count)
+            if let next = rest.first, next != " " && next != "\t" && next != ";" && next != "\n" { continue }
+            return command + rest
+        }
+        return line
     }
 
     /// Whether the text so far is a whole command line or needs more lines.
@@ -112,6 +141,9 @@ public final class Shell {
         var ok = true
         let transactionAtStart = userTransactionOpen
         var commandLines = 0
+        let file = (source as? FileLineSource)?.path
+        scripts.append((name, file, file.flatMap(Shell.realPath)))
+        defer { scripts.removeLast() }
         while !stopRequested, let read = source.next() {
             if interruptCheck() {
                 interrupted = true
@@ -183,6 +215,72 @@ public final class Shell {
         return ok
     }
 
+    /// Opens the transaction that `begin` (or -1) opens: the commands that follow run inside it.
+    func openUserTransaction(_ db: Database) throws {
+        guard !userTransactionOpen else {
+            throw ParleyError.refused(singleTransaction ? Shell.singleTransactionRefusal
+                                      : "a transaction is open already: `commit` or `rollback` it first")
+        }
+        try db.beginTransaction(.immediate)
+        userTransactionOpen = true
+        exitConfirmed = false
+    }
+
+    /// Whether the whole run is one transaction (-1, `--single-transaction`).
+    public internal(set) var singleTransaction = false
+
+    static let singleTransactionRefusal = "the whole run is one transaction (-1): `begin`, `commit` and `rollback`"
+        + " have no place in it"
+
+    /// -1: opens the one transaction every script and command of the run goes into, as if the
+    /// input began with `begin`. Returns whether it opened.
+    public func beginSingleTransaction() -> Bool {
+        do {
+            try session.database.withConnection { db in try openUserTransaction(db) }
+            singleTransaction = true
+            return true
+        } catch {
+            return fail(error, location: "-1")
+        }
+    }
+
+    /// -1, at the end of the input: commits when every command succeeded, else rolls everything
+    /// back (with `--on-error continue` the commands after a failure ran, and are undone too).
+    /// Returns whether the run's work was kept.
+    @discardableResult
+    public func finishSingleTransaction() -> Bool {
+        guard singleTransaction else { return false }
+        defer { singleTransaction = false }
+        // A failure under `--on-error stop`, or Ctrl-C, rolled it back already and said so.
+        guard userTransactionOpen else { return false }
+        if failures > 0 || interrupted {
+            rollbackOpenTransaction()
+            if !interrupted {
+                session.io.err("-1: \(Shell.count(failures)) command\(failures == 1 ? "" : "s") failed:"
+                               + " nothing was kept (the whole run was rolled back)")
+            }
+            return false
+        }
+        do {
+            try session.database.withConnection { db in try db.commit() }
+            userTransactionOpen = false
+            return true
+        } catch {
+            rollbackOpenTransaction()
+            return fail(error, location: "-1")
+        }
+    }
+
+    /// The file's absolute path with links resolved; nil when it cannot be found.
+    static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    /// A failure already reported where it happened: counted and said there, not again.
+    struct AlreadyReported: Error {}
+
     /// Rolls back a transaction left open by `begin` (end of script, failure with on-error stop).
     public func rollbackOpenTransaction() {
         guard userTransactionOpen else { return }
@@ -198,17 +296,27 @@ public final class Shell {
             if let text = Renderer.render(output, as: session.format) {
                 // The renderer escaped what people read; CSV fields and pre-rendered output keep their exact text.
                 let exact = session.format == .csv || output.isPreRendered
-                (exact ? session.exactIO : session.io).out(text)
+                try show(exact ? text : TerminalText.escapedLines(text))
             }
             return true
         } catch {
             let ok = fail(error, location: location)
             if session.onError == .stop && userTransactionOpen {
                 rollbackOpenTransaction()
-                session.io.err(prefix(location) + "the transaction opened by `begin` was rolled back")
+                session.io.err(prefix(location) + (singleTransaction
+                    ? "nothing was kept: the whole run (-1) was rolled back"
+                    : "the transaction opened by `begin` was rolled back"))
             }
             return ok
         }
+    }
+
+    /// A command's result: to the output file when one is set, else through the pager when it
+    /// asks for it, else to standard output.
+    func show(_ text: String) throws {
+        if let file = session.outputFile { return try file.write(line: text) }
+        if session.pager, let pager, pager(text) { return }
+        session.exactIO.out(text)
     }
 
     func runCommand(_ words: [Word]) throws -> CommandOutput {
@@ -257,6 +365,7 @@ public final class Shell {
     /// Prints the error once, in the session's format; counts it. Always returns false.
     @discardableResult
     func fail(_ error: Error, location: String?) -> Bool {
+        if error is AlreadyReported { return false }
         failures += 1
         let message = Shell.message(for: error)
         if session.format == .json {

@@ -1,20 +1,39 @@
 import ArgumentParser
 import Foundation
+import ParleyCore
 
 /// The process flags (docs/PRODUCT.md, "The shell"). Scripts (-f) and commands (-c) run in the order given.
 struct ProcessOptions: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "parley",
         abstract: "parley: a social customer-service inbox and its admin shell.",
+        usage: """
+        parley [--db PATH | PATH] [-f SCRIPT]... [-c COMMAND]... [-1] [-o FILE] [--json] [--on-error MODE] [--as EMAIL]
+        parley [--db PATH | PATH] sync [--every DURATION]
+        """,
         discussion: """
-        With no -f or -c, parley reads commands from standard input: an interactive shell at a terminal,
-        a script otherwise. Exit status: 0 when every command succeeded, 1 when one failed, 2 for bad flags
-        or a database file that is not parley's.
-        Database: --db, else $PARLEY_DB, else $XDG_DATA_HOME/parley/parley.db (~/.local/share/parley/parley.db).
-        """)
+        With no -f or -c, parley reads commands from standard input: an interactive shell at a terminal, \
+        a script otherwise.
+        `parley [--db PATH] sync` pulls new mentions and DMs of every connected X channel once; with \
+        --every 5m it goes on in a loop until SIGTERM or Ctrl-C (for a service manager). A database file \
+        named `sync` is given as --db sync or ./sync.
+        Exit status: 0 when every command succeeded, 1 when one failed, 2 for bad flags or a database file \
+        that is not parley's.
+        Database: --db PATH or PATH, else $PARLEY_DB, else $XDG_DATA_HOME/parley/parley.db \
+        (~/.local/share/parley/parley.db).
+        """,
+        version: "parley \(ParleyVersion.current)")
 
-    @Option(name: .customLong("db"), help: ArgumentHelp("The database file.", valueName: "PATH"))
+    @Option(name: .customLong("db"), help: ArgumentHelp("The database file (or give it as the one positional word).",
+                                                      valueName: "PATH"))
     var database: String?
+
+    @Argument(help: ArgumentHelp("The database file, and/or `sync` for the X sync mode.", valueName: "PATH|sync"))
+    var words: [String] = []
+
+    @Option(name: .customLong("every"), help: ArgumentHelp("With sync: sync again after each DURATION (90s, 5m, 1h).",
+                                                         valueName: "DURATION"))
+    var every: String?
 
     @Option(name: [.customShort("f"), .customLong("file")], help: ArgumentHelp("Run a script file (- for standard input). Repeatable.", valueName: "SCRIPT"))
     var files: [String] = []
@@ -31,9 +50,50 @@ struct ProcessOptions: ParsableCommand {
     @Option(name: .customLong("as"), help: ArgumentHelp("Start the session as this user, without a password.", valueName: "EMAIL"))
     var asUser: String?
 
+    @Flag(name: [.customShort("1"), .customLong("single-transaction")],
+          help: "Run all of -f, -c and standard input as one transaction: any failure keeps nothing.")
+    var singleTransaction = false
+
+    @Option(name: [.customShort("o"), .customLong("output")],
+            help: ArgumentHelp("Write results to FILE (truncated; created mode 0600); errors stay on stderr.",
+                               valueName: "FILE"))
+    var outputFile: String?
+
+    /// Whether the positional word `sync` asks for the sync mode.
+    var syncMode: Bool { words.contains("sync") }
+
+    /// The database file: --db, or the positional word that is not the first `sync`.
+    var databasePath: String? { database ?? positionalDatabases.first }
+
+    var positionalDatabases: [String] {
+        var rest = words
+        if let i = rest.firstIndex(of: "sync") { rest.remove(at: i) }
+        return rest
+    }
+
+    /// The sync interval, parsed.
+    var syncEvery: TimeSpan? { every.flatMap { try? TimeSpan.parse($0) } }
+
     func validate() throws {
         if let onError, onError != "stop" && onError != "continue" {
             throw ValidationError("--on-error takes stop or continue, not '\(onError)'")
+        }
+        let positional = positionalDatabases
+        if positional.count > 1 {
+            throw ValidationError("one database file, not \(positional.count): "
+                + positional.map { "'\($0)'" }.joined(separator: " "))
+        }
+        if let database, let other = positional.first {
+            throw ValidationError("the database is given twice: --db '\(database)' and '\(other)'; give one")
+        }
+        if let every {
+            guard syncMode else { throw ValidationError("--every goes with sync: parley [--db PATH] sync --every 5m") }
+            guard (try? TimeSpan.parse(every)) != nil else {
+                throw ValidationError("--every takes a duration like 90s, 15m or 1h, not '\(every)'")
+            }
+        }
+        if syncMode && (!files.isEmpty || !commands.isEmpty || singleTransaction || outputFile != nil) {
+            throw ValidationError("sync runs alone: not with -f, -c, -1 or -o")
         }
     }
 
@@ -52,7 +112,7 @@ struct ProcessOptions: ParsableCommand {
             if a.hasPrefix("-f") && a.count > 2 && !a.hasPrefix("--") { out.append((true, String(a.dropFirst(2)))) }
             if a.hasPrefix("-c") && a.count > 2 && !a.hasPrefix("--") { out.append((false, String(a.dropFirst(2)))) }
             if a == "--" { break }
-            if ["--db", "--on-error", "--as"].contains(a) { i += 2; continue }
+            if ["--db", "--on-error", "--as", "-o", "--output", "--every"].contains(a) { i += 2; continue }
             i += 1
         }
         return out

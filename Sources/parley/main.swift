@@ -7,39 +7,31 @@ import ParleyStore
 // A closed pipe must end parley with an error, not a signal.
 signal(SIGPIPE, SIG_IGN)
 
-var arguments = Array(CommandLine.arguments.dropFirst())
-// `parley [--db PATH] sync [--every DUR]`: the long-running sync for a service manager.
-var syncMode = false
-var syncEvery: TimeSpan? = nil
-if let i = arguments.firstIndex(of: "sync"), !arguments[..<i].contains(where: { ["-c", "--command", "-f", "--file"].contains($0) }) {
-    syncMode = true
-    arguments.remove(at: i)
-    if let j = arguments.firstIndex(of: "--every") {
-        guard j + 1 < arguments.count, let span = try? TimeSpan.parse(arguments[j + 1]) else {
-            FileHandle.standardError.write(Data("parley sync: --every takes a duration like 90s, 15m or 1h\n".utf8))
-            exit(2)
-        }
-        syncEvery = span
-        arguments.removeSubrange(j...(j + 1))
-    }
-}
+let arguments = Array(CommandLine.arguments.dropFirst())
 let options: ProcessOptions
 do {
     options = try ProcessOptions.parse(arguments)
 } catch {
     let code = ProcessOptions.exitCode(for: error)
-    let message = TerminalText.escapedLines(ProcessOptions.fullMessage(for: error))
     if code == .success {
-        print(message)
+        // --help and --version.
+        print(TerminalText.escapedLines(ProcessOptions.fullMessage(for: error)))
         exit(0)
     }
-    FileHandle.standardError.write(Data((message + "\n").utf8))
+    // A bad invocation is one line: what is wrong, and where the flags are listed.
+    let message = TerminalText.escaped(ProcessOptions.message(for: error))
+    FileHandle.standardError.write(Data("parley: \(message) (`parley --help` lists the flags)\n".utf8))
     exit(2)
 }
 
 let environment = ProcessInfo.processInfo.environment
-let databasePath = options.database ?? ProcessOptions.defaultDatabasePath(environment)
+let databasePath = options.databasePath ?? ProcessOptions.defaultDatabasePath(environment)
 let interactive = options.files.isEmpty && options.commands.isEmpty && isatty(0) == 1
+if interactive && options.singleTransaction {
+    let message = "parley: -1 is for scripts: give -f, -c or input that is not a terminal\n"
+    FileHandle.standardError.write(Data(message.utf8))
+    exit(2)
+}
 
 let database: ParleyDatabase
 do {
@@ -63,21 +55,33 @@ if let email = options.asUser {
         exit(2)
     }
 }
+if let path = options.outputFile {
+    do { session.outputFile = try OutputFile(path: path) } catch {
+        FileHandle.standardError.write(Data(("parley: " + Shell.oneLine(Shell.message(for: error)) + "\n").utf8))
+        exit(2)
+    }
+}
 session.channelAPIProvider = XClientFactory.provider(environment: environment, io: session.io)
 let shell = Shell(session: session)
 
-if syncMode {
+if options.syncMode {
     SignalFlag.install()
-    let status = SyncService(session: session, every: syncEvery, stopRequested: { SignalFlag.raised }).run()
+    let status = SyncService(session: session, every: options.syncEvery, stopRequested: { SignalFlag.raised }).run()
     database.close()
     exit(status)
 }
 
 if interactive {
     if options.onError == nil { session.onError = .continue }
+    shell.pager = Pager(environment: environment).page
     InteractiveShell(shell: shell, dataDirectory: ProcessOptions.dataDirectory(environment), environment: environment).run()
     database.close()
     exit(0)
+}
+
+if options.singleTransaction && !shell.beginSingleTransaction() {
+    database.close()
+    exit(1)
 }
 
 // Ctrl-C (SIGINT) stops a script between two commands: the one in flight finishes or rolls back
@@ -108,6 +112,7 @@ if inputs.isEmpty {
         }
     }
 }
+shell.finishSingleTransaction()
 shell.rollbackOpenTransaction()
 database.close()
 exit(shell.interrupted ? 130 : shell.failures > 0 ? 1 : 0)

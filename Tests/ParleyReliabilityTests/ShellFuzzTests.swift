@@ -26,7 +26,8 @@ import ParleyTestSupport
     }
 
     static let skipped: Set<String> = ["exit", "quit", "login", "logout", "init", "demo", "source", "begin", "commit", "rollback",
-                                       "set on-error", "set echo", "user password", "channel add twitter", "channel sync"]
+                                       "set on-error", "set echo", "set timing", "set output-file", "user password",
+                                       "channel add twitter", "channel sync"]
     static let words = ["1", "2", "999999", "-1", "0", "@acme_help", "@nobody", "ada@acme.example", "cora@acme.example", "me", "none",
                         "new", "pending", "resolved", "viewer", "contributor", "supervisor", "on", "off", "2d", "90s", "0m", "31d",
                         "99999999999999d", "Support", "Billing", "vip", "\"\"", "''", "--", "-", "--queue", "--limit", "--x", "=",

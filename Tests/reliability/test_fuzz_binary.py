@@ -30,7 +30,7 @@ ERROR_LINE = re.compile(rb"^<stdin>:(\d+): error: .+$")
 # Commands the fuzzer leaves out: they end or change the session (so later cases would not run
 # as the admin, or not at all), read files, or open transactions that swallow what follows.
 SKIP = {"exit", "quit", "login", "logout", "init", "demo", "source", "set output", "set on-error",
-        "set echo", "begin", "commit", "rollback"}
+        "set echo", "set output-file", "set timing", "set pager", "begin", "commit", "rollback"}
 
 VALID = [
     "conversation list", "conversation list --queue new --limit 5", "conversation list --channel @acme_help --owner none",

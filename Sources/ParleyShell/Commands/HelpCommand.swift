@@ -4,20 +4,73 @@ import ParleyStore
 enum HelpCommand {
     static func run(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
         guard let table = ctx.session.shell?.table else { return .none }
-        let words = inv.values("WORD").map { $0.lowercased() }
+        let typed = inv.values("WORD").map { CommandTable.resolvingAlias($0.lowercased()) }
         let user = ctx.session.user
-        if words.isEmpty { return .text(overview(table, user: user)) }
+        if typed.isEmpty { return .text(overview(table, user: user)) }
+        let words: [String]
+        switch expand(typed, in: table) {
+        case .words(let w): words = w
+        case .ambiguous(let resolved, let typedWord, let fits):
+            return .text(candidates(resolved, typedWord, fits, table: table, user: user))
+        }
         let matches = table.commands(under: words)
         if matches.isEmpty {
             let all = table.commands.map(\.name)
             throw ParleyError.notFound("no command '\(words.joined(separator: " "))'"
                 + Suggest.didYouMean(words.joined(separator: " "), among: all + table.topWords) + "; `help` lists them")
         }
-        if matches.count == 1 || matches.first?.path == words {
-            return .text(detail(matches.first { $0.path == words } ?? matches[0], user: user))
+        if let exact = matches.first(where: { $0.path == words }) {
+            let subcommands = matches.filter { $0.path.count > words.count }
+            guard !subcommands.isEmpty else { return .text(detail(exact, user: user)) }
+            return .text(detail(exact, user: user) + "\n\nsubcommands:\n"
+                         + subcommands.map { line($0, user: user) }.joined(separator: "\n"))
         }
+        if matches.count == 1 { return .text(detail(matches[0], user: user)) }
         return .text(matches.map { line($0, user: user) }.joined(separator: "\n")
                      + "\n\n`help \(words.joined(separator: " ")) WORD` explains one.")
+    }
+
+    enum Expansion {
+        case words([String])
+        /// The words understood so far, the word that fits several, and those it fits.
+        case ambiguous([String], String, [String])
+    }
+
+    /// `conv l` → `conversation list`: each word may be the start of one command word at its place.
+    /// A word that fits none is kept as typed (the answer then says there is no such command).
+    static func expand(_ typed: [String], in table: CommandTable) -> Expansion {
+        var resolved: [String] = []
+        for word in typed {
+            let next = Set(table.commands(under: resolved).compactMap {
+                $0.path.count > resolved.count ? $0.path[resolved.count] : nil
+            })
+            if next.contains(word) { resolved.append(word); continue }
+            let fits = next.filter { $0.hasPrefix(word) }.sorted()
+            if fits.count == 1 { resolved.append(fits[0]); continue }
+            if fits.count > 1 { return .ambiguous(resolved, word, fits) }
+            return .words(resolved + typed[resolved.count...])
+        }
+        return .words(resolved)
+    }
+
+    /// What an ambiguous start may mean: each command word it fits, with its summary or how many
+    /// commands it leads to.
+    static func candidates(_ resolved: [String], _ typed: String, _ fits: [String], table: CommandTable,
+                           user: User?) -> String {
+        let said = (resolved + [typed]).joined(separator: " ")
+        var out = ["`\(said)` could be:"]
+        for fit in fits {
+            let path = resolved + [fit]
+            let specs = table.commands(under: path)
+            if specs.count == 1 {
+                out.append(line(specs[0], user: user))
+            } else {
+                let name = path.joined(separator: " ").padding(toLength: 24, withPad: " ", startingAt: 0)
+                out.append("  " + name + "\(specs.count) commands")
+            }
+        }
+        out += ["", "`help WORD…` explains one; a word may be cut short where only one command fits."]
+        return out.joined(separator: "\n")
     }
 
     static func overview(_ table: CommandTable, user: User?) -> String {
@@ -34,6 +87,8 @@ enum HelpCommand {
         out.append("display name or #id, a team by name, a conversation by number. Durations: 90s, 15m, 12h, 30d.")
         out.append("Free text at the end of a command (reply, note, inbound) is the rest of the line as typed:")
         out.append("put the command's options before it, or the whole text in quotes.")
+        out.append("As in psql and sqlite3: `\\q`, `.quit` and `.exit` leave (like `exit`);"
+                   + " `\\?` and `.help` show this.")
         return out.joined(separator: "\n")
     }
 

@@ -33,6 +33,15 @@ enum SessionCommands {
                     example: "set on-error continue", requirement: .anyone, access: .none, handler: setOnError),
         CommandSpec("set echo", args: [ArgSpec("SWITCH", .onOff)], summary: "print each command before it runs",
                     example: "set echo on", requirement: .anyone, access: .none, handler: setEcho),
+        CommandSpec("set output-file", args: [ArgSpec("FILE", .file, optional: true)],
+                    summary: "write results to FILE (truncated; new files mode 0600); no FILE: back to standard output",
+                    example: "set output-file report.txt", requirement: .anyone, access: .none,
+                    handler: setOutputFile),
+        CommandSpec("set pager", args: [ArgSpec("SWITCH", .onOff)],
+                    summary: "show output longer than the terminal through $PAGER (on at a terminal)",
+                    example: "set pager off", requirement: .anyone, access: .none, handler: setPager),
+        CommandSpec("set timing", args: [ArgSpec("SWITCH", .onOff)], summary: "print each command's time after it",
+                    example: "set timing on", requirement: .anyone, access: .none, handler: setTiming),
         CommandSpec("begin", summary: "start a transaction: the commands up to `commit` land all together or not at all",
                     example: "begin", requirement: .anyone, access: .none, handler: begin),
         CommandSpec("commit", summary: "make the commands since `begin` permanent", example: "commit",
@@ -147,7 +156,8 @@ enum SessionCommands {
     /// leaves); a script leaves with it rolled back, and fails.
     static func exit(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
         guard let shell = ctx.session.shell else { return .none }
-        if shell.userTransactionOpen {
+        // Under -1 the run ends here as at the end of its input: what it did is committed.
+        if shell.userTransactionOpen && !shell.singleTransaction {
             if ctx.io.isInteractive && !shell.exitConfirmed {
                 shell.exitConfirmed = true
                 throw ParleyError.refused("a transaction opened by `begin` is open: `commit` keeps it, `rollback` drops it;"
@@ -161,20 +171,38 @@ enum SessionCommands {
         return .none
     }
 
+    /// Runs a script file. A relative path is read from the folder of the script that sources it
+    /// (at the prompt, from -c or standard input: from the current folder).
     static func source(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
-        let path = inv.arg("FILE")!
+        let given = inv.arg("FILE")!
         let session = ctx.session
         guard let shell = session.shell else { return .none }
-        guard session.sourceDepth < 16 else { throw ParleyError.refused("source: scripts nested more than 16 deep (does one source itself?)") }
         // `~/` as Tab completes it: under $HOME.
         let home = session.environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
-        let src = try FileLineSource(path: path.hasPrefix("~/") ? home + path.dropFirst(1) : path)
+        let expanded = given.hasPrefix("~/") ? home + given.dropFirst(1) : given
+        var path = expanded
+        if !expanded.hasPrefix("/"), let including = shell.scripts.last?.path {
+            let folder = (including as NSString).deletingLastPathComponent
+            if !folder.isEmpty { path = folder + "/" + expanded }
+        }
+        if let real = Shell.realPath(path), let first = shell.scripts.firstIndex(where: { $0.realPath == real }) {
+            shell.sourceCycles += 1
+            let chain = shell.scripts[first...].map(\.name) + [path]
+            throw ParleyError.refused(chain.joined(separator: " → ") + ": a script may not source itself")
+        }
+        guard session.sourceDepth < 16 else { throw ParleyError.refused("source: scripts nested more than 16 deep") }
+        let src = try FileLineSource(path: path)
         session.sourceDepth += 1
         defer { session.sourceDepth -= 1 }
         let before = shell.failures
+        let cyclesBefore = shell.sourceCycles
         shell.runScript(src, name: path)
         let failed = shell.failures - before
-        if failed > 0 { throw ParleyError.refused("\(path): \(failed) command\(failed == 1 ? "" : "s") failed") }
+        if failed > 0 {
+            // Only the refusal of a script sourcing itself, said where it happened: not again here.
+            if failed <= shell.sourceCycles - cyclesBefore { throw Shell.AlreadyReported() }
+            throw ParleyError.refused("\(path): \(failed) command\(failed == 1 ? "" : "s") failed")
+        }
         return .none
     }
 
@@ -193,24 +221,48 @@ enum SessionCommands {
         return .none
     }
 
+    static func setOutputFile(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
+        guard let path = inv.arg("FILE") else {
+            ctx.session.outputFile = nil
+            return .none
+        }
+        ctx.session.outputFile = try OutputFile(path: path)
+        return .none
+    }
+
+    static func setPager(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
+        ctx.session.pager = inv.arg("SWITCH") == "on"
+        return .none
+    }
+
+    static func setTiming(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
+        ctx.session.timing = inv.arg("SWITCH") == "on"
+        return .none
+    }
+
     static func begin(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
         guard let shell = ctx.session.shell else { return .none }
-        guard !shell.userTransactionOpen else { throw ParleyError.refused("a transaction is open already: `commit` or `rollback` it first") }
-        try ctx.db.beginTransaction(.immediate)
-        shell.userTransactionOpen = true
-        shell.exitConfirmed = false
+        try shell.openUserTransaction(ctx.db)
         return .done("transaction started: `commit` keeps the commands that follow, `rollback` undoes them")
     }
 
     static func commit(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
-        guard let shell = ctx.session.shell, shell.userTransactionOpen else { throw ParleyError.refused("no transaction is open (`begin` opens one)") }
+        guard let shell = ctx.session.shell else { return .none }
+        if shell.singleTransaction { throw ParleyError.refused(Shell.singleTransactionRefusal) }
+        guard shell.userTransactionOpen else {
+            throw ParleyError.refused("no transaction is open (`begin` opens one)")
+        }
         try ctx.db.commit()
         shell.userTransactionOpen = false
         return .done("committed")
     }
 
     static func rollback(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
-        guard let shell = ctx.session.shell, shell.userTransactionOpen else { throw ParleyError.refused("no transaction is open (`begin` opens one)") }
+        guard let shell = ctx.session.shell else { return .none }
+        if shell.singleTransaction { throw ParleyError.refused(Shell.singleTransactionRefusal) }
+        guard shell.userTransactionOpen else {
+            throw ParleyError.refused("no transaction is open (`begin` opens one)")
+        }
         try ctx.db.rollback()
         shell.userTransactionOpen = false
         return .done("rolled back: nothing since `begin` was kept")
