@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import ParleyCore
 import ParleyStore
 
@@ -194,7 +193,7 @@ enum SessionCommands {
     static func begin(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
         guard let shell = ctx.session.shell else { return .none }
         guard !shell.userTransactionOpen else { throw ParleyError.refused("a transaction is open already: `commit` or `rollback` it first") }
-        try ctx.db.beginTransaction(.immediate)
+        try ctx.db.begin()
         shell.userTransactionOpen = true
         shell.exitConfirmed = false
         return .done("transaction started: `commit` keeps the commands that follow, `rollback` undoes them")
