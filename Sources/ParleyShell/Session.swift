@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import ParleyCore
 import ParleyStore
 
@@ -151,7 +150,7 @@ public final class Session {
     }
 
     /// Reloads the user so a change by another shell (disabled, demoted) applies at once.
-    func refreshUser(_ db: Database) throws {
+    func refreshUser(_ db: StoreAccess) throws {
         if let u = user { user = try UserRepository.find(db, id: u.id) }
         if let a = impersonator { impersonator = try UserRepository.find(db, id: a.id) }
     }
@@ -160,13 +159,13 @@ public final class Session {
 /// What a command handler works with.
 public struct CommandContext {
     public let session: Session
-    public let db: Database
+    public let db: StoreAccess
     /// The time of this command, read once from the one clock.
     public let now: Timestamp
     /// What the user may see: every name a command resolves or lists goes through it.
     let visibility: Visibility
 
-    public init(session: Session, db: Database, now: Timestamp) {
+    public init(session: Session, db: StoreAccess, now: Timestamp) {
         self.session = session
         self.db = db
         self.now = now

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import ParleyCore
 import ParleyStore
 
@@ -216,12 +215,12 @@ public final class Shell {
     }
 
     /// Opens the transaction that `begin` (or -1) opens: the commands that follow run inside it.
-    func openUserTransaction(_ db: Database) throws {
+    func openUserTransaction(_ db: StoreAccess) throws {
         guard !userTransactionOpen else {
             throw ParleyError.refused(singleTransaction ? Shell.singleTransactionRefusal
                                       : "a transaction is open already: `commit` or `rollback` it first")
         }
-        try db.beginTransaction(.immediate)
+        try db.begin()
         userTransactionOpen = true
         exitConfirmed = false
     }
@@ -326,13 +325,8 @@ public final class Shell {
         if spec.access == .write, let readOnly = database.readOnlyMessage {
             throw ParleyError.refused(readOnly)
         }
-        do {
-            return try runHandler(spec, inv)
-        } catch let error as DatabaseError where error.resultCode == .SQLITE_READONLY {
-            // A command that writes outside its declared access (a login's audit line) on a read-only file.
-            guard let readOnly = database.readOnlyMessage else { throw error }
-            throw ParleyError.refused(readOnly)
-        }
+        // The store reports a write on a read-only file (a login's audit line) with `readOnlyMessage`.
+        return try runHandler(spec, inv)
     }
 
     func runHandler(_ spec: CommandSpec, _ inv: Invocation) throws -> CommandOutput {
@@ -354,7 +348,7 @@ public final class Shell {
 
     /// The auto-resolve sweep: one index probe, and a write only when something is due.
     /// A read-only database is shown as stored: the next run that may write resolves what is due.
-    func sweepIfDue(_ db: Database, now: Timestamp) throws {
+    func sweepIfDue(_ db: StoreAccess, now: Timestamp) throws {
         guard !session.database.isReadOnly else { return }
         guard try ConversationRepository.anyDue(db, now: now) else { return }
         try db.atomically { _ = try Inbox.sweep(db, now: now) }
@@ -384,19 +378,10 @@ public final class Shell {
         TerminalText.escaped(message)
     }
 
-    /// A message a person can act on, for any error.
+    /// A message a person can act on, for any error (the store reports the database's as `ParleyError`).
     public static func message(for error: Error) -> String {
         switch error {
         case let e as ParleyError: return e.message
-        case let e as DatabaseError:
-            switch e.resultCode {
-            case .SQLITE_BUSY, .SQLITE_LOCKED:
-                return "the database stayed busy for \(Int(ParleyDatabase.busyTimeout))s (another parley holds a long transaction): try again"
-            case .SQLITE_READONLY: return "the database file is read-only: check its permissions"
-            case .SQLITE_FULL: return "the disk is full: nothing was written"
-            case .SQLITE_CORRUPT, .SQLITE_NOTADB: return "the database file is damaged or not a parley database"
-            default: return "database error: \(e.message ?? e.description)"
-            }
         default: return "\(error)"
         }
     }

@@ -1,4 +1,3 @@
-import GRDB
 import ParleyCore
 import ParleyStore
 
@@ -13,11 +12,11 @@ import ParleyStore
 /// - logged out, nobody sees anything.
 /// A thing outside this gets the very answer a thing that does not exist gets.
 final class Visibility {
-    let db: Database
+    let db: StoreAccess
     let user: User?
     private var cachedChannels: [Channel]?
 
-    init(db: Database, user: User?) {
+    init(db: StoreAccess, user: User?) {
         self.db = db
         self.user = user
     }

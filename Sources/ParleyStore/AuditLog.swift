@@ -25,7 +25,7 @@ public struct AuditEntry: Sendable, Equatable {
 }
 
 public enum AuditLog {
-    public static func record(_ db: Database, _ e: AuditEntry) throws {
+    public static func record(_ db: StoreAccess, _ e: AuditEntry) throws {
         try db.run(sql: """
             INSERT INTO audit(at, actor, as_user, session, action, target, channel_id, old_value, new_value)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -43,7 +43,7 @@ public enum AuditLog {
     }
 
     /// The newest entries first.
-    public static func entries(_ db: Database, _ q: Query) throws -> [AuditEntry] {
+    public static func entries(_ db: StoreAccess, _ q: Query) throws -> [AuditEntry] {
         var conditions: [String] = []
         var args: [any DatabaseValueConvertible] = []
         if let u = q.user { conditions.append("(actor = ? COLLATE NOCASE OR as_user = ? COLLATE NOCASE)"); args += [u, u] }

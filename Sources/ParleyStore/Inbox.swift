@@ -44,7 +44,7 @@ public enum Inbox {
     /// A customer's message: creates, reopens or returns the conversation to New; stored once.
     /// `contactHandle` is the customer's username, or nil when the platform did not give it (the
     /// stored handle is kept; see `ContactHandle`).
-    public static func recordInbound(_ db: Database, channel: Channel, contactPlatformID: String,
+    public static func recordInbound(_ db: StoreAccess, channel: Channel, contactPlatformID: String,
                                      contactHandle: String?, platformID: String, kind: MessageKind, text: String,
                                      at: Timestamp, now: Timestamp) throws -> InboundResult {
         let contact = try ConversationRepository.contact(db, channelID: channel.id, platformID: contactPlatformID,
@@ -78,7 +78,7 @@ public enum Inbox {
     }
 
     /// An agent's reply, after the platform accepted it (or on a sandbox channel).
-    public static func recordOutbound(_ db: Database, channel: Channel, conversation: ConversationSummary, author: User,
+    public static func recordOutbound(_ db: StoreAccess, channel: Channel, conversation: ConversationSummary, author: User,
                                       platformID: String, kind: MessageKind, text: String, now: Timestamp,
                                       actor: AuditActor) throws -> ConversationState {
         try ConversationRepository.insertMessage(
@@ -101,7 +101,7 @@ public enum Inbox {
     /// Like any outbound message it does not move the queue and gives no owner; it moves the
     /// deadline.
     @discardableResult
-    public static func recordOutboundFromPlatform(_ db: Database, channel: Channel, contactPlatformID: String,
+    public static func recordOutboundFromPlatform(_ db: StoreAccess, channel: Channel, contactPlatformID: String,
                                                   platformID: String, kind: MessageKind, text: String, at: Timestamp,
                                                   now: Timestamp) throws -> OutboundFromPlatformResult {
         guard let contactID = try ConversationRepository.contactID(db, channelID: channel.id,
@@ -121,7 +121,7 @@ public enum Inbox {
     }
 
     /// Moves a conversation to a queue. Returns the new state (unchanged when it was there already).
-    public static func move(_ db: Database, channel: Channel, conversation: ConversationSummary, to queue: Queue,
+    public static func move(_ db: StoreAccess, channel: Channel, conversation: ConversationSummary, to queue: Queue,
                             cause: String, reason: String? = nil, now: Timestamp, actor: AuditActor) throws -> ConversationState {
         let old = conversation.state
         let state = ConversationQueue.move(old, to: queue, settings: channel.autoResolve, now: now)
@@ -145,7 +145,7 @@ public enum Inbox {
     /// statements, so a sweep of 100,000 conversations costs about what the raw UPDATE does;
     /// `InboxSweepTests` checks it against the rule conversation by conversation.
     @discardableResult
-    public static func sweep(_ db: Database, now: Timestamp) throws -> [Int64] {
+    public static func sweep(_ db: StoreAccess, now: Timestamp) throws -> [Int64] {
         let ids = try db.all(Int64.self, sql: "SELECT id FROM conversations WHERE deadline IS NOT NULL AND deadline <= ? ORDER BY deadline, id",
                              arguments: [now])
         guard !ids.isEmpty else { return [] }

@@ -6,7 +6,7 @@ import ParleyCore
 /// migrated to the current schema on open. A file parley may not write opens read-only.
 public final class ParleyDatabase: @unchecked Sendable {
     public let path: String
-    public let queue: DatabaseQueue
+    let queue: DatabaseQueue
     /// Why parley may not write this database (nil when it may): reading commands still work.
     public let readOnlyReason: String?
 
@@ -166,8 +166,23 @@ public final class ParleyDatabase: @unchecked Sendable {
 
     /// Runs `body` on the connection. Calls may nest (a command that syncs a channel runs
     /// page transactions from inside its own call): parley uses one connection from one thread.
-    public func withConnection<T>(_ body: (Database) throws -> T) rethrows -> T {
-        try queue.unsafeReentrantWrite(body)
+    /// The engine's errors leave as `ParleyError`s.
+    public func withConnection<T>(_ body: (StoreAccess) throws -> T) throws -> T {
+        do {
+            return try queue.unsafeReentrantWrite { db in try body(StoreAccess(db)) }
+        } catch {
+            throw StoreErrors.parleyError(error, readOnlyMessage: readOnlyMessage)
+        }
+    }
+
+    /// Runs `body` in a transaction of its own (a savepoint inside an open one), for reading.
+    public func read<T>(_ body: (StoreAccess) throws -> T) throws -> T {
+        try withConnection { access in try access.atomically(write: false) { try body(access) } }
+    }
+
+    /// Runs `body` in a transaction of its own (a savepoint inside an open one): all or nothing.
+    public func write<T>(_ body: (StoreAccess) throws -> T) throws -> T {
+        try withConnection { access in try access.atomically { try body(access) } }
     }
 }
 
@@ -188,25 +203,5 @@ final class BusyWait: @unchecked Sendable {
         guard now - started < ParleyDatabase.busyTimeout else { return false }
         usleep(UInt32.random(in: 500...2000))
         return true
-    }
-}
-
-extension Database {
-    /// Runs `body` as one unit: a transaction of its own, or a savepoint inside a script's
-    /// transaction (`begin` … `commit`). A thrown error undoes everything `body` wrote.
-    public func atomically<T>(write: Bool = true, _ body: () throws -> T) throws -> T {
-        var result: T?
-        if isInsideTransaction {
-            try inSavepoint {
-                result = try body()
-                return .commit
-            }
-        } else {
-            try inTransaction(write ? .immediate : .deferred) {
-                result = try body()
-                return .commit
-            }
-        }
-        return result!
     }
 }

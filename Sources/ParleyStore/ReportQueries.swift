@@ -25,7 +25,7 @@ public enum ReportQueries {
     /// Counts and times for the channel. First response: from the first inbound message of a
     /// conversation's opening (created or reopened) to the first reply by a person before it was
     /// resolved. Resolution: from that opening to the resolve.
-    public static func report(_ db: Database, channelID: Int64, from: Timestamp, to: Timestamp, by: ReportGrouping) throws -> ChannelReport {
+    public static func report(_ db: StoreAccess, channelID: Int64, from: Timestamp, to: Timestamp, by: ReportGrouping) throws -> ChannelReport {
         var total = ChannelReport.Bucket(key: "total")
         var buckets: [String: ChannelReport.Bucket] = [:]
         // Formatting a date costs more than reading a row: one string per day, not per row.
@@ -53,7 +53,7 @@ public enum ReportQueries {
 
         // Messages: one walk of the covering index range, counted here (a GROUP BY would sort a
         // million rows in a temporary b-tree; the index already yields them in time order).
-        let messages = try Row.fetchCursor(db, sql: """
+        let messages = try Row.fetchCursor(db.db, sql: """
             SELECT at / 86400000, direction = 'in', author_user_id FROM messages
             WHERE channel_id = ? AND at >= ? AND at < ?
             """, arguments: [channelID, from, to])
@@ -78,7 +78,7 @@ public enum ReportQueries {
         }
 
         // Queue events.
-        let events = try Row.fetchCursor(db, sql: """
+        let events = try Row.fetchCursor(db.db, sql: """
             SELECT at, cause, to_queue, user_id FROM queue_events WHERE channel_id = ? AND at >= ? AND at < ?
             """, arguments: [channelID, from, to])
         while let row = try events.next() {
@@ -92,7 +92,7 @@ public enum ReportQueries {
         }
 
         // First responses, per opening in the period.
-        let responses = try Row.fetchCursor(db, sql: """
+        let responses = try Row.fetchCursor(db.db, sql: """
             SELECT e.at AS opened, m.at AS replied, m.author_user_id AS author
             FROM queue_events e
             JOIN messages m ON m.id = (
@@ -112,7 +112,7 @@ public enum ReportQueries {
         }
 
         // Resolutions in the period, from their opening.
-        let resolutions = try Row.fetchCursor(db, sql: """
+        let resolutions = try Row.fetchCursor(db.db, sql: """
             SELECT r.at AS resolved, r.user_id AS user_id,
                    (SELECT max(o.at) FROM queue_events o WHERE o.conversation_id = r.conversation_id
                       AND o.cause IN ('created', 'reopened') AND o.at <= r.at) AS opened

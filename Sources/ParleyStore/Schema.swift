@@ -2,8 +2,8 @@ import GRDB
 
 /// The database schema, as GRDB migrations. Each migration runs once, in order, in a transaction.
 /// Each migration from v4 on sets `PRAGMA user_version` to its number.
-public enum Schema {
-    public static var migrator: DatabaseMigrator {
+enum Schema {
+    static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
         m.registerMigration("v1: organisation, channels, conversations, audit") { db in
             try db.execute(sql: """

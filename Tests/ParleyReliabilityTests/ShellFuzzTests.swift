@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import Testing
 import ParleyCore
-import ParleyStore
+@testable import ParleyStore
 @testable import ParleyShell
 import ParleyTestSupport
 
@@ -102,7 +102,7 @@ import ParleyTestSupport
             try db.withConnection { c in if c.isInsideTransaction { try c.rollback() } }
         }
         #expect(failures > cases / 4, "seed \(seed): only \(failures) of \(cases) lines failed: the generator is too tame")
-        let check = try db.withConnection { c in try String.fetchOne(c, sql: "PRAGMA integrity_check") }
+        let check = try db.withConnection { c in try String.fetchOne(c.db, sql: "PRAGMA integrity_check") }
         #expect(check == "ok", "seed \(seed)")
         print("shell fuzz: seed \(seed), \(cases) lines, \(failures) refused")
     }

@@ -3,7 +3,7 @@ import GRDB
 import GRDBSQLite
 import Testing
 import ParleyCore
-import ParleyStore
+@testable import ParleyStore
 @testable import ParleyShell
 import ParleyTestSupport
 
@@ -34,7 +34,7 @@ import ParleyTestSupport
         try session.startAs(email: "cora@acme.example")
 
         var statements: [String] = []
-        db.withConnection { c in c.trace(options: .statement) { event in
+        try db.withConnection { c in c.db.trace(options: .statement) { event in
             if case .statement(let s) = event { statements.append(s.sql) }
         } }
         for line in [
@@ -48,18 +48,18 @@ import ParleyTestSupport
         _ = Completer(shell: shell).complete(line: "conversation show ", cursor: 18)
         _ = Completer(shell: shell).complete(line: "user show co", cursor: 12)
         try db.withConnection { c in
-            c.trace(options: .statement, nil)
+            c.db.trace(options: .statement, nil)
             try Inbox.sweep(c, now: 1_800_000_000_000)
         }
         #expect(statements.count > 50)
 
         var scans: [String] = []
         try db.withConnection { c in
-            c.trace(options: .statement, nil)
+            c.db.trace(options: .statement, nil)
             for sql in Set(statements) {
                 let head = sql.trimmingCharacters(in: .whitespacesAndNewlines).uppercased()
                 guard head.hasPrefix("SELECT") || head.hasPrefix("UPDATE") || head.hasPrefix("DELETE") || head.hasPrefix("INSERT") || head.hasPrefix("WITH") else { continue }
-                let plan = try c.makeStatement(sql: "EXPLAIN QUERY PLAN " + sql)
+                let plan = try c.db.makeStatement(sql: "EXPLAIN QUERY PLAN " + sql)
                 let placeholders = Int(sqlite3_bind_parameter_count(plan.sqliteStatement))
                 plan.setUncheckedArguments(StatementArguments(Array(repeating: DatabaseValue.null, count: placeholders)))
                 for row in try Row.fetchAll(plan) {

@@ -34,7 +34,7 @@ import ParleyCore
             let sweepAt = now + 30 * 60_000
             let due = expected.filter { ConversationQueue.isDue($0.value, now: sweepAt) }
             #expect(!due.isEmpty && due.count < expected.count)
-            let auditBefore = try Int.fetchOne(db, sql: "SELECT count(*) FROM audit") ?? 0
+            let auditBefore = try Int.fetchOne(db.db, sql: "SELECT count(*) FROM audit") ?? 0
             let resolved = try Inbox.sweep(db, now: sweepAt)
             #expect(Set(resolved) == Set(due.keys))
             for (id, before) in expected {
@@ -42,7 +42,7 @@ import ParleyCore
                 if let deadline = before.deadline, deadline <= sweepAt {
                     #expect(after.state == ConversationQueue.enter(.resolved, from: before, settings: channel.autoResolve, now: deadline))
                     #expect(after.updatedAt == deadline)
-                    let event = try Row.fetchOne(db, sql: "SELECT at, from_queue, cause FROM queue_events WHERE conversation_id = ? AND to_queue = 'resolved'", arguments: [id])!
+                    let event = try Row.fetchOne(db.db, sql: "SELECT at, from_queue, cause FROM queue_events WHERE conversation_id = ? AND to_queue = 'resolved'", arguments: [id])!
                     #expect(event["at"] as Int64 == deadline && event["from_queue"] as String == before.queue.rawValue && event["cause"] as String == "auto-resolve")
                 } else {
                     #expect(after.state == before)
@@ -50,7 +50,7 @@ import ParleyCore
             }
             let entries = try AuditLog.entries(db, AuditLog.Query(limit: 1000)).filter { $0.action == "conversation.auto-resolve" }
             #expect(entries.count == due.count)
-            #expect((try Int.fetchOne(db, sql: "SELECT count(*) FROM audit") ?? 0) == auditBefore + due.count)
+            #expect((try Int.fetchOne(db.db, sql: "SELECT count(*) FROM audit") ?? 0) == auditBefore + due.count)
             #expect(entries.allSatisfy { $0.actor == "system" && $0.newValue == "resolved (reason: Quiet)" })
             #expect(entries.contains { $0.oldValue == "new, owner o@x.example" })
             // Nothing left to do.

@@ -1,4 +1,3 @@
-import GRDB
 import ParleyCore
 import ParleyStore
 
@@ -126,7 +125,7 @@ public struct ChannelSync {
 
     /// A DM the account sent (from parley, X's own app or another tool): stored once, outbound, in
     /// the customer's conversation. False when the customer has no conversation (yet).
-    func storeSent(_ db: Database, _ channel: Channel, _ e: XDirectMessage, to customer: String, now: Timestamp,
+    func storeSent(_ db: StoreAccess, _ channel: Channel, _ e: XDirectMessage, to customer: String, now: Timestamp,
                    _ summary: inout SyncSummary) throws -> Bool {
         let result = try Inbox.recordOutboundFromPlatform(db, channel: channel, contactPlatformID: customer,
                                                           platformID: e.id, kind: .directMessage, text: e.text,
@@ -154,7 +153,7 @@ public struct ChannelSync {
     }
 
     /// Moves one of the channel's cursors, inside the transaction of the page it covers.
-    func moveCursor(_ db: Database, _ channel: Channel, _ field: WritableKeyPath<ChannelRepository.SyncCursor, String?>,
+    func moveCursor(_ db: StoreAccess, _ channel: Channel, _ field: WritableKeyPath<ChannelRepository.SyncCursor, String?>,
                     to value: String?) throws {
         var cursor = try ChannelRepository.syncCursor(db, id: channel.id)
         cursor[keyPath: field] = value
@@ -168,7 +167,7 @@ public struct ChannelSync {
     }
 
     /// One page, one transaction.
-    func store(_ body: (Database, Timestamp) throws -> Void) throws {
+    func store(_ body: (StoreAccess, Timestamp) throws -> Void) throws {
         try database.withConnection { db in
             try db.atomically {
                 let now = try Meta.now(db, system: clock)

@@ -191,5 +191,3 @@ enum ChannelCommands {
         return .done("removed \(c.atHandle) and its \(count) conversation\(count == 1 ? "" : "s")")
     }
 }
-
-import GRDB

@@ -178,7 +178,7 @@ enum ConversationCommands {
     static func topic(_ inv: Invocation, _ ctx: CommandContext, add: Bool) throws -> CommandOutput {
         let (c, ch) = try ctx.conversation(inv.arg("N")!)
         try ctx.require(.topic, on: ch, what: "conversation \(add ? "topic" : "untopic") \(c.id)")
-        let current = Set(try ctx.db.rows(sql: "SELECT topic_id FROM conversation_topics WHERE conversation_id = ?", arguments: [c.id]).map { $0["topic_id"] as Int64 })
+        let current = Set(try ConversationRepository.topicIDs(ctx.db, conversationID: c.id))
         var next = current
         for name in inv.values("TOPIC") {
             let t = try TopicRepository.require(ctx.db, name: name)
@@ -230,5 +230,3 @@ enum ConversationCommands {
         return .done("@\(handle) wrote to \(ch.atHandle): \(what)", record: record(c, channel: ch))
     }
 }
-
-import GRDB

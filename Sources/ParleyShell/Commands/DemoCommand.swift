@@ -146,7 +146,7 @@ enum DemoCommand {
         try Meta.setSandboxTime(db, end)
         _ = try Inbox.sweep(db, now: end)
         ctx.session.setUser(admin, impersonator: nil, kind: "init")
-        let total = try db.one(Int.self, sql: "SELECT count(*) FROM conversations") ?? 0
+        let total = try ConversationRepository.count(db)
         let message = """
         demo organisation ready (a sandbox, its clock at \(TimeFormat.iso(end))): 5 users, 2 teams, 3 channels, \(total) conversations over 30 days.
         You are logged in as ada@acme.example (admin). Passwords, shown only now:
@@ -159,4 +159,3 @@ enum DemoCommand {
                       record: [("users", .array(userRecords)), ("conversations", .of(total))])
     }
 }
-import GRDB

@@ -1,4 +1,3 @@
-import GRDB
 import ParleyCore
 import ParleyStore
 
@@ -54,7 +53,7 @@ enum DoctorCommand {
                 "user edit EMAIL --role admin (a second admin)")
         }
         for u in users where !u.enabled {
-            let grants = try ctx.db.one(Int.self, sql: "SELECT count(*) FROM channel_grants WHERE user_id = ?", arguments: [u.id]) ?? 0
+            let grants = try ChannelRepository.directGrantCount(ctx.db, userID: u.id)
             if grants > 0 {
                 add("info", "\(u.email) is disabled but keeps \(grants) direct grant\(grants == 1 ? "" : "s") (they return on enable)",
                     "channel revoke CHANNEL \(u.email)")

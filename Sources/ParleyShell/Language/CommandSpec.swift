@@ -1,4 +1,3 @@
-import GRDB
 import ParleyCore
 
 /// What a word stands for: drives validation, help and completion from one table.
