@@ -17,14 +17,34 @@ public enum ParleyError: Error, Equatable, Sendable, CustomStringConvertible {
     case refused(String)
     /// A file, terminal or network operation failed.
     case io(String)
+    /// The database could not do what was asked, for a reason a person can act on.
+    case storage(StorageFailure, String)
 
     public var message: String {
         switch self {
         case .usage(let m), .invalidValue(let m), .notFound(let m), .conflict(let m),
-             .denied(let m), .notLoggedIn(let m), .refused(let m), .io(let m):
+             .denied(let m), .notLoggedIn(let m), .refused(let m), .io(let m), .storage(_, let m):
             return m
         }
     }
 
     public var description: String { message }
+}
+
+/// Why the database failed: the store sorts its engine's errors into these, in one place.
+public enum StorageFailure: String, Equatable, Sendable {
+    /// Another writer held the database past the busy timeout.
+    case busy
+    /// A write broke one of the schema's rules (a duplicate, a missing row).
+    case constraint
+    /// The file is damaged.
+    case corrupt
+    /// The database may only be read (the file, its folder, or how it was opened).
+    case readOnly = "read-only"
+    /// The disk is full.
+    case full
+    /// The file is not a parley database: it was left untouched.
+    case notParleys = "not-parleys"
+    /// Anything else the engine reported.
+    case other
 }

@@ -25,7 +25,7 @@ enum DatabaseIdentity: Equatable {
     static let parleyTables: Set<String> = ["grdb_migrations", "meta", "users", "channels", "conversations", "messages"]
 
     /// What the file at `path` is. Reads it only (no lock, no journal, no -wal or -shm file).
-    /// Throws `ParleyError.invalidValue` for a file that is not parley's.
+    /// Throws `ParleyError.storage(.notParleys, …)` for a file that is not parley's.
     static func inspect(path: String) throws -> DatabaseIdentity {
         var info = stat()
         if stat(path, &info) != 0 {
@@ -35,7 +35,7 @@ enum DatabaseIdentity: Equatable {
             throw ParleyError.io("cannot read database \(path): \(String(cString: strerror(errno)))")
         }
         if (info.st_mode & S_IFMT) != S_IFREG {
-            throw ParleyError.invalidValue("\(path) is not a parley database (not a regular file): \(leftAlone)")
+            throw ParleyError.storage(.notParleys, "\(path) is not a parley database (not a regular file): \(leftAlone)")
         }
         if info.st_size == 0 {
             return .new
@@ -43,7 +43,7 @@ enum DatabaseIdentity: Equatable {
         let header = try readHeader(path)
         let magic = Array("SQLite format 3\u{0}".utf8)
         guard header.count == 100, Array(header[0..<16]) == magic else {
-            throw ParleyError.invalidValue("\(path) is not a parley database (not an SQLite file): \(leftAlone)")
+            throw ParleyError.storage(.notParleys, "\(path) is not a parley database (not an SQLite file): \(leftAlone)")
         }
         let id = header[68..<72].reduce(UInt32(0)) { ($0 << 8) | UInt32($1) }
         if Int32(bitPattern: id) == applicationID {
@@ -51,12 +51,12 @@ enum DatabaseIdentity: Equatable {
         }
         if id != 0 {
             let hex = "0x" + String(id, radix: 16, uppercase: true)
-            throw ParleyError.invalidValue(
+            throw ParleyError.storage(.notParleys, 
                 "\(path) is not a parley database (another application's SQLite file, application_id \(hex)): "
                     + leftAlone)
         }
         guard try holdsParleySchema(path) else {
-            throw ParleyError.invalidValue(
+            throw ParleyError.storage(.notParleys, 
                 "\(path) is not a parley database (an SQLite file without parley's tables): \(leftAlone)")
         }
         return .earlierParley

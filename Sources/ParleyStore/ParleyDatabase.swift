@@ -23,7 +23,7 @@ public final class ParleyDatabase: @unchecked Sendable {
 
     /// Opens (creating it with mode 0600 if missing) and migrates the database at `path`.
     /// `":memory:"` opens a private in-memory database. A file that is not parley's is refused
-    /// (`ParleyError.invalidValue`) before anything is written; one parley may not write opens read-only.
+    /// (`ParleyError.storage(.notParleys, …)`) before anything is written; one parley may not write opens read-only.
     public init(path: String) throws {
         self.path = path
         var config = Configuration()
@@ -88,7 +88,7 @@ public final class ParleyDatabase: @unchecked Sendable {
         let walHoldsPages = stat(path + "-wal", &info) == 0 && info.st_size > 0
         if walHoldsPages && stat(path + "-shm", &info) != 0 && !folderIsWritable(path) {
             // SQLite reads a -wal file only through a -shm file, which it cannot create here.
-            throw ParleyError.refused("the database \(path) is read-only and cannot be read now: its -wal file "
+            throw ParleyError.storage(.readOnly, "the database \(path) is read-only and cannot be read now: its -wal file "
                 + "holds changes not yet in the file, and its folder cannot hold the -shm file SQLite needs "
                 + "to read them; open it once with write access to fold them in")
         }
@@ -108,10 +108,10 @@ public final class ParleyDatabase: @unchecked Sendable {
         try? queue.close()
         let reason = readOnlyReason(path) ?? "parley may not write it"
         if applied.isEmpty {
-            throw ParleyError.refused("the database \(path) is read-only: \(reason); it is empty, "
+            throw ParleyError.storage(.readOnly, "the database \(path) is read-only: \(reason); it is empty, "
                 + "and parley cannot create its tables there")
         }
-        throw ParleyError.refused("the database \(path) is read-only: \(reason); it needs updating to "
+        throw ParleyError.storage(.readOnly, "the database \(path) is read-only: \(reason); it needs updating to "
             + "this parley's schema: open it once with write access")
     }
 

@@ -39,7 +39,7 @@ do {
 } catch {
     FileHandle.standardError.write(Data(("parley: " + Shell.oneLine(Shell.message(for: error)) + "\n").utf8))
     // A database path naming a file that is not parley's is a bad invocation, like a bad flag value.
-    if case ParleyError.invalidValue = error {
+    if case ParleyError.storage(.notParleys, _) = error {
         exit(2)
     }
     exit(1)

@@ -39,7 +39,7 @@ import Testing
         } catch let error as ParleyError {
             caught = error
         }
-        guard case .invalidValue(let message)? = caught else {
+        guard case .storage(.notParleys, let message)? = caught else {
             Issue.record("expected a refusal, got \(String(describing: caught))")
             return
         }
