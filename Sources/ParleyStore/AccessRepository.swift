@@ -34,7 +34,7 @@ public enum AccessRepository {
                 UNION SELECT tc.channel_id FROM team_members m JOIN team_channels tc ON tc.team_id = m.team_id WHERE m.user_id = ?1
                 UNION SELECT id FROM channels WHERE all_users = 1
                 UNION SELECT id FROM channels WHERE all_teams = 1 AND ?2
-            ) ORDER BY display_name COLLATE NOCASE, id
+            ) ORDER BY display_name \(SQLDialect.caseless), id
             """, arguments: [user.id, inAnyTeam]).map(ChannelRepository.channel)
         guard !channels.isEmpty else { return [] }
         var direct: [Int64: ChannelRole] = [:]
@@ -113,7 +113,7 @@ public enum AccessRepository {
             sql += " AND u.email > ?"
             args.append(after)
         }
-        sql += " ORDER BY u.email COLLATE NOCASE"
+        sql += " ORDER BY u.email \(SQLDialect.caseless)"
         if let limit {
             sql += " LIMIT ?"
             args.append(limit)

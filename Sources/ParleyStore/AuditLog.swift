@@ -46,7 +46,7 @@ public enum AuditLog {
     public static func entries(_ db: StoreAccess, _ q: Query) throws -> [AuditEntry] {
         var conditions: [String] = []
         var args: [any DatabaseValueConvertible] = []
-        if let u = q.user { conditions.append("(actor = ? COLLATE NOCASE OR as_user = ? COLLATE NOCASE)"); args += [u, u] }
+        if let u = q.user { conditions.append("(actor = ? \(SQLDialect.caseless) OR as_user = ? \(SQLDialect.caseless))"); args += [u, u] }
         if let c = q.channelID { conditions.append("channel_id = ?"); args.append(c) }
         if let s = q.since { conditions.append("at >= ?"); args.append(s) }
         args.append(q.limit)

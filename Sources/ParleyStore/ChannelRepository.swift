@@ -66,7 +66,7 @@ public enum ChannelRepository {
                                         arguments: [String(name.dropFirst())]).map(channel).filter(seen)
             if let c = rows.first { return c }
         } else {
-            let byName = try db.rows(sql: "SELECT \(columns) FROM channels WHERE display_name = ? COLLATE NOCASE ORDER BY id LIMIT 10",
+            let byName = try db.rows(sql: "SELECT \(columns) FROM channels WHERE display_name = ? \(SQLDialect.caseless) ORDER BY id LIMIT 10",
                                           arguments: [name]).map(channel).filter(seen)
             if byName.count == 1 { return byName[0] }
             if byName.count > 1 {
@@ -100,17 +100,17 @@ public enum ChannelRepository {
     public static func grants(_ db: StoreAccess, userID: Int64) throws -> [(Channel, ChannelRole)] {
         try db.rows(sql: """
             SELECT \(columns), g.role FROM channel_grants g JOIN channels ON channels.id = g.channel_id
-            WHERE g.user_id = ? ORDER BY display_name COLLATE NOCASE, id
+            WHERE g.user_id = ? ORDER BY display_name \(SQLDialect.caseless), id
             """, arguments: [userID]).map { (channel($0), ChannelRole(rawValue: $0[14]) ?? .viewer) }
     }
 
     public static func list(_ db: StoreAccess) throws -> [Channel] {
-        try db.rows(sql: "SELECT \(columns) FROM channels ORDER BY display_name COLLATE NOCASE, id").map(channel)
+        try db.rows(sql: "SELECT \(columns) FROM channels ORDER BY display_name \(SQLDialect.caseless), id").map(channel)
     }
 
     public static func list(_ db: StoreAccess, ids: [Int64]) throws -> [Channel] {
         guard !ids.isEmpty else { return [] }
-        return try db.uncachedRows(sql: "SELECT \(columns) FROM channels WHERE id IN (\(ids.map(String.init).joined(separator: ","))) ORDER BY display_name COLLATE NOCASE, id").map(channel)
+        return try db.uncachedRows(sql: "SELECT \(columns) FROM channels WHERE id IN (\(ids.map(String.init).joined(separator: ","))) ORDER BY display_name \(SQLDialect.caseless), id").map(channel)
     }
 
     @discardableResult

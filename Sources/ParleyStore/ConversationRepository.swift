@@ -247,8 +247,8 @@ public enum ConversationRepository {
                                      direction: MessageDirection, kind: MessageKind, authorUserID: Int64?,
                                      authorLabel: String, text: String, at: Timestamp) throws -> Bool {
         try db.run(sql: """
-            INSERT OR IGNORE INTO messages(conversation_id, channel_id, platform_id, direction, kind, author_user_id, author_label, text, at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO messages(conversation_id, channel_id, platform_id, direction, kind, author_user_id, author_label, text, at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
             """, arguments: [conversationID, channelID, platformID, direction.rawValue, kind.rawValue, authorUserID, authorLabel, text, at])
         return db.changesCount > 0
     }
@@ -282,7 +282,7 @@ public enum ConversationRepository {
     /// Adds a tag; false when it was there already.
     @discardableResult
     public static func addTag(_ db: StoreAccess, conversationID: Int64, tag: String) throws -> Bool {
-        try db.run(sql: "INSERT OR IGNORE INTO conversation_tags(conversation_id, tag) VALUES (?, ?)", arguments: [conversationID, tag])
+        try db.run(sql: "INSERT INTO conversation_tags(conversation_id, tag) VALUES (?, ?) ON CONFLICT DO NOTHING", arguments: [conversationID, tag])
         return db.changesCount > 0
     }
 
@@ -342,7 +342,7 @@ public enum ConversationRepository {
     public static func setTopics(_ db: StoreAccess, conversationID: Int64, topicIDs: [Int64]) throws {
         try db.run(sql: "DELETE FROM conversation_topics WHERE conversation_id = ?", arguments: [conversationID])
         for id in topicIDs {
-            try db.run(sql: "INSERT OR IGNORE INTO conversation_topics(conversation_id, topic_id) VALUES (?, ?)", arguments: [conversationID, id])
+            try db.run(sql: "INSERT INTO conversation_topics(conversation_id, topic_id) VALUES (?, ?) ON CONFLICT DO NOTHING", arguments: [conversationID, id])
         }
     }
 

@@ -39,7 +39,7 @@ public enum TeamRepository {
             SELECT t.id, t.name,
                    (SELECT count(*) FROM team_members m WHERE m.team_id = t.id) AS members,
                    (SELECT count(*) FROM team_channels c WHERE c.team_id = t.id) AS channels
-            FROM teams t\(only) ORDER BY t.name COLLATE NOCASE
+            FROM teams t\(only) ORDER BY t.name \(SQLDialect.caseless)
             """).map { Summary(team: team($0), members: $0["members"], channels: $0["channels"]) }
     }
 
@@ -109,7 +109,7 @@ public enum TeamRepository {
     }
 
     public static func addChannel(_ db: StoreAccess, teamID: Int64, channelID: Int64) throws {
-        try db.run(sql: "INSERT OR IGNORE INTO team_channels(team_id, channel_id) VALUES (?, ?)", arguments: [teamID, channelID])
+        try db.run(sql: "INSERT INTO team_channels(team_id, channel_id) VALUES (?, ?) ON CONFLICT DO NOTHING", arguments: [teamID, channelID])
     }
 
     public static func removeChannel(_ db: StoreAccess, teamID: Int64, channelID: Int64) throws {

@@ -11,7 +11,7 @@ public enum TopicRepository {
         } ?? ""
         return try db.uncachedRows(sql: """
             SELECT t.id, t.name, (SELECT count(*) FROM conversation_topics ct WHERE ct.topic_id = t.id\(only)) AS uses
-            FROM topics t ORDER BY t.name COLLATE NOCASE
+            FROM topics t ORDER BY t.name \(SQLDialect.caseless)
             """).map { (id: $0["id"], name: $0["name"], uses: $0["uses"]) }
     }
 

@@ -32,7 +32,7 @@ public enum UserRepository {
         var sql = "SELECT \(columns) FROM users"
         var args: [any DatabaseValueConvertible] = []
         if let after { sql += " WHERE email > ?"; args.append(after) }
-        sql += " ORDER BY email COLLATE NOCASE"
+        sql += " ORDER BY email \(SQLDialect.caseless)"
         if let limit { sql += " LIMIT ?"; args.append(limit) }
         return try db.rows(sql: sql, arguments: StatementArguments(args)).map(user)
     }
