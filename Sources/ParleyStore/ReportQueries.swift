@@ -25,38 +25,62 @@ public enum ReportQueries {
     /// Counts and times for the channel. First response: from the first inbound message of a
     /// conversation's opening (created or reopened) to the first reply by a person before it was
     /// resolved. Resolution: from that opening to the resolve.
-    public static func report(_ db: StoreAccess, channelID: Int64, from: Timestamp, to: Timestamp, by: ReportGrouping) throws -> ChannelReport {
-        var total = ChannelReport.Bucket(key: "total")
-        var buckets: [String: ChannelReport.Bucket] = [:]
-        // Formatting a date costs more than reading a row: one string per day, not per row.
-        var days: [Int64: String] = [:]
-        func dayKey(_ t: Timestamp) -> String {
-            let day = t >= 0 ? t / 86_400_000 : (t - 86_399_999) / 86_400_000
-            if let k = days[day] { return k }
-            let k = TimeFormat.day(t)
-            days[day] = k
-            return k
-        }
-        func bump(_ key: String?, _ body: (inout ChannelReport.Bucket) -> Void) {
-            body(&total)
-            guard let key else { return }
-            body(&buckets[key, default: ChannelReport.Bucket(key: key)])
-        }
-        var emails: [Int64: String] = [:]
-        func email(_ id: Int64?) throws -> String? {
-            guard let id else { return nil }
-            if let e = emails[id] { return e }
-            let e = try db.one(String.self, sql: "SELECT email FROM users WHERE id = ?", arguments: [id]) ?? "user #\(id)"
-            emails[id] = e
-            return e
-        }
+    public static func report(_ db: StoreAccess, channelID: Int64, from: Timestamp, to: Timestamp,
+                              by: ReportGrouping) throws -> ChannelReport {
+        var builder = ReportBuilder(db: db, by: by)
+        let range: StatementArguments = [channelID, from, to]
+        try builder.countMessages(range)
+        try builder.countQueueEvents(range)
+        try builder.addFirstResponses(range)
+        try builder.addResolutions(range)
+        return builder.report()
+    }
+}
 
-        // Messages: one walk of the covering index range, counted here (a GROUP BY would sort a
-        // million rows in a temporary b-tree; the index already yields them in time order).
+/// One report being counted: the totals, a bucket per day or agent, and the lookups it caches.
+private struct ReportBuilder {
+    let db: StoreAccess
+    let by: ReportGrouping
+    var total = ChannelReport.Bucket(key: "total")
+    var buckets: [String: ChannelReport.Bucket] = [:]
+    /// Formatting a date costs more than reading a row: one string per day, not per row.
+    var days: [Int64: String] = [:]
+    var emails: [Int64: String] = [:]
+
+    init(db: StoreAccess, by: ReportGrouping) {
+        self.db = db
+        self.by = by
+    }
+
+    mutating func dayKey(_ t: Timestamp) -> String {
+        let day = t >= 0 ? t / 86_400_000 : (t - 86_399_999) / 86_400_000
+        if let k = days[day] { return k }
+        let k = TimeFormat.day(t)
+        days[day] = k
+        return k
+    }
+
+    mutating func bump(_ key: String?, _ body: (inout ChannelReport.Bucket) -> Void) {
+        body(&total)
+        guard let key else { return }
+        body(&buckets[key, default: ChannelReport.Bucket(key: key)])
+    }
+
+    mutating func email(_ id: Int64?) throws -> String? {
+        guard let id else { return nil }
+        if let e = emails[id] { return e }
+        let e = try db.one(String.self, sql: "SELECT email FROM users WHERE id = ?", arguments: [id]) ?? "user #\(id)"
+        emails[id] = e
+        return e
+    }
+
+    /// Messages: one walk of the covering index range, counted here (a GROUP BY would sort a
+    /// million rows in a temporary b-tree; the index already yields them in time order).
+    mutating func countMessages(_ range: StatementArguments) throws {
         let messages = try Row.fetchCursor(db.db, sql: """
             SELECT at / 86400000, direction = 'in', author_user_id FROM messages
             WHERE channel_id = ? AND at >= ? AND at < ?
-            """, arguments: [channelID, from, to])
+            """, arguments: range)
         var perDay: [Int64: (inbound: Int, outbound: Int)] = [:]
         var perAuthor: [Int64?: Int] = [:]
         while let row = try messages.next() {
@@ -76,11 +100,13 @@ public enum ReportQueries {
         for (author, n) in perAuthor {
             bump(try email(author)) { $0.outbound += n }
         }
+    }
 
-        // Queue events.
+    /// New, reopened and resolved conversations, from the queue events.
+    mutating func countQueueEvents(_ range: StatementArguments) throws {
         let events = try Row.fetchCursor(db.db, sql: """
             SELECT at, cause, to_queue, user_id FROM queue_events WHERE channel_id = ? AND at >= ? AND at < ?
-            """, arguments: [channelID, from, to])
+            """, arguments: range)
         while let row = try events.next() {
             let at: Int64 = row[0]
             let cause: String = row[1]
@@ -90,8 +116,10 @@ public enum ReportQueries {
             if cause == "reopened" { bump(by == .day ? key : nil) { $0.reopened += 1 } }
             if toQueue == "resolved" { bump(key) { $0.resolved += 1 } }
         }
+    }
 
-        // First responses, per opening in the period.
+    /// First responses, per opening in the period: the first reply by a person before the resolve.
+    mutating func addFirstResponses(_ range: StatementArguments) throws {
         let responses = try Row.fetchCursor(db.db, sql: """
             SELECT e.at AS opened, m.at AS replied, m.author_user_id AS author
             FROM queue_events e
@@ -103,30 +131,32 @@ public enum ReportQueries {
                                          WHERE r.conversation_id = e.conversation_id AND r.to_queue = 'resolved' AND r.at >= e.at), 9223372036854775807)
                 ORDER BY m2.at, m2.id LIMIT 1)
             WHERE e.channel_id = ? AND e.at >= ? AND e.at < ? AND e.cause IN ('created', 'reopened')
-            """, arguments: [channelID, from, to])
+            """, arguments: range)
         while let row = try responses.next() {
             let opened: Int64 = row[0]
             let replied: Int64 = row[1]
             let key = by == .day ? dayKey(opened) : try email(row[2])
             bump(key) { $0.firstResponses.append(replied - opened) }
         }
+    }
 
-        // Resolutions in the period, from their opening.
+    /// Resolutions in the period, from their opening.
+    mutating func addResolutions(_ range: StatementArguments) throws {
         let resolutions = try Row.fetchCursor(db.db, sql: """
             SELECT r.at AS resolved, r.user_id AS user_id,
                    (SELECT max(o.at) FROM queue_events o WHERE o.conversation_id = r.conversation_id
                       AND o.cause IN ('created', 'reopened') AND o.at <= r.at) AS opened
             FROM queue_events r WHERE r.channel_id = ? AND r.at >= ? AND r.at < ? AND r.to_queue = 'resolved'
-            """, arguments: [channelID, from, to])
+            """, arguments: range)
         while let row = try resolutions.next() {
             guard let opened: Int64 = row[2] else { continue }
             let resolved: Int64 = row[0]
             let key = by == .day ? dayKey(resolved) : try email(row[1])
             bump(key) { $0.resolutions.append(resolved - opened) }
         }
+    }
 
-        var list = Array(buckets.values)
-        list.sort { $0.key < $1.key }
-        return ChannelReport(total: total, buckets: list)
+    func report() -> ChannelReport {
+        ChannelReport(total: total, buckets: buckets.values.sorted { $0.key < $1.key })
     }
 }
