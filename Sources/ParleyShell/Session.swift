@@ -75,7 +75,18 @@ public final class Session {
     public var outputFile: OutputFile?
     /// The history `history` lists; the interactive shell replaces it with the persistent one.
     public var historyProvider: () -> [String]
-    var commandLog: [String] = []
+    /// The commands run in this session, for `history` where there is no line editor. Only the
+    /// last `commandLogLimit` are kept, so a script of a million commands holds no more.
+    private(set) var commandLog: [String] = []
+    static let commandLogLimit = 1_000
+
+    func remember(_ line: String) {
+        commandLog.append(line)
+        // Trimmed in batches: the cost per command stays constant.
+        if commandLog.count >= 2 * Session.commandLogLimit {
+            commandLog.removeFirst(commandLog.count - Session.commandLogLimit)
+        }
+    }
     var sourceDepth = 0
     /// The shell running this session (for `source`, `begin`, `exit`).
     public internal(set) weak var shell: Shell?
@@ -92,7 +103,7 @@ public final class Session {
         self.systemClock = systemClock
         self.environment = environment
         historyProvider = { [] }
-        historyProvider = { [unowned self] in self.commandLog }
+        historyProvider = { [unowned self] in Array(self.commandLog.suffix(Session.commandLogLimit)) }
     }
 
     /// Starts the session as `email` without a password (`--as`): whoever can write the

@@ -174,7 +174,7 @@ public final class Shell {
                 if needsMore(pending) != nil { continue }
                 let line = pending
                 pending = ""
-                session.commandLog.append(line)
+                session.remember(line)
                 commandLines += 1
                 if !execute(line: line, location: "\(name):\(pendingStart)") { ok = false }
             }

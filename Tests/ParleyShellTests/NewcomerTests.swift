@@ -170,4 +170,13 @@ import ParleyTestSupport
         #expect(blocks[1].hasPrefix("section,at,direction,kind,author,text\nmessages,") && blocks[1].hasSuffix(",hello"))
         #expect(blocks[2].hasPrefix("section,at,author,text\nnotes,") && blocks[2].hasSuffix(",\"call, back\""))
     }
+
+    @Test func aLongScriptKeepsOnlyTheLastThousandCommandsForHistory() throws {
+        try shell.session.startAs(email: "ada@acme.example")
+        let source = StringLineSource((1...2_500).map { "clock # \($0)" }.joined(separator: "\n"))
+        #expect(shell.runScript(source, name: "long"))
+        #expect(shell.session.commandLog.count < 2 * Session.commandLogLimit)
+        let history = shell.session.historyProvider()
+        #expect(history.count == Session.commandLogLimit && history.last == "clock # 2500")
+    }
 }
