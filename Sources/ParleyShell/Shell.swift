@@ -77,9 +77,10 @@ public final class Shell {
             return fail(ParleyError.usage("the line ends in \\ but nothing follows"), location: location)
         case .complete(let commands):
             var allSucceeded = true
-            for var words in commands {
+            for (index, var words) in commands.enumerated() {
                 if let first = words.first, !first.quoted { words[0].text = CommandTable.resolvingAlias(first.text) }
-                if interrupted || interruptCheck() {
+                // Ctrl-C stops between two commands of the line; a line once begun runs its first.
+                if index > 0 && (interrupted || interruptCheck()) {
                     interrupted = true
                     stopRequested = true
                     return false
