@@ -135,7 +135,7 @@ import ParleyTestSupport
         try shell.session.startAs(email: "ada@acme.example")
         let source = StringLineSource((1...10).map { "user add u\($0)@acme.example --name U\($0)" }.joined(separator: "\n"))
         #expect(!shell.runScript(source, name: "paste"))
-        #expect(io.errText.hasSuffix("paste: interrupted after 1 command"), "\(io.errText)")
+        #expect(io.errText.hasSuffix("paste: interrupted after 2 commands"), "\(io.errText)")
         #expect(shell.interrupted)
         shell.clearInterrupt()
         shell.interruptCheck = { false }
