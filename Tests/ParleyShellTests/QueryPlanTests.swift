@@ -45,8 +45,8 @@ import ParleyTestSupport
         ] {
             #expect(shell.execute(line: line), "\(line): \(io.errText)")
         }
-        _ = Completer(shell: shell).complete(line: "conversation show ", cursor: 18)
-        _ = Completer(shell: shell).complete(line: "user show co", cursor: 12)
+        _ = try Completer(shell: shell).complete(marked: "conversation show ⏐")
+        _ = try Completer(shell: shell).complete(marked: "user show co⏐")
         try db.withConnection { c in
             c.db.trace(options: .statement, nil)
             try Inbox.sweep(c, now: 1_800_000_000_000)

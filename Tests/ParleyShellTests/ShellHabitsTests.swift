@@ -88,11 +88,11 @@ import ParleyTestSupport
         #expect(!r.ok && r.err.contains("no command 'zzz'"))
     }
 
-    @Test func completionKnowsTheDotAliases() {
+    @Test func completionKnowsTheDotAliases() throws {
         let completer = Completer(shell: shell)
-        #expect(completer.complete(line: ".q", cursor: 2).insertion == ".quit")
-        #expect(Set(completer.complete(line: ".", cursor: 1).candidates) == [".exit", ".help", ".quit"])
-        #expect(!completer.complete(line: "", cursor: 0).candidates.contains(".quit"))
+        #expect(try completer.complete(marked: ".q⏐").insertion == ".quit")
+        #expect(try Set(completer.complete(marked: ".⏐").candidates) == [".exit", ".help", ".quit"])
+        #expect(try !completer.complete(marked: "⏐").candidates.contains(".quit"))
     }
 }
 

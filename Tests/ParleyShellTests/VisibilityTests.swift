@@ -89,21 +89,21 @@ import ParleyTestSupport
     @Test func completionOffersOnlyVisibleNames() throws {
         try shell.session.startAs(email: "vic@acme.example")
         let completer = Completer(shell: shell)
-        func candidates(_ line: String) -> [String] {
-            let r = completer.complete(line: line, cursor: line.count)
+        func candidates(_ marked: String) throws -> [String] {
+            let r = try completer.complete(marked: marked)
             return r.candidates.isEmpty && !r.insertion.isEmpty ? [r.insertion] : r.candidates
         }
-        #expect(candidates("conversation tag 1 ") == ["late"])
-        #expect(candidates("conversation list --tag ") == ["late"])
-        #expect(candidates("conversation untag 2 ").isEmpty)
-        #expect(candidates("team show ").isEmpty)
-        #expect(!candidates("user show ").contains("sam@acme.example"))
-        #expect(candidates("conversation show ") == ["1"])
+        #expect(try candidates("conversation tag 1 ⏐") == ["late"])
+        #expect(try candidates("conversation list --tag ⏐") == ["late"])
+        #expect(try candidates("conversation untag 2 ⏐").isEmpty)
+        #expect(try candidates("team show ⏐").isEmpty)
+        #expect(try !candidates("user show ⏐").contains("sam@acme.example"))
+        #expect(try candidates("conversation show ⏐") == ["1"])
         // Logged out, nothing of the organisation exists.
         shell.session.setUser(nil, impersonator: nil, kind: "none")
-        #expect(candidates("login ").isEmpty)
-        #expect(candidates("team show ").isEmpty)
-        #expect(candidates("conversation list --topic ").isEmpty)
+        #expect(try candidates("login ⏐").isEmpty)
+        #expect(try candidates("team show ⏐").isEmpty)
+        #expect(try candidates("conversation list --topic ⏐").isEmpty)
     }
 
     @Test func theSessionKindIsHowTheSessionBegan() throws {

@@ -1,11 +1,11 @@
 import os
 import subprocess
+import sys
 
 import pytest
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-BIN = os.environ.get("PARLEY_BIN", os.path.join(ROOT, ".build", "debug", "parley"))
-ENV = {**os.environ, "PARLEY_KDF_ROUNDS": "1024"}
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from parley_org import BIN, ENV, ROOT, Org, run, sandbox_org  # noqa: E402,F401  (re-exported to the tests)
 
 
 class Parley:
@@ -13,11 +13,7 @@ class Parley:
         self.db = db
 
     def __call__(self, *args, stdin=None, env=None, db=True):
-        argv = [BIN] + (["--db", self.db] if db else []) + list(args)
-        r = subprocess.run(argv, input=stdin, capture_output=True, env={**ENV, **(env or {})}, timeout=120,
-                           text=not isinstance(stdin, bytes))
-        assert r.returncode >= 0 and r.returncode < 128, f"parley died: {r.returncode}"
-        return r
+        return run(self.db if db else None, *args, stdin=stdin, env=env)
 
     def dump(self):
         return subprocess.run(["sqlite3", self.db, ".dump"], capture_output=True, text=True).stdout
@@ -28,11 +24,17 @@ def parley(tmp_path):
     return Parley(str(tmp_path / "p.db"))
 
 
+@pytest.fixture
+def sandbox(parley):
+    """`parley`, its database holding the standard sandbox organisation (parley_org.sandbox_org)."""
+    sandbox_org().build(parley.db)
+    return parley
+
+
 # -- the fake X API ------------------------------------------------------------------------------
 
 import json as _json
 import socket
-import sys
 import tempfile
 import urllib.request
 

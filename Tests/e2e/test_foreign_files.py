@@ -17,7 +17,7 @@ import tempfile
 
 import pytest
 
-from conftest import BIN, ENV
+from conftest import BIN, ENV, Org
 
 PARLEY_ID = 0x50524C59  # "PRLY"
 ADMIN = "ada@acme.example"
@@ -52,10 +52,12 @@ def pragma(db, name):
 
 
 def make_parley_db(path):
-    r = parley(path, "-c", f"init {ADMIN} --name Ada --sandbox", "-c", "channel add twitter --handle @acme",
-               "-c", f"channel grant @acme {ADMIN} supervisor",
-               "-c", "conversation inbound @acme --from @cust hello there")
-    assert r.returncode == 0, r.stderr
+    """A sandbox organisation: ada, a supervisor on @acme, where conversation 1 is @cust's."""
+    (Org(name="Ada")
+     .channel("@acme")
+     .grant("@acme", ADMIN, "supervisor")
+     .inbound("@acme", "@cust", "hello there")
+     .build(path))
 
 
 def assert_refused(folder, path):

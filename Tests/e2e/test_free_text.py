@@ -3,20 +3,17 @@ or the command is refused: through -c, a script (-f) and a pipe on stdin."""
 
 import json
 
-ORG = """init ada@acme.example --name "Ada Admin" --sandbox
-user add cora@acme.example --name Cora
-channel add twitter --handle @acme_help --display-name "Acme Help"
-channel add twitter --handle @acme_news --display-name "Acme News"
-channel grant @acme_help cora@acme.example contributor
-conversation inbound @acme_help --from @carol "My order is late"
-conversation inbound @acme_help --from @dan "Still waiting"
-"""
+from conftest import sandbox_org
+
 CORA = ("--as", "cora@acme.example")
 
 
 def org(parley):
-    r = parley(stdin=ORG)
-    assert r.returncode == 0, r.stderr
+    """The standard organisation with a second channel and a second conversation, from @dan."""
+    (sandbox_org()
+     .channel("@acme_news", "Acme News")
+     .inbound("@acme_help", "@dan", "Still waiting")
+     .build(parley.db))
     return parley
 
 

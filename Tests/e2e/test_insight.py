@@ -3,19 +3,14 @@ audit, autoresolve preview/run, doctor, demo and its scripts."""
 
 import json
 import os
-import subprocess
 
 import pytest
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-BIN = os.environ.get("PARLEY_BIN", os.path.join(ROOT, ".build", "debug", "parley"))
-ENV = {**os.environ, "PARLEY_KDF_ROUNDS": "1024"}
+from conftest import ROOT, Org, run
 
 
 def parley(db, *args, stdin=None):
-    r = subprocess.run([BIN, "--db", db, *args], input=stdin, text=True, capture_output=True, env=ENV, timeout=60)
-    assert r.returncode < 128, f"parley died by a signal: {r.returncode}"
-    return r
+    return run(db, *args, stdin=stdin, timeout=60)
 
 
 def ok(db, *args, stdin=None):
@@ -28,25 +23,22 @@ def js(db, *args):
     return json.loads(ok(db, "--json", *args))
 
 
-SETUP = """
-init ada@acme.example --name Ada --sandbox
-user add sam@acme.example --name Sam
-user add cora@acme.example --name Cora
-user add kim@acme.example --name Kim
-user add vic@acme.example --name Vic
-user add nobody@acme.example --name Nobody
-channel add twitter --handle @help
-channel grant @help sam@acme.example supervisor
-channel grant @help cora@acme.example contributor
-channel grant @help kim@acme.example contributor
-channel grant @help vic@acme.example viewer
-"""
+def insight_org():
+    """Ada; on @help, sam a supervisor, cora and kim contributors, vic a viewer; nobody without a role."""
+    return (Org(name="Ada")
+            .user("sam@acme.example", "Sam").user("cora@acme.example", "Cora").user("kim@acme.example", "Kim")
+            .user("vic@acme.example", "Vic").user("nobody@acme.example", "Nobody")
+            .channel("@help")
+            .grant("@help", "sam@acme.example", "supervisor")
+            .grant("@help", "cora@acme.example", "contributor")
+            .grant("@help", "kim@acme.example", "contributor")
+            .grant("@help", "vic@acme.example", "viewer"))
 
 
 @pytest.fixture
 def db(tmp_path):
     path = str(tmp_path / "org.db")
-    ok(path, stdin=SETUP)
+    insight_org().build(path)
     return path
 
 

@@ -10,7 +10,7 @@ import time
 
 import pexpect
 
-from conftest import BIN, ENV
+from conftest import BIN, ENV, sandbox_org
 from test_x_channel import db_rows, requests, setup_org
 
 
@@ -20,10 +20,9 @@ def long_script(tmp_path, n=20000):
     return str(path)
 
 
-def sandbox(parley):
-    r = parley("-c", "init ada@acme.example --name Ada --sandbox; channel add twitter --handle @acme_help; "
-                     "channel grant @acme_help ada@acme.example supervisor; conversation inbound @acme_help --from @carol hi")
-    assert r.returncode == 0, r.stderr
+def org(parley):
+    """The standard organisation, ada a supervisor on @acme_help so that she may tag conversation 1."""
+    sandbox_org().grant("@acme_help", "ada@acme.example", "supervisor").build(parley.db)
 
 
 def spawn(parley, tmp_path, *args, env=None):
@@ -32,7 +31,7 @@ def spawn(parley, tmp_path, *args, env=None):
 
 
 def test_ctrl_c_stops_a_script_between_commands(parley, tmp_path):
-    sandbox(parley)
+    org(parley)
     script = long_script(tmp_path)
     p = subprocess.Popen([BIN, "--db", parley.db, "--as", "ada@acme.example", "-f", script],
                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=ENV)
@@ -50,7 +49,7 @@ def test_ctrl_c_stops_a_script_between_commands(parley, tmp_path):
 
 
 def test_ctrl_c_stops_a_source_and_the_prompt_comes_back(parley, tmp_path):
-    sandbox(parley)
+    org(parley)
     script = long_script(tmp_path)
     child = spawn(parley, tmp_path, "--as", "ada@acme.example")
     try:
@@ -94,7 +93,7 @@ def test_ctrl_c_at_init_password_prompt_creates_nothing(parley, tmp_path):
 
 
 def test_ctrl_c_at_login_cancels_it(parley, tmp_path):
-    sandbox(parley)
+    org(parley)
     child = spawn(parley, tmp_path)
     try:
         child.expect_exact("parley> ")

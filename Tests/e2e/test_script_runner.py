@@ -6,24 +6,8 @@ import json
 import os
 import stat
 
-ORG = """init ada@acme.example --name "Ada Admin" --sandbox
-user add vic@acme.example --name Vic
-user add cora@acme.example --name Cora
-channel add twitter --handle @acme_help --display-name "Acme Help"
-channel grant @acme_help vic@acme.example viewer
-channel grant @acme_help cora@acme.example contributor
-conversation inbound @acme_help --from @carol "My order is late"
-"""
 
-
-def org(parley):
-    r = parley(stdin=ORG)
-    assert r.returncode == 0, r.stderr
-    return parley
-
-
-def test_language_quotes_semicolons_comments_continuation(parley, tmp_path):
-    org(parley)
+def test_language_quotes_semicolons_comments_continuation(parley, sandbox, tmp_path):
     script = tmp_path / "s.parley"
     script.write_text(
         "# a comment line\n"
@@ -46,8 +30,7 @@ def test_language_quotes_semicolons_comments_continuation(parley, tmp_path):
     assert reason == "A; B # C"
 
 
-def test_inputs_run_in_order_and_stdin(parley, tmp_path):
-    org(parley)
+def test_inputs_run_in_order_and_stdin(parley, sandbox, tmp_path):
     a = tmp_path / "a.parley"
     a.write_text("conversation tag 1 from-file\n")
     r = parley("--as", "cora@acme.example", "-c", "conversation tag 1 c1", "-f", str(a), "-c", "conversation show 1")
@@ -56,8 +39,7 @@ def test_inputs_run_in_order_and_stdin(parley, tmp_path):
     assert r.returncode == 0 and "cora@acme.example" in r.stdout
 
 
-def test_json_and_csv(parley):
-    org(parley)
+def test_json_and_csv(parley, sandbox):
     out = parley("--as", "cora@acme.example", "--json", "-c", "conversation list", "-c", "conversation show 1", "-c", "whoami")
     docs = [json.loads(line) for line in out.stdout.strip().splitlines()]
     assert isinstance(docs[0], list)
@@ -72,8 +54,7 @@ def test_json_and_csv(parley):
     assert rows[0][:4] == ["id", "channel", "contact", "queue"] and rows[1][2] == "@carol"
 
 
-def test_exit_codes_and_on_error(parley, tmp_path):
-    org(parley)
+def test_exit_codes_and_on_error(parley, sandbox, tmp_path):
     assert parley("--on-error", "maybe", "-c", "whoami").returncode == 2
     assert parley("--frobnicate").returncode == 2
     assert parley("--as", "nobody@acme.example", "-c", "whoami").returncode == 2
@@ -89,16 +70,14 @@ def test_exit_codes_and_on_error(parley, tmp_path):
     assert json.loads(parley("--as", "cora@acme.example", "--json", "-c", "conversation show 1").stdout)["tags"] == ["a", "c"]
 
 
-def test_line_numbers_count_continued_lines(parley, tmp_path):
-    org(parley)
+def test_line_numbers_count_continued_lines(parley, sandbox, tmp_path):
     script = tmp_path / "s.parley"
     script.write_text("whoami\nconversation note 1 \\\n  continued\n\nconversation frob 1\n")
     r = parley("--as", "cora@acme.example", "-f", str(script))
     assert r.returncode == 1 and r.stderr.startswith(f"{script}:5: error: unknown command 'conversation frob'")
 
 
-def test_transactions(parley, tmp_path):
-    org(parley)
+def test_transactions(parley, sandbox, tmp_path):
     r = parley("--as", "cora@acme.example", stdin="begin\nconversation tag 1 t1\nconversation tag 1 t2\ncommit\n")
     assert r.returncode == 0
     r = parley("--as", "cora@acme.example", stdin="begin\nconversation tag 1 r1\nrollback\n")
@@ -134,8 +113,7 @@ BAD = [
 ]
 
 
-def test_each_bad_input_gets_one_error_line_and_changes_nothing(parley):
-    org(parley)
+def test_each_bad_input_gets_one_error_line_and_changes_nothing(parley, sandbox):
     before = parley.dump()
     for line, expected in BAD:
         who = "ada@acme.example"
@@ -151,8 +129,7 @@ def test_each_bad_input_gets_one_error_line_and_changes_nothing(parley):
     assert ok.returncode == 0, ok.stderr
 
 
-def test_invalid_utf8_and_huge_lines(parley):
-    org(parley)
+def test_invalid_utf8_and_huge_lines(parley, sandbox):
     data = (b"whoami\n" + b"conversation note 1 bad \xff\xfe bytes\n" + b"conversation note 1 " + b"x" * (10 * 1024 * 1024)
             + b"\n" + b"conversation tag 1 after\n")
     r = parley("--as", "cora@acme.example", "--on-error", "continue", stdin=data)
@@ -190,10 +167,9 @@ def test_database_file_modes_wal_and_default_paths(tmp_path):
     assert subprocess.run(["sqlite3", str(env_db), "PRAGMA journal_mode"], capture_output=True, text=True).stdout.strip() == "wal"
 
 
-def test_two_writers_at_once_lose_nothing(parley, tmp_path):
+def test_two_writers_at_once_lose_nothing(parley, sandbox, tmp_path):
     import subprocess
     from conftest import BIN, ENV
-    org(parley)
     procs = []
     for w in range(2):
         script = tmp_path / f"w{w}.parley"

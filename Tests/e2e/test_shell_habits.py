@@ -4,24 +4,13 @@ timing, the meta-command aliases and `source` relative to the including script."
 import os
 import re
 import stat
-import subprocess
 
 from conftest import BIN, ENV
-
-ORG = """init ada@acme.example --name "Ada Admin" --sandbox
-channel add twitter --handle @acme_help --display-name "Acme Help"
-conversation inbound @acme_help --from @carol "My order is late"
-"""
-
-
-def org(parley):
-    r = parley(stdin=ORG)
-    assert r.returncode == 0, r.stderr
-    return parley
+from conftest import run as parley_run
 
 
 def run(*args, stdin=None, cwd=None):
-    return subprocess.run([BIN, *args], input=stdin, capture_output=True, text=True, env=ENV, timeout=60, cwd=cwd)
+    return parley_run(None, *args, stdin=stdin, cwd=cwd, timeout=60)
 
 
 def test_version_prints_one_line_and_exits_0():
@@ -36,8 +25,7 @@ def test_help_mentions_sync_and_the_positional_database():
     assert "-1, --single-transaction" in r.stdout and "-o, --output" in r.stdout
 
 
-def test_database_as_a_positional_word(parley, tmp_path):
-    org(parley)
+def test_database_as_a_positional_word(parley, sandbox, tmp_path):
     r = run(parley.db, "--as", "ada@acme.example", "-c", "whoami")
     assert r.returncode == 0 and "ada@acme.example" in r.stdout, r.stderr
     r = run("--as", "ada@acme.example", "-c", "whoami", parley.db)
@@ -67,8 +55,7 @@ def test_sync_stays_a_mode_and_a_database_named_sync_needs_db(tmp_path):
     assert r.returncode == 2 and "sync runs alone" in r.stderr
 
 
-def test_output_flag_writes_results_to_a_new_private_file(parley, tmp_path):
-    org(parley)
+def test_output_flag_writes_results_to_a_new_private_file(parley, sandbox, tmp_path):
     out = tmp_path / "out.txt"
     out.write_text("stale\n" * 100)
     os.chmod(out, 0o644)
@@ -90,8 +77,7 @@ def test_output_flag_to_a_file_that_cannot_be_written_is_a_bad_invocation(parley
     assert "cannot write" in r.stderr
 
 
-def test_timing_goes_to_stderr(parley):
-    org(parley)
+def test_timing_goes_to_stderr(parley, sandbox):
     r = parley("--as", "ada@acme.example", "-c", "set timing on; whoami")
     assert r.returncode == 0 and "Time:" not in r.stdout
     assert re.fullmatch(r"Time: \d+\.\d{3} ms\n", r.stderr), r.stderr
@@ -108,8 +94,7 @@ def grant_ada(parley):
     assert r.returncode == 0, r.stderr
 
 
-def test_single_transaction_keeps_everything_when_all_succeed(parley, tmp_path):
-    org(parley)
+def test_single_transaction_keeps_everything_when_all_succeed(parley, sandbox, tmp_path):
     grant_ada(parley)
     script = tmp_path / "s.parley"
     script.write_text("conversation tag 1 from-file\n")
@@ -119,8 +104,7 @@ def test_single_transaction_keeps_everything_when_all_succeed(parley, tmp_path):
     assert tags(parley) == ["first", "from-file", "last"]
 
 
-def test_single_transaction_keeps_nothing_after_a_failure(parley, tmp_path):
-    org(parley)
+def test_single_transaction_keeps_nothing_after_a_failure(parley, sandbox, tmp_path):
     grant_ada(parley)
     r = parley("--as", "ada@acme.example", "--single-transaction", "-c", "conversation tag 1 a",
                "-c", "conversation tag 999 b", "-c", "conversation tag 1 c")
@@ -136,8 +120,7 @@ def test_single_transaction_keeps_nothing_after_a_failure(parley, tmp_path):
     assert tags(parley) == []
 
 
-def test_single_transaction_refuses_begin_commit_and_rollback(parley):
-    org(parley)
+def test_single_transaction_refuses_begin_commit_and_rollback(parley, sandbox):
     grant_ada(parley)
     for word in ["begin", "commit", "rollback"]:
         r = parley("--as", "ada@acme.example", "-1", "-c", "conversation tag 1 a", "-c", word)
@@ -145,8 +128,7 @@ def test_single_transaction_refuses_begin_commit_and_rollback(parley):
         assert tags(parley) == []
 
 
-def test_exit_under_single_transaction_ends_the_run_and_keeps_it(parley):
-    org(parley)
+def test_exit_under_single_transaction_ends_the_run_and_keeps_it(parley, sandbox):
     grant_ada(parley)
     r = parley("--as", "ada@acme.example", "-1", stdin="conversation tag 1 a\n.quit\nconversation tag 1 b\n")
     assert r.returncode == 0, r.stderr
@@ -162,8 +144,7 @@ def test_single_transaction_at_a_terminal_is_refused(tmp_path):
     assert not (tmp_path / "p.db").exists()
 
 
-def test_source_reads_relative_paths_from_the_including_scripts_folder(parley, tmp_path):
-    org(parley)
+def test_source_reads_relative_paths_from_the_including_scripts_folder(parley, sandbox, tmp_path):
     grant_ada(parley)
     (tmp_path / "lib").mkdir()
     (tmp_path / "lib" / "main.parley").write_text("source parts/tag.parley\n")
@@ -177,8 +158,7 @@ def test_source_reads_relative_paths_from_the_including_scripts_folder(parley, t
     assert tags(parley) == ["from-note", "from-part"]
 
 
-def test_source_from_c_and_stdin_reads_from_the_current_folder(parley, tmp_path):
-    org(parley)
+def test_source_from_c_and_stdin_reads_from_the_current_folder(parley, sandbox, tmp_path):
     grant_ada(parley)
     (tmp_path / "t.parley").write_text("conversation tag 1 here\n")
     r = run(parley.db, "--as", "ada@acme.example", "-c", "source t.parley", cwd=str(tmp_path))
@@ -188,8 +168,7 @@ def test_source_from_c_and_stdin_reads_from_the_current_folder(parley, tmp_path)
     assert tags(parley) == ["here"]
 
 
-def test_a_script_sourcing_itself_fails_once_with_the_chain(parley, tmp_path):
-    org(parley)
+def test_a_script_sourcing_itself_fails_once_with_the_chain(parley, sandbox, tmp_path):
     (tmp_path / "a.parley").write_text("whoami\nsource b.parley\n")
     (tmp_path / "b.parley").write_text("source a.parley\n")
     for mode in ["stop", "continue"]:
@@ -203,8 +182,7 @@ def test_a_script_sourcing_itself_fails_once_with_the_chain(parley, tmp_path):
     assert r.stderr == "self.parley:1: error: self.parley → ./self.parley: a script may not source itself\n"
 
 
-def test_other_failures_in_a_sourced_script_are_still_counted_at_the_source_line(parley, tmp_path):
-    org(parley)
+def test_other_failures_in_a_sourced_script_are_still_counted_at_the_source_line(parley, sandbox, tmp_path):
     (tmp_path / "a.parley").write_text("source b.parley\n")
     (tmp_path / "b.parley").write_text("user show nobody@x.example\n")
     r = run(parley.db, "--as", "ada@acme.example", "-f", "a.parley", cwd=str(tmp_path))

@@ -4,6 +4,8 @@ import csv
 import io
 import json
 
+from conftest import Org
+
 HOSTILE = "hi \x1b]0;PWNED\x07\x1b[2J \u009b31m \u202egnp.exe \u2066x\u2069\x7f\nline two\rend"
 UNSAFE = [chr(c) for c in list(range(0, 10)) + list(range(11, 32)) + list(range(0x7F, 0xA0))] \
     + [chr(c) for c in list(range(0x202A, 0x202F)) + list(range(0x2066, 0x206A))]
@@ -14,12 +16,12 @@ def quoted(text):
 
 
 def hostile_org(parley):
-    script = ("init ada@acme.example --name Ada --sandbox\n"
-              "channel add twitter --handle @acme_help\n"
-              "channel grant @acme_help ada@acme.example supervisor\n"
-              f"conversation inbound @acme_help --from @evil {quoted(HOSTILE)}\n")
-    r = parley(stdin=script.encode())
-    assert r.returncode == 0, r.stderr
+    """Ada, a supervisor on @acme_help, where conversation 1 is @evil's HOSTILE text."""
+    (Org(name="Ada")
+     .channel("@acme_help")
+     .grant("@acme_help", "ada@acme.example", "supervisor")
+     .inbound("@acme_help", "@evil", HOSTILE)
+     .build(parley.db))
     return parley
 
 

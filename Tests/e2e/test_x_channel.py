@@ -11,7 +11,7 @@ import urllib.request
 
 import pexpect
 
-from conftest import BIN, ENV
+from conftest import BIN, ENV, Org
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -20,9 +20,9 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 def setup_org(parley, fakex):
-    r = parley("-c", 'init ada@acme.example --name "Ada Admin"; user add vic@acme.example --name Vic; '
-                     'user add cora@acme.example --name Cora', env=fakex.env())
-    assert r.returncode == 0, r.stderr
+    """An organisation that is no sandbox, so channels are real X accounts: ada, vic and cora."""
+    org = Org(sandbox=False).user("vic@acme.example", "Vic").user("cora@acme.example", "Cora")
+    org.build(parley.db, env=fakex.env())
 
 
 def run(parley, fakex, *args, env=None, **kw):

@@ -13,14 +13,12 @@ import sys
 
 import pytest
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-BIN = os.environ.get("PARLEY_BIN", os.path.join(ROOT, ".build", "debug", "parley"))
-# Fast password hashing for tests; PARLEY_HISTORY unset so no test writes a real history file.
-ENV = {k: v for k, v in os.environ.items() if k not in ("PARLEY_DB", "PARLEY_HISTORY") and not k.startswith("PARLEY_X_")}
-ENV["PARLEY_KDF_ROUNDS"] = "1024"
-LONG = os.environ.get("PARLEY_TEST_LONG", "0") == "1"
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+# BIN, ENV (fast password hashing, PARLEY_DB, PARLEY_HISTORY and PARLEY_X_* unset), run, ok and quote
+# are re-exported to the test modules.
+from parley_org import ADMIN, BIN, ENV, Org, ok, quote, run  # noqa: E402,F401
 
-ADMIN = "ada@acme.example"
+LONG = os.environ.get("PARLEY_TEST_LONG", "0") == "1"
 
 
 def sized(default, long):
@@ -33,21 +31,6 @@ def seed_for(name, env_var=None):
     seed = int(raw) if raw else random.SystemRandom().randrange(1 << 32)
     print(f"\n[{name}] seed={seed} (replay with {env_var or 'PARLEY_TEST_SEED'}={seed})", file=sys.stderr)
     return seed
-
-
-def run(db, *args, stdin=None, timeout=120, env=None):
-    """Runs parley once on `db`; fails the test if it died from a signal."""
-    argv = [BIN] + (["--db", db] if db else []) + list(args)
-    r = subprocess.run(argv, input=stdin, capture_output=True, env={**ENV, **(env or {})}, timeout=timeout,
-                       text=not isinstance(stdin, bytes))
-    assert 0 <= r.returncode < 128, f"parley died ({r.returncode}) on {args!r}: {r.stderr[-3000:]!r}"
-    return r
-
-
-def ok(db, *args, **kw):
-    r = run(db, *args, **kw)
-    assert r.returncode == 0, (args, r.stderr)
-    return r
 
 
 def sql(db, query):
@@ -73,33 +56,15 @@ def copy_db(src, dst):
     return dst
 
 
-def quote(s):
-    """Quotes a word the way parley's tokenizer reads it back (Tokenizer.quote)."""
-    out = '"'
-    for ch in s:
-        if ch in '"\\$`':
-            out += "\\" + ch
-        elif ch == "\n":
-            out += "\\n"
-        elif ch == "\t":
-            out += "\\t"
-        else:
-            out += ch
-    return out + '"'
-
-
 def inbox_org(db, conversations=10, agents=("cora@acme.example",), role="contributor"):
     """A sandbox organisation: admin ada, agents with `role` on @acme_help, and `conversations`
     conversations (numbers 1..N) played in by distinct customers."""
-    lines = [f'init {ADMIN} --name "Ada Admin" --sandbox',
-             'channel add twitter --handle @acme_help --display-name "Acme Help"']
+    org = Org().channel("@acme_help", "Acme Help")
     for a in agents:
-        lines.append(f"user add {a} --name {quote(a.split('@')[0].title())}")
-        lines.append(f"channel grant @acme_help {a} {role}")
+        org.user(a, a.split("@")[0].title()).grant("@acme_help", a, role)
     for i in range(1, conversations + 1):
-        lines.append(f'conversation inbound @acme_help --from @cust{i} "message {i}"')
-    ok(db, stdin="\n".join(lines) + "\n")
-    return db
+        org.inbound("@acme_help", f"@cust{i}", f"message {i}")
+    return org.build(db)
 
 
 @pytest.fixture

@@ -7,20 +7,19 @@ import sys
 
 import pytest
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", "support"))
+from parley_org import BIN, Org  # noqa: E402
 from pty_session import PtySession  # noqa: E402
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-BIN = os.environ.get("PARLEY_BIN", os.path.join(ROOT, ".build", "debug", "parley"))
 PROMPT = r"parley\(ada@acme\.example admin\)> "
 
 
 @pytest.fixture
 def start(tmp_path):
     db = str(tmp_path / "p.db")
-    r = subprocess.run([BIN, "--db", db, "-c", "init ada@acme.example --name Ada --sandbox"],
-                       capture_output=True, text=True)
-    assert r.returncode == 0, r.stderr
+    Org(name="Ada").build(db)
     record = tmp_path / "paged"
     # The pager records what it got, and says so on the terminal.
     pager = f"{sys.executable} -c \"import sys; open('{record}', 'a').write(sys.stdin.read()); print('PAGED')\""

@@ -12,11 +12,12 @@ import tempfile
 
 import pytest
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", "support"))
+from parley_org import BIN, sandbox_org  # noqa: E402
 from pty_session import PtySession  # noqa: E402
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-BIN = os.environ.get("PARLEY_BIN", os.path.join(ROOT, ".build", "debug", "parley"))
 ADMIN_PROMPT = r"parley\(ada@acme\.example admin\)> "
 
 
@@ -27,21 +28,12 @@ def org(tmp_path_factory):
     db = str(d / "org.db")
     pw = d / "pw"
     pw.write_text("correct horse battery\n")
-    script = f"""
-init ada@acme.example --name "Ada Admin" --sandbox
-user add vic@acme.example --name Vic --password-file {pw}
-user add cora@acme.example --name Cora
-channel add twitter --handle @acme_help --display-name "Acme Help Desk"
-channel add twitter --handle @acme_news --display-name "Acme News"
-channel add twitter --handle @secret_ops --display-name "Secret Ops"
-channel grant @acme_help vic@acme.example viewer
-channel grant @acme_news vic@acme.example viewer
-channel grant @acme_help cora@acme.example contributor
-conversation inbound @acme_help --from @carol "Where is my parcel?"
-"""
-    r = subprocess.run([BIN, "--db", db], input=script, text=True, capture_output=True,
-                       env={**os.environ, "PARLEY_KDF_ROUNDS": "1024"})
-    assert r.returncode == 0, r.stderr
+    # The standard organisation; vic, who can log in, also sees @acme_news; nobody has @secret_ops.
+    (sandbox_org(help_desk="Acme Help Desk", password_file=pw)
+     .channel("@acme_news", "Acme News")
+     .channel("@secret_ops", "Secret Ops")
+     .grant("@acme_news", "vic@acme.example", "viewer")
+     .build(db))
     return db
 
 
