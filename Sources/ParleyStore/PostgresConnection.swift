@@ -51,7 +51,8 @@ public final class PostgresConnection {
             let why = Self.oneLine(String(cString: parley_pg_error_message(connection)))
             parley_pg_finish(connection)
             let place = host.isEmpty ? "" : " at host \(host) port \(port)"
-            throw ParleyError.storage(.unavailable, Self.redact("cannot connect to PostgreSQL\(place): \(why)", secrets))
+            throw ParleyError.storage(.unavailable,
+                                      Self.redact("cannot connect to PostgreSQL\(place): \(why)", secrets))
         }
         self.connection = connection
     }
@@ -132,7 +133,7 @@ public final class PostgresConnection {
         let patterns = [
             #"(?i)(^postgres(?:ql)?://[^@/?#]*?:)[^@/?#]*(@)"#,                     // URI user:password@
             #"(?i)([?&]password=)[^&#]*()"#,                                        // URI query parameter
-            #"(?i)(\b(?:ssl)?password\s*=\s*)(?:'(?:\\.|[^'\\])*'|[^\s']+)()"#,             // keyword password=…
+            #"(?i)(\b(?:ssl)?password(?:\s*=\s*|\s+))(?:'(?:\\.|[^'\\])*'|[^\s']+)()"#,  // password=… (or no =)
         ]
         for pattern in patterns {
             text = text.replacingOccurrences(of: pattern, with: "$1***$2", options: .regularExpression)
@@ -163,7 +164,8 @@ public final class PostgresConnection {
         guard let regex = try? NSRegularExpression(pattern: #""([^"]*)""#) else { return text }
         var out = text
         for match in regex.matches(in: text, range: NSRange(text.startIndex..., in: text)).reversed() {
-            guard let whole = Range(match.range, in: out), let inner = Range(match.range(at: 1), in: text) else { continue }
+            guard let whole = Range(match.range, in: out), let inner = Range(match.range(at: 1), in: text)
+            else { continue }
             let fragment = String(text[inner])
             if fragment.count > 1 && !keywords.contains(fragment) { out.replaceSubrange(whole, with: "\"…\"") }
         }
