@@ -116,9 +116,12 @@ void parley_pg_free_string(char *text) { free(text); }
 
 PGconn *parley_pg_connect(const char *conninfo) { return parley_pg_load() ? NULL : lib.connectdb(conninfo); }
 int parley_pg_status(const PGconn *conn) { return (int)lib.status(conn); }
-const char *parley_pg_error_message(const PGconn *conn) { return lib.error_message(conn); }
-const char *parley_pg_host(const PGconn *conn) { return lib.host(conn); }
-const char *parley_pg_port(const PGconn *conn) { return lib.port(conn); }
+/* Never NULL, so that Swift can read each as a string. */
+static const char *text(const char *value) { return value ? value : ""; }
+
+const char *parley_pg_error_message(const PGconn *conn) { return text(lib.error_message(conn)); }
+const char *parley_pg_host(const PGconn *conn) { return text(lib.host(conn)); }
+const char *parley_pg_port(const PGconn *conn) { return text(lib.port(conn)); }
 void parley_pg_finish(PGconn *conn) { if (conn) lib.finish(conn); }
 
 PGresult *parley_pg_exec_params(PGconn *conn, const char *command, int count, const char *const *values) {
@@ -126,15 +129,17 @@ PGresult *parley_pg_exec_params(PGconn *conn, const char *command, int count, co
 }
 
 int parley_pg_result_status(const PGresult *result) { return (int)lib.result_status(result); }
-const char *parley_pg_result_error_message(const PGresult *result) { return lib.result_error_message(result); }
+const char *parley_pg_result_error_message(const PGresult *result) {
+    return text(lib.result_error_message(result));
+}
 const char *parley_pg_result_error_field(const PGresult *result, int field) {
     return lib.result_error_field(result, field);
 }
 int parley_pg_ntuples(const PGresult *result) { return lib.ntuples(result); }
 int parley_pg_nfields(const PGresult *result) { return lib.nfields(result); }
-const char *parley_pg_fname(const PGresult *result, int column) { return lib.fname(result, column); }
+const char *parley_pg_fname(const PGresult *result, int column) { return text(lib.fname(result, column)); }
 const char *parley_pg_getvalue(const PGresult *result, int row, int column) {
-    return lib.getvalue(result, row, column);
+    return text(lib.getvalue(result, row, column));
 }
 int parley_pg_getisnull(const PGresult *result, int row, int column) { return lib.getisnull(result, row, column); }
 void parley_pg_clear(PGresult *result) { if (result) lib.clear(result); }

@@ -37,7 +37,8 @@ void parley_pg_free_string(char *text);
 PGconn *parley_pg_connect(const char *conninfo);
 int parley_pg_status(const PGconn *conn);
 const char *parley_pg_error_message(const PGconn *conn);
-/// PQhost and PQport: where the connection went (or last tried to go).
+/// PQhost and PQport: where the connection went (or last tried to go). These and the other
+/// text-returning calls below give "" rather than NULL, except parley_pg_result_error_field.
 const char *parley_pg_host(const PGconn *conn);
 const char *parley_pg_port(const PGconn *conn);
 void parley_pg_finish(PGconn *conn);
