@@ -23,6 +23,11 @@ let package = Package(
             // libcurl is loaded with dlopen on first use (see CCurl.c), not linked.
             linkerSettings: [.linkedLibrary("dl")]
         ),
+        .target(
+            name: "CPostgres",
+            // libpq is loaded with dlopen on first use (see CPostgres.c), not linked.
+            linkerSettings: [.linkedLibrary("dl")]
+        ),
 
         // Core: model, access rules, queue rules, clock. No I/O.
         .target(
@@ -32,10 +37,10 @@ let package = Package(
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
         ),
-        // Store: SQLite through GRDB.
+        // Store: SQLite through GRDB; PostgreSQL through libpq (CPostgres).
         .target(
             name: "ParleyStore",
-            dependencies: ["ParleyCore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["ParleyCore", "CPostgres", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         // X channel client over libcurl. Knows nothing of the shell.
         .target(

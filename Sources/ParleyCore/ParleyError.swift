@@ -45,6 +45,14 @@ public enum StorageFailure: String, Equatable, Sendable {
     case full
     /// The file is not a parley database: it was left untouched.
     case notParleys = "not-parleys"
+    /// The database server could not be reached, or it refused or dropped the connection.
+    case unavailable
+    /// A concurrent transaction won (PostgreSQL's serialization failure or deadlock): nothing
+    /// was written, and the same work may be run again.
+    case serialization
     /// Anything else the engine reported.
     case other
+
+    /// Running the same work again may succeed.
+    public var isRetryable: Bool { self == .busy || self == .serialization }
 }

@@ -1,0 +1,145 @@
+#include "CPostgres.h"
+#include <postgresql/libpq-fe.h>
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* libpq is loaded on first use with dlopen, not linked: it brings TLS, Kerberos and LDAP
+   libraries along, whose loading would otherwise be paid by every parley start, also by the
+   many that keep their database in SQLite. */
+
+_Static_assert(PARLEY_PG_CONNECTION_OK == CONNECTION_OK, "ConnStatusType");
+_Static_assert(PARLEY_PG_EMPTY_QUERY == PGRES_EMPTY_QUERY, "ExecStatusType");
+_Static_assert(PARLEY_PG_COMMAND_OK == PGRES_COMMAND_OK, "ExecStatusType");
+_Static_assert(PARLEY_PG_TUPLES_OK == PGRES_TUPLES_OK, "ExecStatusType");
+_Static_assert(PARLEY_PG_BAD_RESPONSE == PGRES_BAD_RESPONSE, "ExecStatusType");
+_Static_assert(PARLEY_PG_NONFATAL_ERROR == PGRES_NONFATAL_ERROR, "ExecStatusType");
+_Static_assert(PARLEY_PG_FATAL_ERROR == PGRES_FATAL_ERROR, "ExecStatusType");
+_Static_assert(PARLEY_PG_DIAG_SQLSTATE == PG_DIAG_SQLSTATE, "PG_DIAG_SQLSTATE");
+_Static_assert(PARLEY_PG_DIAG_MESSAGE_PRIMARY == PG_DIAG_MESSAGE_PRIMARY, "PG_DIAG_MESSAGE_PRIMARY");
+_Static_assert(PARLEY_PG_DIAG_MESSAGE_DETAIL == PG_DIAG_MESSAGE_DETAIL, "PG_DIAG_MESSAGE_DETAIL");
+
+static struct {
+    PQconninfoOption *(*conninfo_parse)(const char *, char **);
+    void (*conninfo_free)(PQconninfoOption *);
+    void (*freemem)(void *);
+    PGconn *(*connectdb)(const char *);
+    ConnStatusType (*status)(const PGconn *);
+    char *(*error_message)(const PGconn *);
+    char *(*host)(const PGconn *);
+    char *(*port)(const PGconn *);
+    void (*finish)(PGconn *);
+    PGresult *(*exec_params)(PGconn *, const char *, int, const Oid *, const char *const *, const int *,
+                             const int *, int);
+    ExecStatusType (*result_status)(const PGresult *);
+    char *(*result_error_message)(const PGresult *);
+    char *(*result_error_field)(const PGresult *, int);
+    int (*ntuples)(const PGresult *);
+    int (*nfields)(const PGresult *);
+    char *(*fname)(const PGresult *, int);
+    char *(*getvalue)(const PGresult *, int, int);
+    int (*getisnull)(const PGresult *, int, int);
+    void (*clear)(PGresult *);
+} lib;
+
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static char load_error[512];
+static int loaded = 0;
+
+static void load(void) {
+    void *h = dlopen("libpq.so.5", RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        const char *why = dlerror();
+        snprintf(load_error, sizeof load_error,
+                 "libpq, PostgreSQL's client library, cannot be loaded (%s): install it with apt-get install libpq5",
+                 why ? why : "not found");
+        return;
+    }
+#define BIND(field, symbol) \
+    if (!(*(void **)&lib.field = dlsym(h, symbol))) { \
+        snprintf(load_error, sizeof load_error, "libpq lacks %s: install a newer libpq5", symbol); \
+        return; \
+    }
+    BIND(conninfo_parse, "PQconninfoParse")
+    BIND(conninfo_free, "PQconninfoFree")
+    BIND(freemem, "PQfreemem")
+    BIND(connectdb, "PQconnectdb")
+    BIND(status, "PQstatus")
+    BIND(error_message, "PQerrorMessage")
+    BIND(host, "PQhost")
+    BIND(port, "PQport")
+    BIND(finish, "PQfinish")
+    BIND(exec_params, "PQexecParams")
+    BIND(result_status, "PQresultStatus")
+    BIND(result_error_message, "PQresultErrorMessage")
+    BIND(result_error_field, "PQresultErrorField")
+    BIND(ntuples, "PQntuples")
+    BIND(nfields, "PQnfields")
+    BIND(fname, "PQfname")
+    BIND(getvalue, "PQgetvalue")
+    BIND(getisnull, "PQgetisnull")
+    BIND(clear, "PQclear")
+#undef BIND
+    loaded = 1;
+}
+
+const char *parley_pg_load(void) {
+    pthread_once(&once, load);
+    return loaded ? NULL : load_error;
+}
+
+int parley_pg_conninfo_password(const char *conninfo, char **password, char **error) {
+    *password = NULL;
+    *error = NULL;
+    const char *why = parley_pg_load();
+    if (why) {
+        *error = strdup(why);
+        return 0;
+    }
+    char *message = NULL;
+    PQconninfoOption *options = lib.conninfo_parse(conninfo, &message);
+    if (!options) {
+        *error = strdup(message ? message : "out of memory");
+        if (message) lib.freemem(message);
+        return 0;
+    }
+    for (PQconninfoOption *o = options; o->keyword; o++) {
+        if (strcmp(o->keyword, "password") == 0 && o->val) *password = strdup(o->val);
+    }
+    lib.conninfo_free(options);
+    return 1;
+}
+
+void parley_pg_free_string(char *text) { free(text); }
+
+PGconn *parley_pg_connect(const char *conninfo) { return parley_pg_load() ? NULL : lib.connectdb(conninfo); }
+int parley_pg_status(const PGconn *conn) { return (int)lib.status(conn); }
+/* Never NULL, so that Swift can read each as a string. */
+static const char *text(const char *value) { return value ? value : ""; }
+
+const char *parley_pg_error_message(const PGconn *conn) { return text(lib.error_message(conn)); }
+const char *parley_pg_host(const PGconn *conn) { return text(lib.host(conn)); }
+const char *parley_pg_port(const PGconn *conn) { return text(lib.port(conn)); }
+void parley_pg_finish(PGconn *conn) { if (conn) lib.finish(conn); }
+
+PGresult *parley_pg_exec_params(PGconn *conn, const char *command, int count, const char *const *values) {
+    return lib.exec_params(conn, command, count, NULL, values, NULL, NULL, 0);
+}
+
+int parley_pg_result_status(const PGresult *result) { return (int)lib.result_status(result); }
+const char *parley_pg_result_error_message(const PGresult *result) {
+    return text(lib.result_error_message(result));
+}
+const char *parley_pg_result_error_field(const PGresult *result, int field) {
+    return lib.result_error_field(result, field);
+}
+int parley_pg_ntuples(const PGresult *result) { return lib.ntuples(result); }
+int parley_pg_nfields(const PGresult *result) { return lib.nfields(result); }
+const char *parley_pg_fname(const PGresult *result, int column) { return text(lib.fname(result, column)); }
+const char *parley_pg_getvalue(const PGresult *result, int row, int column) {
+    return text(lib.getvalue(result, row, column));
+}
+int parley_pg_getisnull(const PGresult *result, int row, int column) { return lib.getisnull(result, row, column); }
+void parley_pg_clear(PGresult *result) { if (result) lib.clear(result); }
