@@ -13,10 +13,7 @@ import ParleyTestSupport
 
     init() throws {
         io = BufferIO()
-        let session = Session(database: try ParleyDatabase(path: ":memory:"), io: io,
-                              systemClock: FixedClock(1_700_000_000_000), environment: ["PARLEY_KDF_ROUNDS": "1024"])
-        shell = Shell(session: session)
-        #expect(shell.execute(line: "init ada@acme.example --name Ada --sandbox"), "\(io.errText)")
+        shell = try TestShell.make(io: io, setup: ["init ada@acme.example --name Ada --sandbox"])
         io.stdout = []
     }
 
@@ -104,10 +101,7 @@ import ParleyTestSupport
 
     init() throws {
         io = BufferIO()
-        let session = Session(database: try ParleyDatabase(path: ":memory:"), io: io,
-                              systemClock: FixedClock(1_700_000_000_000), environment: ["PARLEY_KDF_ROUNDS": "1024"])
-        shell = Shell(session: session)
-        #expect(shell.execute(line: "init ada@acme.example --name Ada --sandbox"), "\(io.errText)")
+        shell = try TestShell.make(io: io, setup: ["init ada@acme.example --name Ada --sandbox"])
         io.stdout = []
         folder = NSTemporaryDirectory() + "parley-output-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
