@@ -31,7 +31,8 @@ extension CommandContext {
                 continue
             }
             inv.typed[arg.name] = try words.map { try typed($0, arg.kind, label: arg.name, range: arg.range) }
-            if !checked, let value = inv.typed[arg.name]?.first, try check(requirement, on: value, spec: spec, via: nil) {
+            if !checked, let value = inv.typed[arg.name]?.first,
+               try check(requirement, on: value, spec: spec, via: nil) {
                 checked = true
             }
         }
@@ -53,7 +54,8 @@ extension CommandContext {
         case (.onConversation(let action), .conversation(let c, let ch)):
             try require(action, on: ch, what: "\(spec.name) \(c.id)")
         case (.onChannel(let action), .channel(let ch)):
-            try require(action, on: ch, what: ([spec.name] + (option.map { [$0] } ?? []) + [ch.atHandle]).joined(separator: " "))
+            let what = ([spec.name] + (option.map { [$0] } ?? []) + [ch.atHandle]).joined(separator: " ")
+            try require(action, on: ch, what: what)
         case (.onChannelOrAdmin(let action, let naming), .channel(let ch)):
             if visibility.seesWholeOrganisation { return true }
             try require(action, on: ch, what: naming ? spec.name : "\(spec.name) \(ch.atHandle)",
@@ -73,8 +75,8 @@ extension CommandContext {
             return .text(word)
         case .number:
             guard let n = Int(word), range.contains(n) else {
-                throw ParleyError.invalidValue("\(label) takes a whole number from \(range.lowerBound) to \(range.upperBound),"
-                    + " not '\(word)'")
+                throw ParleyError.invalidValue("\(label) takes a whole number from \(range.lowerBound)"
+                    + " to \(range.upperBound), not '\(word)'")
             }
             return .number(n)
         case .onOff:

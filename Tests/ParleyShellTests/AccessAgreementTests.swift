@@ -47,8 +47,10 @@ import ParleyTestSupport
         try session.startAs(email: email)
         if email == "dee@acme.example" {
             let dee = session.user
-            session.setUser(try session.database.withConnection { db in try UserRepository.find(db, email: "ada@acme.example") },
-                            impersonator: nil, kind: "--as")
+            let ada = try session.database.withConnection { db in
+                try UserRepository.find(db, email: "ada@acme.example")
+            }
+            session.setUser(ada, impersonator: nil, kind: "--as")
             #expect(shell.execute(line: "user disable dee@acme.example"))
             session.setUser(dee, impersonator: nil, kind: "--as")
         }
@@ -107,8 +109,9 @@ import ParleyTestSupport
 
     /// A refusal: by the rules, or because the object named does not exist for the user.
     static func refused(_ error: String) -> Bool {
-        error.contains("refused: no — ") || error.contains("not logged in") || error.contains("is disabled: a disabled user")
-            || error.contains("that you can see") || error.contains("works only on a sandbox")
+        error.contains("refused: no — ") || error.contains("not logged in")
+            || error.contains("is disabled: a disabled user") || error.contains("that you can see")
+            || error.contains("works only on a sandbox")
     }
 
     /// `help`'s mark for each command, as the overview prints it.
@@ -118,8 +121,8 @@ import ParleyTestSupport
         var out: [String: String] = [:]
         for spec in shell.table.commands {
             let head = "  " + spec.name.padding(toLength: 24, withPad: " ", startingAt: 0) + spec.summary
-            guard let line = io.stdout.joined(separator: "\n").split(separator: "\n").first(where: { $0.hasPrefix(head) })
-            else { continue }
+            let lines = io.stdout.joined(separator: "\n").split(separator: "\n")
+            guard let line = lines.first(where: { $0.hasPrefix(head) }) else { continue }
             let rest = line.dropFirst(head.count)
             out[spec.name] = rest.hasPrefix("  [") ? String(rest.dropFirst(3).dropLast()) : ""
         }

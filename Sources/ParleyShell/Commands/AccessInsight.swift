@@ -4,13 +4,15 @@ import ParleyStore
 /// `can`, `who-can`: access decisions with the rule behind them, like `kubectl auth can-i`.
 enum AccessInsight {
     static var all: [CommandSpec] { [
-        CommandSpec("can", args: [ArgSpec("EMAIL", .user), ArgSpec("ACTION", .action), ArgSpec("TARGET", .conversationOrChannel, optional: true)],
+        CommandSpec("can", args: [ArgSpec("EMAIL", .user), ArgSpec("ACTION", .action),
+                                  ArgSpec("TARGET", .conversationOrChannel, optional: true)],
                     summary: "may a user take an action on a conversation (N) or channel, and why",
                     example: "can bob@acme.example reply 12",
                     requirement: .selfOrAdmin("can about another user"), access: .read, handler: can),
         CommandSpec("who-can", args: [ArgSpec("ACTION", .action), ArgSpec("CHANNEL", .channel)],
                     summary: "the users who may take an action on a channel, and through what",
-                    example: "who-can reply @acme_help", requirement: .onChannelOrAdmin(.report, naming: true), access: .read,
+                    example: "who-can reply @acme_help", requirement: .onChannelOrAdmin(.report, naming: true),
+                    access: .read,
                     handler: whoCan),
     ] }
 

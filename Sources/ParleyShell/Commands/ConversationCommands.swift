@@ -6,15 +6,19 @@ enum ConversationCommands {
         CommandSpec("conversation list",
                     options: [OptionSpec("queue", .queue, "only this queue"),
                               OptionSpec("channel", .channel, "only this channel", valueName: "CHANNEL"),
-                              OptionSpec("owner", .userOrNone, "owned by EMAIL, me, or none", valueName: "EMAIL|me|none"),
+                              OptionSpec("owner", .userOrNone, "owned by EMAIL, me, or none",
+                                         valueName: "EMAIL|me|none"),
                               OptionSpec("tag", .tag, "only with this tag", valueName: "TAG"),
                               OptionSpec("topic", .topic, "only with this topic", valueName: "TOPIC"),
-                              OptionSpec("limit", .number, "at most N (default 50)", valueName: "N", range: 1...10_000),
-                              OptionSpec("after", .number, "the page after conversation ID", valueName: "ID", range: 0...Int.max)],
+                              OptionSpec("limit", .number, "at most N (default 50)", valueName: "N",
+                                         range: 1...10_000),
+                              OptionSpec("after", .number, "the page after conversation ID", valueName: "ID",
+                                         range: 0...Int.max)],
                     summary: "conversations on your channels, oldest first", example: "conversation list --queue new --owner none",
                     requirement: .onChannel(.view), access: .read, handler: list),
         CommandSpec("conversation show", args: [ArgSpec("N", .conversation)], summary: "a conversation with its messages and notes",
-                    example: "conversation show 12", requirement: .onConversation(.view), access: .read, handler: show),
+                    example: "conversation show 12", requirement: .onConversation(.view), access: .read,
+                    handler: show),
         CommandSpec("conversation reply", args: [ArgSpec("N", .conversation), ArgSpec("TEXT", .text, rest: true)],
                     options: [OptionSpec("dm", nil, "reply by direct message")],
                     summary: "reply to the customer (public reply, or DM)", example: "conversation reply 12 \"Thanks, we're on it!\"",
@@ -194,7 +198,9 @@ enum ConversationCommands {
 
     static func inbound(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
         let ch = inv.channel()
-        guard let from = inv.given("--from")?.text else { throw ParleyError.usage("conversation inbound needs --from @handle: usage: \(inv.spec.usage)") }
+        guard let from = inv.given("--from")?.text else {
+            throw ParleyError.usage("conversation inbound needs --from @handle: usage: \(inv.spec.usage)")
+        }
         let handle = try Validation.handle(from)
         let text = inv.text("TEXT")
         guard !text.allSatisfy(\.isWhitespace) else { throw ParleyError.invalidValue("a message needs some text") }

@@ -74,7 +74,8 @@ enum HelpCommand {
     }
 
     static func overview(_ table: CommandTable, user: Standing) -> String {
-        var out = ["parley commands" + (user.user.map { " (as \($0.email), \($0.role.rawValue))" } ?? " (not logged in)") + ":"]
+        let who = user.user.map { " (as \($0.email), \($0.role.rawValue))" } ?? " (not logged in)"
+        var out = ["parley commands" + who + ":"]
         var group = ""
         for spec in table.commands {
             if spec.path[0] != group {
@@ -160,14 +161,14 @@ enum HelpCommand {
                 out.append("  " + shown.padding(toLength: 34, withPad: " ", startingAt: 0) + o.help)
             }
         }
+        let role = (spec.requirement.channelRole ?? .viewer).rawValue
         switch spec.requirement {
         case .anyone, .loggedIn: break
         case .admin: out += ["", "needs: an admin account"]
-        case .onConversation(let a):
-            out += ["", "needs: \((a.requiredChannelRole ?? .viewer).rawValue) or higher on the conversation's channel"]
-        case .onChannel(let a): out += ["", "needs: \((a.requiredChannelRole ?? .viewer).rawValue) or higher on the channel"]
-        case .onChannelOrAdmin(let a, _):
-            out += ["", "needs: \((a.requiredChannelRole ?? .viewer).rawValue) or higher on the channel, or an admin account"]
+        case .onConversation:
+            out += ["", "needs: \(role) or higher on the conversation's channel"]
+        case .onChannel: out += ["", "needs: \(role) or higher on the channel"]
+        case .onChannelOrAdmin: out += ["", "needs: \(role) or higher on the channel, or an admin account"]
         case .sandboxAdmin: out += ["", "needs: an admin account, on a sandbox database"]
         case .selfOrAdmin: out += ["", "needs: an admin account, about another user"]
         }

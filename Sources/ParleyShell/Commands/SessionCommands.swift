@@ -47,7 +47,8 @@ enum SessionCommands {
                     requirement: .anyone, access: .none, handler: commit),
         CommandSpec("rollback", summary: "undo every command since `begin`", example: "rollback",
                     requirement: .anyone, access: .none, handler: rollback),
-        CommandSpec("history", args: [ArgSpec("N", .number, optional: true, range: 1...1_000_000)], summary: "the commands typed before (the last N)",
+        CommandSpec("history", args: [ArgSpec("N", .number, optional: true, range: 1...1_000_000)],
+                    summary: "the commands typed before (the last N)",
                     example: "history 20", requirement: .anyone, access: .none, handler: history),
         CommandSpec("clock", summary: "the time parley's rules read (simulated on a sandbox)",
                     example: "clock", requirement: .anyone, access: .read, handler: clock),
@@ -61,7 +62,9 @@ enum SessionCommands {
             throw ParleyError.refused("init works only on an empty database, and this one has users: `login EMAIL` instead")
         }
         let email = try Validation.email(inv.text("EMAIL"))
-        guard let rawName = inv.given("--name")?.text else { throw ParleyError.usage("init needs --name NAME: usage: \(inv.spec.usage)") }
+        guard let rawName = inv.given("--name")?.text else {
+            throw ParleyError.usage("init needs --name NAME: usage: \(inv.spec.usage)")
+        }
         let name = try Validation.name(rawName, what: "a name")
         let password = try ctx.newPassword(inv, for: email, ask: inv.flag("password"))
         let hash = try password.map { try Passwords.hash($0, environment: ctx.session.environment) }

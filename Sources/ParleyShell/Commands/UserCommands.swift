@@ -9,8 +9,10 @@ enum UserCommands {
                               OptionSpec("password-file", .file, "set the password from the first line of FILE", valueName: "FILE")],
                     summary: "add a user", example: "user add bob@acme.example --name \"Bob Stone\" --role agent",
                     requirement: .admin, handler: add),
-        CommandSpec("user list", options: [OptionSpec("limit", .number, "at most N users", valueName: "N", range: 1...100_000),
-                                           OptionSpec("after", .user, "start after this email", valueName: "EMAIL", asTyped: true)],
+        CommandSpec("user list", options: [OptionSpec("limit", .number, "at most N users", valueName: "N",
+                                                      range: 1...100_000),
+                                           OptionSpec("after", .user, "start after this email", valueName: "EMAIL",
+                                                      asTyped: true)],
                     summary: "list users", example: "user list", access: .read, handler: list),
         CommandSpec("user show", args: [ArgSpec("EMAIL", .user)], summary: "a user, their teams and direct grants",
                     example: "user show bob@acme.example", access: .read, handler: show),
@@ -35,10 +37,14 @@ enum UserCommands {
 
     static func add(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
         let email = try Validation.email(inv.text("EMAIL"))
-        guard let rawName = inv.given("--name")?.text else { throw ParleyError.usage("user add needs --name NAME: usage: \(inv.spec.usage)") }
+        guard let rawName = inv.given("--name")?.text else {
+            throw ParleyError.usage("user add needs --name NAME: usage: \(inv.spec.usage)")
+        }
         let name = try Validation.name(rawName, what: "a name")
         let role = inv.given("--role")?.accountRole ?? .agent
-        let hash = try inv.given("--password-file")?.text.map { try Passwords.hash(try Passwords.read(file: $0), environment: ctx.session.environment) }
+        let hash = try inv.given("--password-file")?.text.map {
+            try Passwords.hash(try Passwords.read(file: $0), environment: ctx.session.environment)
+        }
         let u = try UserRepository.insert(ctx.db, email: email, name: name, role: role, passwordHash: hash, now: ctx.now)
         try ctx.audit("user.add", u.email, new: "\(u.name), \(u.role.rawValue)")
         return .done("added \(u.role.rawValue) \(u.email)", record: zip(["email", "name", "role", "enabled"], row(u)).map { ($0, $1) })

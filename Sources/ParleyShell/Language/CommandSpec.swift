@@ -120,7 +120,8 @@ public enum Requirement: Sendable, Equatable {
     /// The channel role the requirement asks for, when it is one.
     public var channelRole: ChannelRole? {
         switch self {
-        case .onConversation(let a), .onChannel(let a), .onChannelOrAdmin(let a, _): return a.requiredChannelRole ?? .viewer
+        case .onConversation(let a), .onChannel(let a), .onChannelOrAdmin(let a, _):
+            return a.requiredChannelRole ?? .viewer
         default: return nil
         }
     }
@@ -162,7 +163,9 @@ public enum Typed {
         if case .conversation(let c, let ch) = self { (c, ch) } else { nil }
     }
     public var team: Team? { if case .team(let v) = self { v } else { nil } }
-    public var topic: (id: Int64, name: String)? { if case .topic(let id, let name) = self { (id, name) } else { nil } }
+    public var topic: (id: Int64, name: String)? {
+        if case .topic(let id, let name) = self { (id, name) } else { nil }
+    }
 }
 
 /// What a running command gets: its parsed words and, once the runner prepared it, their typed
