@@ -46,13 +46,13 @@ import ParleyTestSupport
         }
         try session.startAs(email: email)
         if email == "dee@acme.example" {
-            let dee = session.user
-            let ada = try session.database.withConnection { db in
-                try UserRepository.find(db, email: "ada@acme.example")
+            func find(_ email: String) throws -> User? {
+                try session.database.withConnection { db in try UserRepository.find(db, email: email) }
             }
-            session.setUser(ada, impersonator: nil, kind: "--as")
+            session.setUser(try find("ada@acme.example"), impersonator: nil, kind: "--as")
             #expect(shell.execute(line: "user disable dee@acme.example"))
-            session.setUser(dee, impersonator: nil, kind: "--as")
+            // Dee's session began before: it goes on, as a disabled user.
+            session.setUser(try find(email), impersonator: nil, kind: "--as")
         }
         io.stdout = []
         io.stderr = []
@@ -183,6 +183,7 @@ import ParleyTestSupport
         let shell = try shell(as: email, io: BufferIO())
         let completer = Completer(shell: shell)
         let named: [ValueKind] = [.user, .userOrNone, .channel, .conversationOrChannel, .conversation, .team]
+        var offered = 0
         for spec in shell.table.commands {
             var prefix = spec.path
             for arg in spec.args {
@@ -190,6 +191,7 @@ import ParleyTestSupport
                     let line = prefix.joined(separator: " ") + " "
                     for candidate in completer.complete(line: line, cursor: line.count).candidates {
                         #expect(sees(shell, arg.kind, candidate), "\(kind): `\(line)` offers \(candidate)")
+                        offered += 1
                     }
                 }
                 prefix.append(Tokenizer.quote(Self.word(arg.kind, spec: spec, other: "zed@acme.example", me: "")))
@@ -199,8 +201,11 @@ import ParleyTestSupport
                 let line = spec.path.joined(separator: " ") + " --\(option.name) "
                 for candidate in completer.complete(line: line, cursor: line.count).candidates {
                     #expect(sees(shell, k, candidate), "\(kind): `\(line)` offers \(candidate)")
+                    offered += 1
                 }
             }
         }
+        // An enabled user is offered names (themselves at least): the walk is not empty.
+        if shell.session.user?.enabled == true { #expect(offered > 0, "\(kind) was offered nothing") }
     }
 }

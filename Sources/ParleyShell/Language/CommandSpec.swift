@@ -182,6 +182,8 @@ public struct Invocation {
         self.spec = spec; self.args = args; self.options = options; self.flags = flags
     }
 
+    /// The words as the parser sorted them, as typed: what the parser's tests read. Handlers read
+    /// the typed values (`given`, `conversation`, `channel()`, …).
     public func arg(_ name: String) -> String? { args[name]?.first }
     public func values(_ name: String) -> [String] { args[name] ?? [] }
     public func option(_ name: String) -> String? { options[name] }
