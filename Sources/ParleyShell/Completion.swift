@@ -167,7 +167,7 @@ public struct Completer {
             let sight = Visibility(db: db, user: session.user)
             guard let user = session.user, user.enabled else { return [] }
             switch kind {
-            case .user:
+            case .user, .userOrNone:
                 var out = try sight.emails(prefix: current, limit: limit)
                 if allowMe || optionName == "owner" { out = ["me"] + out }
                 if optionName == "owner" { out.append("none") }
@@ -175,7 +175,7 @@ public struct Completer {
             case .team: return try sight.teamNames(prefix: current, limit: limit)
             case .topic: return try sight.topicNames(prefix: current, limit: limit)
             case .tag: return try sight.tagNames(prefix: current, limit: limit)
-            case .channel:
+            case .channel, .conversationOrChannel:
                 if sight.seesWholeOrganisation { return try ChannelRepository.names(db, prefix: current, limit: limit) }
                 return try sight.roleChannels().flatMap { [$0.atHandle, $0.displayName] }
             case .conversation:

@@ -198,6 +198,12 @@ public struct CommandContext {
         return u
     }
 
+    /// The logged-in user of a command whose requirement the runner checked (any but `.anyone`).
+    public var me: User {
+        guard let u = session.user else { preconditionFailure("a command that needs a user ran without one") }
+        return u
+    }
+
     /// Refuses unless the user is an enabled admin (settings are admins' work).
     @discardableResult
     public func requireAdmin(_ what: String) throws -> User {

@@ -337,11 +337,13 @@ public final class Shell {
             switch spec.access {
             case .none:
                 try session.refreshUser(db)
-                return try spec.handler(inv, CommandContext(session: session, db: db, now: now))
+                let ctx = CommandContext(session: session, db: db, now: now)
+                return try spec.handler(try ctx.prepare(inv), ctx)
             case .read, .write:
                 return try db.atomically(write: spec.access == .write) {
                     try session.refreshUser(db)
-                    return try spec.handler(inv, CommandContext(session: session, db: db, now: now))
+                    let ctx = CommandContext(session: session, db: db, now: now)
+                    return try spec.handler(try ctx.prepare(inv), ctx)
                 }
             }
         }

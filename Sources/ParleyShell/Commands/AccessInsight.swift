@@ -4,29 +4,26 @@ import ParleyStore
 /// `can`, `who-can`: access decisions with the rule behind them, like `kubectl auth can-i`.
 enum AccessInsight {
     static var all: [CommandSpec] { [
-        CommandSpec("can", args: [ArgSpec("EMAIL", .user), ArgSpec("ACTION", .action), ArgSpec("TARGET", .channel, optional: true)],
+        CommandSpec("can", args: [ArgSpec("EMAIL", .user), ArgSpec("ACTION", .action),
+                                  ArgSpec("TARGET", .conversationOrChannel, optional: true)],
                     summary: "may a user take an action on a conversation (N) or channel, and why",
-                    example: "can bob@acme.example reply 12", access: .read, handler: can),
+                    example: "can bob@acme.example reply 12",
+                    requirement: .selfOrAdmin("can about another user"), access: .read, handler: can),
         CommandSpec("who-can", args: [ArgSpec("ACTION", .action), ArgSpec("CHANNEL", .channel)],
                     summary: "the users who may take an action on a channel, and through what",
-                    example: "who-can reply @acme_help", requirement: .channelRoleOrAdmin(.supervisor), access: .read,
+                    example: "who-can reply @acme_help", requirement: .onChannelOrAdmin(.report, naming: true),
+                    access: .read,
                     handler: whoCan),
     ] }
 
     static func can(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
-        let me = try ctx.requireUser()
-        let subject = try ctx.user(inv.arg("EMAIL")!)
-        if subject.id != me.id { try ctx.requireAdmin("can about another user") }
-        let action = try Action.parse(inv.arg("ACTION")!)
+        let (subject, action) = (inv.user(), inv.action())
         var channel: Channel? = nil
         var conversationID: Int64? = nil
-        if let target = inv.arg("TARGET") {
-            if let n = Int64(target), n > 0 {
-                let (c, ch) = try ctx.conversation(target)
-                channel = ch; conversationID = c.id
-            } else {
-                channel = try ctx.channel(target)
-            }
+        switch inv.given("TARGET") {
+        case .conversation(let c, let ch)?: channel = ch; conversationID = c.id
+        case .channel(let ch)?: channel = ch
+        default: break
         }
         let decision: AccessDecision
         if action == .manageSettings {
@@ -60,12 +57,10 @@ enum AccessInsight {
     }
 
     static func whoCan(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
-        let me = try ctx.requireUser()
-        let action = try Action.parse(inv.arg("ACTION")!)
-        let channel = try ctx.channel(inv.arg("CHANNEL")!)
-        if !(me.role == .admin && me.enabled) { try ctx.require(.report, on: channel, what: "who-can", naming: "who-can") }
+        let (action, channel) = (inv.action(), inv.channel())
         var rows: [[Value]] = []
         let users = action == .manageSettings
+            // The answer's candidates (settings are admins' work), not an access rule.
             ? try UserRepository.list(ctx.db).filter { $0.role == .admin }
             : try AccessRepository.candidateUsers(ctx.db, channel: channel)
         for u in users {

@@ -3,7 +3,8 @@ import ParleyStore
 
 enum AuditCommand {
     static var all: [CommandSpec] { [
-        CommandSpec("audit", options: [OptionSpec("limit", .number, "at most N entries (default 50)", valueName: "N"),
+        CommandSpec("audit", options: [OptionSpec("limit", .number, "at most N entries (default 50)", valueName: "N",
+                                                 range: 1...1_000_000),
                                        OptionSpec("user", .user, "entries by or as this user", valueName: "EMAIL"),
                                        OptionSpec("channel", .channel, "entries about this channel", valueName: "CHANNEL"),
                                        OptionSpec("since", .duration, "entries of the last DURATION", valueName: "DURATION")],
@@ -12,12 +13,11 @@ enum AuditCommand {
     ] }
 
     static func run(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
-        try ctx.requireAdmin("audit")
         var q = AuditLog.Query()
-        q.limit = try inv.option("limit").map { try ctx.number($0, option: "--limit", range: 1...1_000_000) } ?? 50
-        if let u = inv.option("user") { q.user = try ctx.user(u).email }
-        if let c = inv.option("channel") { q.channelID = try ctx.channel(c).id }
-        if let s = inv.option("since") { q.since = ctx.now - (try TimeSpan.parse(s)).milliseconds }
+        q.limit = inv.given("--limit")?.number ?? 50
+        q.user = inv.given("--user")?.user?.email
+        q.channelID = inv.given("--channel")?.channel?.id
+        if let s = inv.given("--since")?.span { q.since = ctx.now - s.milliseconds }
         let entries = try AuditLog.entries(ctx.db, q)
         return .table(Table(columns: ["at", "actor", "as_user", "session", "action", "target", "old_value", "new_value"], rows: entries.map {
             [.string(TimeFormat.iso($0.at)), .string($0.actor), .of($0.asUser), .string($0.session), .string($0.action),

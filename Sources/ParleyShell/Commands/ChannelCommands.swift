@@ -11,7 +11,8 @@ enum ChannelCommands {
                     requirement: .admin, access: .none, secret: true, handler: ChannelConnect.add),
         CommandSpec("channel list", summary: "the channels you can see (admins: all)", example: "channel list", access: .read, handler: list),
         CommandSpec("channel show", args: [ArgSpec("CHANNEL", .channel)], summary: "a channel's settings and access",
-                    example: "channel show @acme_help", access: .read, handler: show),
+                    example: "channel show @acme_help", requirement: .onChannelOrAdmin(.view), access: .read,
+                    handler: show),
         CommandSpec("channel edit", args: [ArgSpec("CHANNEL", .channel)],
                     options: [OptionSpec("display-name", .text, "1–255 characters", valueName: "NAME"),
                               OptionSpec("auto-ownership", .onOff, "first replier owns an unowned conversation"),
@@ -31,11 +32,13 @@ enum ChannelCommands {
                     requirement: .admin, handler: revoke),
         CommandSpec("channel access", args: [ArgSpec("CHANNEL", .channel)],
                     summary: "every user's effective role on a channel and where it comes from",
-                    example: "channel access @acme_help", requirement: .channelRoleOrAdmin(.supervisor), access: .read,
+                    example: "channel access @acme_help", requirement: .onChannelOrAdmin(.report, naming: true),
+                    access: .read,
                     handler: access),
         CommandSpec("channel sync", args: [ArgSpec("CHANNEL", .channel, optional: true)],
                     summary: "pull new mentions and direct messages of connected channels (all you can see, or one)",
-                    example: "channel sync @acme_help", access: .none, handler: ChannelSyncCommand.run),
+                    example: "channel sync @acme_help", requirement: .onChannelOrAdmin(.view), access: .none,
+                    handler: ChannelSyncCommand.run),
         CommandSpec("channel remove", args: [ArgSpec("CHANNEL", .channel)],
                     options: [OptionSpec("force", nil, "remove it with its conversations without asking")],
                     summary: "remove a channel with its conversations", example: "channel remove @acme_help --force",
@@ -51,21 +54,12 @@ enum ChannelCommands {
     static let columns = ["id", "channel", "display_name", "kind", "connected", "auto_resolve_new", "auto_resolve_pending"]
 
     static func list(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
-        _ = try ctx.requireUser()
         let channels = try ctx.visibility.channels()
         return .table(Table(columns: columns, rows: channels.map(row)))
     }
 
-    /// Admins see every channel's settings; others only channels they have a role on.
-    static func requireSight(_ ctx: CommandContext, _ c: Channel, what: String) throws {
-        let u = try ctx.requireUser()
-        if u.role == .admin && u.enabled { return }
-        try ctx.require(.view, on: c, what: what)
-    }
-
     static func show(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
-        let c = try ctx.channel(inv.arg("CHANNEL")!)
-        try requireSight(ctx, c, what: "channel show")
+        let c = inv.channel()
         let creds = try ChannelRepository.credentials(ctx.db, id: c.id)
         let cursor = try ChannelRepository.syncCursor(ctx.db, id: c.id)
         let myTeams = Set(try ctx.visibility.teams().map(\.team.id))
@@ -90,23 +84,22 @@ enum ChannelCommands {
     }
 
     static func edit(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
-        try ctx.requireAdmin("channel edit")
-        let old = try ctx.channel(inv.arg("CHANNEL")!)
+        let old = inv.channel()
         guard !inv.options.isEmpty else {
             throw ParleyError.usage("channel edit needs at least one option: " + inv.spec.options.map { "--" + $0.name }.joined(separator: " "))
         }
         var c = old
-        if let v = inv.option("display-name") { c.displayName = try Validation.displayName(v) }
-        if let v = inv.option("auto-ownership") { c.autoOwnership = try ctx.onOff(v, option: "--auto-ownership") }
-        if let v = inv.option("auto-resolve-new") { c.autoResolve.newAfter = try AutoResolveLimits.parse(v, option: "--auto-resolve-new") }
-        if let v = inv.option("auto-resolve-pending") { c.autoResolve.pendingAfter = try AutoResolveLimits.parse(v, option: "--auto-resolve-pending") }
-        if let v = inv.option("resolve-reason") {
+        if let v = inv.given("--display-name")?.text { c.displayName = try Validation.displayName(v) }
+        if let v = inv.given("--auto-ownership")?.bool { c.autoOwnership = v }
+        if let v = inv.given("--auto-resolve-new")?.limit { c.autoResolve.newAfter = v }
+        if let v = inv.given("--auto-resolve-pending")?.limit { c.autoResolve.pendingAfter = v }
+        if let v = inv.given("--resolve-reason")?.text {
             c.resolveReason = v.isEmpty ? nil : v
             if v.count > 500 { throw ParleyError.invalidValue("a resolve reason has at most 500 characters") }
         }
-        if let v = inv.option("all-users") { c.allUsers = try ctx.onOff(v, option: "--all-users") }
-        if let v = inv.option("all-users-role") { c.allUsersRole = try ChannelRole.parse(v) }
-        if let v = inv.option("all-teams") { c.allTeams = try ctx.onOff(v, option: "--all-teams") }
+        if let v = inv.given("--all-users")?.bool { c.allUsers = v }
+        if let v = inv.given("--all-users-role")?.channelRole { c.allUsersRole = v }
+        if let v = inv.given("--all-teams")?.bool { c.allTeams = v }
         try ChannelRepository.save(ctx.db, c)
         var changed: [String] = []
         func note(_ key: String, _ a: String, _ b: String) throws {
@@ -131,10 +124,7 @@ enum ChannelCommands {
     }
 
     static func grant(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
-        try ctx.requireAdmin("channel grant")
-        let c = try ctx.channel(inv.arg("CHANNEL")!)
-        let u = try ctx.user(inv.arg("EMAIL")!)
-        let role = try ChannelRole.parse(inv.arg("ROLE")!)
+        let (c, u, role) = (inv.channel(), inv.user(), inv.channelRole())
         let old = try ChannelRepository.directRole(ctx.db, channelID: c.id, userID: u.id)
         if old == role { return .done("\(u.email) has \(role.rawValue) on \(c.atHandle) directly already") }
         try ChannelRepository.grant(ctx.db, channelID: c.id, userID: u.id, role: role)
@@ -147,9 +137,7 @@ enum ChannelCommands {
     }
 
     static func revoke(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
-        try ctx.requireAdmin("channel revoke")
-        let c = try ctx.channel(inv.arg("CHANNEL")!)
-        let u = try ctx.user(inv.arg("EMAIL")!)
+        let (c, u) = (inv.channel(), inv.user())
         guard let old = try ChannelRepository.directRole(ctx.db, channelID: c.id, userID: u.id) else {
             throw ParleyError.notFound("\(u.email) has no direct grant on \(c.atHandle) (`channel access \(c.atHandle)` shows where roles come from)")
         }
@@ -161,9 +149,7 @@ enum ChannelCommands {
     }
 
     static func access(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
-        let me = try ctx.requireUser()
-        let c = try ctx.channel(inv.arg("CHANNEL")!)
-        if !(me.role == .admin && me.enabled) { try ctx.require(.report, on: c, what: "channel access", naming: "channel access") }
+        let c = inv.channel()
         var rows: [[Value]] = []
         for u in try AccessRepository.candidateUsers(ctx.db, channel: c) {
             let eff = AccessPolicy.effectiveRole(try AccessRepository.facts(ctx.db, user: u, channel: c))
@@ -174,8 +160,7 @@ enum ChannelCommands {
     }
 
     static func remove(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
-        try ctx.requireAdmin("channel remove")
-        let c = try ctx.channel(inv.arg("CHANNEL")!)
+        let c = inv.channel()
         let count = try ChannelRepository.conversationCount(ctx.db, channelID: c.id)
         if count > 0 && !inv.flag("force") {
             let what = "\(c.atHandle) has \(count) conversation\(count == 1 ? "" : "s") (messages, notes and report figures)"

@@ -6,19 +6,15 @@ import ParleyStore
 /// shells keep working while it waits on the network.
 enum ChannelSyncCommand {
     static func run(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
-        let user = try ctx.requireUser()
         let session = ctx.session
         var channels: [Channel]
-        if let name = inv.arg("CHANNEL") {
-            let c = try ctx.channel(name)
-            if !(user.role == .admin && user.enabled) { try ctx.require(.view, on: c, what: "channel sync \(c.atHandle)") }
+        if let c = inv.given("CHANNEL")?.channel {
             guard c.connected else {
                 throw ParleyError.refused("\(c.atHandle) is not a connected X account (a sandbox channel has nothing to sync)")
             }
             channels = [c]
         } else {
-            channels = (user.role == .admin && user.enabled ? try ChannelRepository.list(ctx.db) : try ctx.visibleChannels(user))
-                .filter(\.connected)
+            channels = try ctx.visibility.channels().filter(\.connected)
             if channels.isEmpty { return .done("no connected channel to sync", record: [("channels", .array([]))]) }
         }
         if ctx.db.isInsideTransaction {

@@ -6,42 +6,46 @@ enum ConversationCommands {
         CommandSpec("conversation list",
                     options: [OptionSpec("queue", .queue, "only this queue"),
                               OptionSpec("channel", .channel, "only this channel", valueName: "CHANNEL"),
-                              OptionSpec("owner", .user, "owned by EMAIL, me, or none", valueName: "EMAIL|me|none"),
+                              OptionSpec("owner", .userOrNone, "owned by EMAIL, me, or none",
+                                         valueName: "EMAIL|me|none"),
                               OptionSpec("tag", .tag, "only with this tag", valueName: "TAG"),
                               OptionSpec("topic", .topic, "only with this topic", valueName: "TOPIC"),
-                              OptionSpec("limit", .number, "at most N (default 50)", valueName: "N"),
-                              OptionSpec("after", .number, "the page after conversation ID", valueName: "ID")],
+                              OptionSpec("limit", .number, "at most N (default 50)", valueName: "N",
+                                         range: 1...10_000),
+                              OptionSpec("after", .number, "the page after conversation ID", valueName: "ID",
+                                         range: 0...Int.max)],
                     summary: "conversations on your channels, oldest first", example: "conversation list --queue new --owner none",
-                    requirement: .channelRole(.viewer), access: .read, handler: list),
+                    requirement: .onChannel(.view), access: .read, handler: list),
         CommandSpec("conversation show", args: [ArgSpec("N", .conversation)], summary: "a conversation with its messages and notes",
-                    example: "conversation show 12", requirement: .channelRole(.viewer), access: .read, handler: show),
+                    example: "conversation show 12", requirement: .onConversation(.view), access: .read,
+                    handler: show),
         CommandSpec("conversation reply", args: [ArgSpec("N", .conversation), ArgSpec("TEXT", .text, rest: true)],
                     options: [OptionSpec("dm", nil, "reply by direct message")],
                     summary: "reply to the customer (public reply, or DM)", example: "conversation reply 12 \"Thanks, we're on it!\"",
-                    requirement: .channelRole(.contributor), access: .none, handler: ConversationReply.reply),
+                    requirement: .onConversation(.reply), access: .none, handler: ConversationReply.reply),
         CommandSpec("conversation move", args: [ArgSpec("N", .conversation), ArgSpec("QUEUE", .queue)],
                     summary: "move to New, Pending or Resolved", example: "conversation move 12 pending",
-                    requirement: .channelRole(.viewer), handler: move),
+                    requirement: .onConversation(.move), handler: move),
         CommandSpec("conversation assign", args: [ArgSpec("N", .conversation), ArgSpec("EMAIL", .user)],
                     summary: "make a user (contributor or higher) the owner", example: "conversation assign 12 me",
-                    requirement: .channelRole(.contributor), handler: assign),
+                    requirement: .onConversation(.assign), handler: assign),
         CommandSpec("conversation unassign", args: [ArgSpec("N", .conversation)], summary: "clear the owner",
-                    example: "conversation unassign 12", requirement: .channelRole(.contributor), handler: unassign),
+                    example: "conversation unassign 12", requirement: .onConversation(.assign), handler: unassign),
         CommandSpec("conversation tag", args: [ArgSpec("N", .conversation), ArgSpec("TAG", .tag, variadic: true)],
                     summary: "add tags", example: "conversation tag 12 refund urgent",
-                    requirement: .channelRole(.viewer), handler: { try tag($0, $1, add: true) }),
+                    requirement: .onConversation(.tag), handler: { try tag($0, $1, add: true) }),
         CommandSpec("conversation untag", args: [ArgSpec("N", .conversation), ArgSpec("TAG", .tag, variadic: true)],
                     summary: "remove tags", example: "conversation untag 12 urgent",
-                    requirement: .channelRole(.viewer), handler: { try tag($0, $1, add: false) }),
+                    requirement: .onConversation(.tag), handler: { try tag($0, $1, add: false) }),
         CommandSpec("conversation topic", args: [ArgSpec("N", .conversation), ArgSpec("TOPIC", .topic, variadic: true)],
                     summary: "add topics from the organisation's list", example: "conversation topic 12 Billing",
-                    requirement: .channelRole(.viewer), handler: { try topic($0, $1, add: true) }),
+                    requirement: .onConversation(.topic), handler: { try topic($0, $1, add: true) }),
         CommandSpec("conversation untopic", args: [ArgSpec("N", .conversation), ArgSpec("TOPIC", .topic, variadic: true)],
                     summary: "remove topics", example: "conversation untopic 12 Billing",
-                    requirement: .channelRole(.viewer), handler: { try topic($0, $1, add: false) }),
+                    requirement: .onConversation(.topic), handler: { try topic($0, $1, add: false) }),
         CommandSpec("conversation note", args: [ArgSpec("N", .conversation), ArgSpec("TEXT", .text, rest: true)],
                     summary: "add an internal note (never sent to the customer)", example: "conversation note 12 \"Refund approved by Kim\"",
-                    requirement: .channelRole(.viewer), handler: note),
+                    requirement: .onConversation(.note), handler: note),
         CommandSpec("conversation inbound", args: [ArgSpec("CHANNEL", .channel), ArgSpec("TEXT", .text, rest: true)],
                     options: [OptionSpec("from", .handle, "the customer's @handle", valueName: "@HANDLE"),
                               OptionSpec("dm", nil, "as a direct message")],
@@ -65,28 +69,23 @@ enum ConversationCommands {
     }
 
     static func list(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
-        let u = try ctx.requireUser()
-        var channelIDs: [Int64]
-        if let name = inv.option("channel") {
-            let c = try ctx.channel(name)
-            try ctx.require(.view, on: c, what: "conversation list --channel \(c.atHandle)")
-            channelIDs = [c.id]
-        } else {
-            channelIDs = try ctx.visibleChannels(u).map(\.id)
-        }
+        let u = ctx.me
+        let channelIDs = try inv.given("--channel")?.channel.map { [$0.id] } ?? ctx.visibleChannels(u).map(\.id)
         var filter = ConversationFilter(channelIDs: channelIDs)
-        filter.queue = try inv.option("queue").map(Queue.parse)
-        if let o = inv.option("owner") {
-            filter.owner = o.lowercased() == "none" ? ConversationFilter.Owner.none : .user(try ctx.user(o).id)
+        filter.queue = inv.given("--queue")?.queue
+        switch inv.given("--owner") {
+        case .nobody?: filter.owner = ConversationFilter.Owner.none
+        case .user(let owner)?: filter.owner = .user(owner.id)
+        default: break
         }
-        filter.tag = inv.option("tag")
-        if let t = inv.option("topic") { filter.topicID = try TopicRepository.require(ctx.db, name: t).id }
-        filter.limit = try inv.option("limit").map { try ctx.number($0, option: "--limit", range: 1...10_000) } ?? 50
-        filter.afterID = try inv.option("after").map { Int64(try ctx.number($0, option: "--after", range: 0...Int.max)) }
+        filter.tag = inv.given("--tag")?.text
+        filter.topicID = inv.given("--topic")?.topic?.id
+        filter.limit = inv.given("--limit")?.number ?? 50
+        filter.afterID = inv.given("--after")?.number.map(Int64.init)
         let rows = try ConversationRepository.list(ctx.db, filter)
         let footer = rows.count == filter.limit ? "more with --after \(rows.last!.id)" : nil
-        if channelIDs.isEmpty && u.enabled {
-            let how = u.role == .admin ? "`channel grant CHANNEL \(u.email) ROLE` gives you one"
+        if channelIDs.isEmpty {
+            let how = ctx.visibility.seesWholeOrganisation ? "`channel grant CHANNEL \(u.email) ROLE` gives you one"
                 : "an admin grants one with `channel grant` or a team"
             return .table(Table(columns: columns, rows: [], footer: "(none: you have no role on any channel; \(how))"))
         }
@@ -94,8 +93,7 @@ enum ConversationCommands {
     }
 
     static func show(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
-        let (c, ch) = try ctx.conversation(inv.arg("N")!)
-        try ctx.require(.view, on: ch, what: "conversation show \(c.id)")
+        let (c, ch) = inv.conversation
         let messages = try ConversationRepository.messages(ctx.db, conversationID: c.id)
         let notes = try ConversationRepository.notes(ctx.db, conversationID: c.id)
         var fields = record(c, channel: ch)
@@ -114,9 +112,8 @@ enum ConversationCommands {
     }
 
     static func move(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
-        let (c, ch) = try ctx.conversation(inv.arg("N")!)
-        try ctx.require(.move, on: ch, what: "conversation move \(c.id)")
-        let queue = try Queue.parse(inv.arg("QUEUE")!)
+        let (c, ch) = inv.conversation
+        let queue = inv.queue()
         if c.state.queue == queue { return .done("conversation \(c.id) is in \(queue.title) already", record: record(c, channel: ch)) }
         _ = try Inbox.move(ctx.db, channel: ch, conversation: c, to: queue, cause: "agent", now: ctx.now, actor: ctx.session.auditActor)
         var message = "conversation \(c.id) moved to \(queue.title)"
@@ -125,9 +122,8 @@ enum ConversationCommands {
     }
 
     static func assign(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
-        let (c, ch) = try ctx.conversation(inv.arg("N")!)
-        try ctx.require(.assign, on: ch, what: "conversation assign \(c.id)")
-        let assignee = try ctx.user(inv.arg("EMAIL")!)
+        let (c, ch) = inv.conversation
+        let assignee = inv.user()
         let d = AccessPolicy.canOwn(try AccessRepository.facts(ctx.db, user: assignee, channel: ch))
         guard d.allowed else {
             throw ParleyError.refused("\(assignee.email) cannot own conversation \(c.id): an owner needs contributor or higher (\(d.explanation))")
@@ -144,8 +140,7 @@ enum ConversationCommands {
     }
 
     static func unassign(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
-        let (c, ch) = try ctx.conversation(inv.arg("N")!)
-        try ctx.require(.assign, on: ch, what: "conversation unassign \(c.id)")
+        let (c, ch) = inv.conversation
         guard let owner = c.ownerEmail else { return .done("conversation \(c.id) has no owner") }
         var s = c.state
         s.ownerID = nil
@@ -155,10 +150,9 @@ enum ConversationCommands {
     }
 
     static func tag(_ inv: Invocation, _ ctx: CommandContext, add: Bool) throws -> CommandOutput {
-        let (c, ch) = try ctx.conversation(inv.arg("N")!)
-        try ctx.require(.tag, on: ch, what: "conversation \(add ? "tag" : "untag") \(c.id)")
+        let (c, ch) = inv.conversation
         var changed: [String] = []
-        for raw in inv.values("TAG") {
+        for raw in inv.all("TAG").compactMap(\.text) {
             let t = try Validation.tag(raw)
             let did = add ? try ConversationRepository.addTag(ctx.db, conversationID: c.id, tag: t)
                           : try ConversationRepository.removeTag(ctx.db, conversationID: c.id, tag: t)
@@ -176,12 +170,10 @@ enum ConversationCommands {
     }
 
     static func topic(_ inv: Invocation, _ ctx: CommandContext, add: Bool) throws -> CommandOutput {
-        let (c, ch) = try ctx.conversation(inv.arg("N")!)
-        try ctx.require(.topic, on: ch, what: "conversation \(add ? "topic" : "untopic") \(c.id)")
+        let (c, ch) = inv.conversation
         let current = Set(try ConversationRepository.topicIDs(ctx.db, conversationID: c.id))
         var next = current
-        for name in inv.values("TOPIC") {
-            let t = try TopicRepository.require(ctx.db, name: name)
+        for t in inv.all("TOPIC").compactMap(\.topic) {
             if add { next.insert(t.id) } else { next.remove(t.id) }
         }
         if next != current {
@@ -195,10 +187,9 @@ enum ConversationCommands {
     }
 
     static func note(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
-        let (c, ch) = try ctx.conversation(inv.arg("N")!)
-        try ctx.require(.note, on: ch, what: "conversation note \(c.id)")
-        let text = try Validation.note(inv.arg("TEXT")!)
-        let me = try ctx.requireUser()
+        let (c, ch) = inv.conversation
+        let text = try Validation.note(inv.text("TEXT"))
+        let me = ctx.me
         let id = try ConversationRepository.addNote(ctx.db, conversationID: c.id, authorID: me.id, authorLabel: me.email, text: text, at: ctx.now)
         try ConversationRepository.touch(ctx.db, id: c.id, now: ctx.now)
         try ctx.audit("conversation.note", "conversation \(c.id)", channelID: ch.id, new: String(text.prefix(200)))
@@ -206,12 +197,12 @@ enum ConversationCommands {
     }
 
     static func inbound(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
-        try ctx.requireSandbox("conversation inbound")
-        try ctx.requireAdmin("conversation inbound")
-        let ch = try ctx.channel(inv.arg("CHANNEL")!)
-        guard let from = inv.option("from") else { throw ParleyError.usage("conversation inbound needs --from @handle: usage: \(inv.spec.usage)") }
+        let ch = inv.channel()
+        guard let from = inv.given("--from")?.text else {
+            throw ParleyError.usage("conversation inbound needs --from @handle: usage: \(inv.spec.usage)")
+        }
         let handle = try Validation.handle(from)
-        let text = inv.arg("TEXT")!
+        let text = inv.text("TEXT")
         guard !text.allSatisfy(\.isWhitespace) else { throw ParleyError.invalidValue("a message needs some text") }
         let seq = (Int64(try Meta.value(ctx.db, "sandbox_seq") ?? "0") ?? 0) + 1
         try Meta.set(ctx.db, "sandbox_seq", String(seq))

@@ -9,10 +9,9 @@ enum ConversationReply {
     /// stored at once in its own transaction.
     static func reply(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
         let db = ctx.db
-        let (c, ch) = try ctx.conversation(inv.arg("N")!)
-        try ctx.require(.reply, on: ch, what: "conversation reply \(c.id)")
-        let me = try ctx.requireUser()
-        let text = inv.arg("TEXT")!
+        let (c, ch) = inv.conversation
+        let me = ctx.me
+        let text = inv.text("TEXT")
         guard !text.allSatisfy(\.isWhitespace) else { throw ParleyError.invalidValue("a reply needs some text") }
         guard text.count <= 10_000 else { throw ParleyError.invalidValue("a reply has at most 10,000 characters") }
         let latest = try ConversationRepository.latestInbound(db, conversationID: c.id)

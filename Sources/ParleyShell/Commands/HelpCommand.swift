@@ -4,8 +4,8 @@ import ParleyStore
 enum HelpCommand {
     static func run(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
         guard let table = ctx.session.shell?.table else { return .none }
-        let typed = inv.values("WORD").map { CommandTable.resolvingAlias($0.lowercased()) }
-        let user = ctx.session.user
+        let typed = inv.all("WORD").compactMap(\.text).map { CommandTable.resolvingAlias($0.lowercased()) }
+        let user = try standing(ctx)
         if typed.isEmpty { return .text(overview(table, user: user)) }
         let words: [String]
         switch expand(typed, in: table) {
@@ -56,7 +56,7 @@ enum HelpCommand {
     /// What an ambiguous start may mean: each command word it fits, with its summary or how many
     /// commands it leads to.
     static func candidates(_ resolved: [String], _ typed: String, _ fits: [String], table: CommandTable,
-                           user: User?) -> String {
+                           user: Standing) -> String {
         let said = (resolved + [typed]).joined(separator: " ")
         var out = ["`\(said)` could be:"]
         for fit in fits {
@@ -73,8 +73,9 @@ enum HelpCommand {
         return out.joined(separator: "\n")
     }
 
-    static func overview(_ table: CommandTable, user: User?) -> String {
-        var out = ["parley commands" + (user.map { " (as \($0.email), \($0.role.rawValue))" } ?? " (not logged in)") + ":"]
+    static func overview(_ table: CommandTable, user: Standing) -> String {
+        let who = user.user.map { " (as \($0.email), \($0.role.rawValue))" } ?? " (not logged in)"
+        var out = ["parley commands" + who + ":"]
         var group = ""
         for spec in table.commands {
             if spec.path[0] != group {
@@ -92,23 +93,46 @@ enum HelpCommand {
         return out.joined(separator: "\n")
     }
 
-    static func line(_ spec: CommandSpec, user: User?) -> String {
+    static func line(_ spec: CommandSpec, user: Standing) -> String {
         let name = spec.name.padding(toLength: 24, withPad: " ", startingAt: 0)
         let mark = note(spec.requirement, user: user).map { "  [\($0)]" } ?? ""
         return "  " + name + spec.summary + mark
     }
 
-    /// What the current user lacks for a command, or nil when nothing stands in the way.
-    static func note(_ r: Requirement, user: User?) -> String? {
+    /// What `help` knows of the user to mark what they lack: the account, and the highest role
+    /// they hold on any channel.
+    struct Standing {
+        var user: User?
+        var bestRole: ChannelRole?
+        /// What the runner reads as an admin account (`requireAdmin`), for the marks only.
+        var isAdmin: Bool { user.map { $0.role == .admin && $0.enabled } ?? false }
+    }
+
+    static func standing(_ ctx: CommandContext) throws -> Standing {
+        guard let u = ctx.session.user, u.enabled else { return Standing(user: ctx.session.user, bestRole: nil) }
+        let roles = try ctx.visibility.roleChannels().compactMap {
+            AccessPolicy.effectiveRole(try AccessRepository.facts(ctx.db, user: u, channel: $0)).role
+        }
+        return Standing(user: u, bestRole: roles.max())
+    }
+
+    /// What the current user lacks for a command, or nil when nothing stands in the way: read from
+    /// the requirement the runner enforces. A "needs …" mark means running it is refused.
+    static func note(_ r: Requirement, user s: Standing) -> String? {
+        if r == .anyone { return nil }
+        guard let u = s.user else { return "needs login" }
+        guard u.enabled else { return "needs an enabled account" }
+        func lacks(_ role: ChannelRole) -> String? {
+            if let best = s.bestRole, best >= role { return nil }
+            return "needs \(role.rawValue) on the channel"
+        }
         switch r {
-        case .anyone: return nil
-        case .loggedIn: return user == nil ? "needs login" : nil
-        case .admin: return user?.role == .admin ? nil : "needs admin"
-        case .channelRole(let role): return user == nil ? "needs login" : (role == .viewer ? nil : "needs \(role.rawValue) on the channel")
-        case .channelRoleOrAdmin(let role):
-            if user == nil { return "needs login" }
-            return user?.role == .admin ? nil : "needs \(role.rawValue) on the channel"
-        case .sandboxAdmin: return user?.role == .admin ? "sandbox only" : "needs admin; sandbox only"
+        case .anyone, .loggedIn: return nil
+        case .admin: return s.isAdmin ? nil : "needs admin"
+        case .sandboxAdmin: return s.isAdmin ? "sandbox only" : "needs admin; sandbox only"
+        case .onConversation, .onChannel: return lacks(r.channelRole ?? .viewer)
+        case .onChannelOrAdmin: return s.isAdmin ? nil : lacks(r.channelRole ?? .viewer)
+        case .selfOrAdmin: return s.isAdmin ? nil : "about others: needs admin"
         }
     }
 
@@ -123,7 +147,7 @@ enum HelpCommand {
         ]
     }
 
-    static func detail(_ spec: CommandSpec, user: User?) -> String {
+    static func detail(_ spec: CommandSpec, user: Standing) -> String {
         var out = ["usage: " + spec.usage, "", spec.summary + "."]
         if let text = spec.args.last, text.rest {
             out.append("")
@@ -137,12 +161,16 @@ enum HelpCommand {
                 out.append("  " + shown.padding(toLength: 34, withPad: " ", startingAt: 0) + o.help)
             }
         }
+        let role = (spec.requirement.channelRole ?? .viewer).rawValue
         switch spec.requirement {
         case .anyone, .loggedIn: break
         case .admin: out += ["", "needs: an admin account"]
-        case .channelRole(let r): out += ["", "needs: \(r.rawValue) or higher on the conversation's channel"]
-        case .channelRoleOrAdmin(let r): out += ["", "needs: \(r.rawValue) or higher on the channel, or an admin account"]
+        case .onConversation:
+            out += ["", "needs: \(role) or higher on the conversation's channel"]
+        case .onChannel: out += ["", "needs: \(role) or higher on the channel"]
+        case .onChannelOrAdmin: out += ["", "needs: \(role) or higher on the channel, or an admin account"]
         case .sandboxAdmin: out += ["", "needs: an admin account, on a sandbox database"]
+        case .selfOrAdmin: out += ["", "needs: an admin account, about another user"]
         }
         if let n = note(spec.requirement, user: user) { out.append("you: \(n)") }
         out += ["", "example:", "  " + spec.example]

@@ -6,23 +6,13 @@ enum InsightCommands {
         CommandSpec("autoresolve preview", args: [ArgSpec("CHANNEL", .channel, optional: true)],
                     options: [OptionSpec("within", .duration, "what would resolve within this time from now (default: due now)", valueName: "DURATION")],
                     summary: "what auto-resolve will resolve, when and why", example: "autoresolve preview --within 7d",
-                    access: .read, handler: preview),
+                    requirement: .onChannel(.view), access: .read, handler: preview),
         CommandSpec("autoresolve run", summary: "resolve what is due now", example: "autoresolve run", handler: run),
     ] }
 
-    static func channelIDs(_ inv: Invocation, _ ctx: CommandContext) throws -> [Int64] {
-        let u = try ctx.requireUser()
-        if let name = inv.arg("CHANNEL") {
-            let c = try ctx.channel(name)
-            try ctx.require(.view, on: c, what: "autoresolve preview \(c.atHandle)")
-            return [c.id]
-        }
-        return try ctx.visibleChannels(u).map(\.id)
-    }
-
     static func preview(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
-        let ids = try channelIDs(inv, ctx)
-        let within = try inv.option("within").map(TimeSpan.parse)
+        let ids = try inv.given("CHANNEL")?.channel.map { [$0.id] } ?? ctx.visibleChannels(ctx.me).map(\.id)
+        let within = inv.given("--within")?.span
         let horizon = ctx.now + (within?.milliseconds ?? 0)
         let due = ids.isEmpty ? [] : try ConversationRepository.due(ctx.db, by: horizon, channelIDs: ids, limit: 10_000)
         var reasons: [Int64: String] = [:]
@@ -36,7 +26,6 @@ enum InsightCommands {
     }
 
     static func run(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
-        _ = try ctx.requireUser()
         // The sweep resolves what is due everywhere; the answer names only what the user can see.
         let all = try Inbox.sweep(ctx.db, now: ctx.now)
         let resolved = try all.filter { id in

@@ -9,15 +9,14 @@ enum ReportCommand {
                               OptionSpec("by", .grouping, "break down per day (default) or per agent"),
                               OptionSpec("format", .reportFormat, "table (with a chart), csv or json")],
                     summary: "messages, conversations, response and resolution times of a channel (supervisors)",
-                    example: "report @acme_help --since 7d --by agent", requirement: .channelRole(.supervisor),
+                    example: "report @acme_help --since 7d --by agent", requirement: .onChannel(.report),
                     access: .read, handler: run),
     ] }
 
     static func run(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
-        let channel = try ctx.channel(inv.arg("CHANNEL")!)
-        try ctx.require(.report, on: channel, what: "report \(channel.atHandle)")
-        let since = try inv.option("since").map(TimeSpan.parse) ?? .days(30)
-        let by = ReportGrouping(rawValue: inv.option("by") ?? "day") ?? .day
+        let channel = inv.channel()
+        let since = inv.given("--since")?.span ?? .days(30)
+        let by = ReportGrouping(rawValue: inv.given("--by")?.text ?? "day") ?? .day
         let from = ctx.now - since.milliseconds
         let r = try ReportQueries.report(ctx.db, channelID: channel.id, from: from, to: ctx.now + 1, by: by)
         let columns = [by == .day ? "day" : "agent", "inbound", "outbound", "new", "reopened", "resolved",
@@ -30,7 +29,7 @@ enum ReportCommand {
                     ms(Percentiles.median(b.resolutions)), ms(Percentiles.p90(b.resolutions))]
         }
         let table = Table(columns: columns, rows: r.buckets.map(row) + [row(r.total)])
-        let format = inv.option("format").flatMap(OutputFormat.init(rawValue:)) ?? ctx.session.format
+        let format = inv.given("--format")?.text.flatMap(OutputFormat.init(rawValue:)) ?? ctx.session.format
         let summary: [(String, Value)] = [
             ("channel", .string(channel.atHandle)), ("from", .string(TimeFormat.iso(from))), ("to", .string(TimeFormat.iso(ctx.now))),
             ("by", .string(by.rawValue)),

@@ -6,6 +6,7 @@ import ParleyStore
 extension CommandContext {
     /// A user by email (or `me`), among those the session's user may see.
     public func user(_ email: String) throws -> User {
+        // `me` names the logged-in user (or says how to log in): a name, not an access rule.
         if email.lowercased() == "me" { return try requireUser() }
         return try visibility.user(email)
     }
@@ -25,21 +26,6 @@ extension CommandContext {
         try visibility.conversation(text)
     }
 
-    public func number(_ text: String, option: String, range: ClosedRange<Int>) throws -> Int {
-        guard let n = Int(text), range.contains(n) else {
-            throw ParleyError.invalidValue("\(option) takes a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
-        }
-        return n
-    }
-
-    public func onOff(_ text: String, option: String) throws -> Bool {
-        switch text.lowercased() {
-        case "on": return true
-        case "off": return false
-        default: throw ParleyError.invalidValue("\(option) takes on or off, not '\(text)'")
-        }
-    }
-
     /// The channels the user has any role on (the access rules decide), in display order.
     public func visibleChannels(_ user: User) throws -> [Channel] {
         user.id == session.user?.id ? try visibility.roleChannels() : try AccessRepository.visibleChannels(db, user: user)
@@ -48,7 +34,7 @@ extension CommandContext {
     /// Reads a new password: from `--password-file`, else (when `ask`) typed twice at the
     /// terminal. Ctrl-C at either prompt cancels the command; nil means no password.
     func newPassword(_ inv: Invocation, for email: String, ask: Bool) throws -> String? {
-        if let file = inv.option("password-file") {
+        if let file = inv.given("--password-file")?.text {
             return try Passwords.read(file: file)
         }
         guard ask else { return nil }

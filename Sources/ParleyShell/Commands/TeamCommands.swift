@@ -26,22 +26,19 @@ enum TeamCommands {
     ] }
 
     static func add(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
-        try ctx.requireAdmin("team add")
-        let name = try Validation.name(inv.arg("NAME")!, what: "a team name")
+        let name = try Validation.name(inv.text("NAME"), what: "a team name")
         let t = try TeamRepository.insert(ctx.db, name: name, now: ctx.now)
         try ctx.audit("team.add", t.name)
         return .done("added team \(t.name)", record: [("name", .string(t.name))])
     }
 
     static func list(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
-        _ = try ctx.requireUser()
-        return .table(Table(columns: ["name", "members", "channels"],
+        .table(Table(columns: ["name", "members", "channels"],
                             rows: try ctx.visibility.teams().map { [.string($0.team.name), .of($0.members), .of($0.channels)] }))
     }
 
     static func show(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
-        _ = try ctx.requireUser()
-        let t = try ctx.team(inv.arg("NAME")!)
+        let t = inv.team("NAME")
         let members = try TeamRepository.members(ctx.db, teamID: t.id)
         let channels = try TeamRepository.channels(ctx.db, teamID: t.id).filter { try ctx.visibility.seesChannel($0) }
         return .record([("name", .string(t.name)), ("members", .of(members.count)), ("channels", .of(channels.count))],
@@ -52,17 +49,15 @@ enum TeamCommands {
     }
 
     static func rename(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
-        try ctx.requireAdmin("team rename")
-        let t = try ctx.team(inv.arg("OLD")!)
-        let name = try Validation.name(inv.arg("NEW")!, what: "a team name")
+        let t = inv.team("OLD")
+        let name = try Validation.name(inv.text("NEW"), what: "a team name")
         try TeamRepository.rename(ctx.db, id: t.id, to: name)
         try ctx.audit("team.rename", name, old: t.name, new: name)
         return .done("renamed team \(t.name) to \(name)", record: [("name", .string(name))])
     }
 
     static func remove(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
-        try ctx.requireAdmin("team remove")
-        let t = try ctx.team(inv.arg("NAME")!)
+        let t = inv.team("NAME")
         let members = try TeamRepository.members(ctx.db, teamID: t.id).count
         try TeamRepository.delete(ctx.db, id: t.id)
         try ctx.audit("team.remove", t.name, old: "\(members) members")
@@ -70,10 +65,7 @@ enum TeamCommands {
     }
 
     static func memberAdd(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
-        try ctx.requireAdmin("team member add")
-        let t = try ctx.team(inv.arg("TEAM")!)
-        let u = try ctx.user(inv.arg("EMAIL")!)
-        let role = try ChannelRole.parse(inv.arg("ROLE")!)
+        let (t, u, role) = (inv.team("TEAM"), inv.user(), inv.channelRole())
         let old = try TeamRepository.memberRole(ctx.db, teamID: t.id, userID: u.id)
         if old == role { return .done("\(u.email) is \(role.rawValue) in \(t.name) already") }
         try TeamRepository.setMember(ctx.db, teamID: t.id, userID: u.id, role: role)
@@ -83,9 +75,7 @@ enum TeamCommands {
     }
 
     static func memberRemove(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
-        try ctx.requireAdmin("team member remove")
-        let t = try ctx.team(inv.arg("TEAM")!)
-        let u = try ctx.user(inv.arg("EMAIL")!)
+        let (t, u) = (inv.team("TEAM"), inv.user())
         guard let old = try TeamRepository.memberRole(ctx.db, teamID: t.id, userID: u.id) else {
             throw ParleyError.notFound("\(u.email) is not in team \(t.name)")
         }
@@ -95,9 +85,7 @@ enum TeamCommands {
     }
 
     static func channel(_ inv: Invocation, _ ctx: CommandContext, add: Bool) throws -> CommandOutput {
-        try ctx.requireAdmin(add ? "team channel add" : "team channel remove")
-        let t = try ctx.team(inv.arg("TEAM")!)
-        let c = try ctx.channel(inv.arg("CHANNEL")!)
+        let (t, c) = (inv.team("TEAM"), inv.channel())
         let had = try TeamRepository.hasChannel(ctx.db, teamID: t.id, channelID: c.id)
         if had == add { return .done("team \(t.name) \(add ? "has" : "does not have") \(c.atHandle) already") }
         if add { try TeamRepository.addChannel(ctx.db, teamID: t.id, channelID: c.id) }
@@ -118,23 +106,20 @@ enum TopicCommands {
     ] }
 
     static func add(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
-        try ctx.requireAdmin("topic add")
-        let name = try Validation.name(inv.arg("NAME")!, what: "a topic")
+        let name = try Validation.name(inv.text("NAME"), what: "a topic")
         try TopicRepository.insert(ctx.db, name: name)
         try ctx.audit("topic.add", name)
         return .done("added topic \(name)", record: [("name", .string(name))])
     }
 
     static func remove(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
-        try ctx.requireAdmin("topic remove")
-        let t = try TopicRepository.require(ctx.db, name: inv.arg("NAME")!)
+        let t = inv.topic("NAME")
         try TopicRepository.delete(ctx.db, id: t.id)
         try ctx.audit("topic.remove", t.name)
         return .done("removed topic \(t.name)")
     }
 
     static func list(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
-        _ = try ctx.requireUser()
         // Admins manage the list and see every use; others count the conversations they can see.
         let scope = ctx.visibility.seesWholeOrganisation ? nil : try ctx.visibility.roleChannelIDs()
         return .table(Table(columns: ["name", "conversations"], rows: try TopicRepository.list(ctx.db, channelIDs: scope).map { [.string($0.name), .of($0.uses)] }))

@@ -9,8 +9,10 @@ enum UserCommands {
                               OptionSpec("password-file", .file, "set the password from the first line of FILE", valueName: "FILE")],
                     summary: "add a user", example: "user add bob@acme.example --name \"Bob Stone\" --role agent",
                     requirement: .admin, handler: add),
-        CommandSpec("user list", options: [OptionSpec("limit", .number, "at most N users", valueName: "N"),
-                                           OptionSpec("after", .user, "start after this email", valueName: "EMAIL")],
+        CommandSpec("user list", options: [OptionSpec("limit", .number, "at most N users", valueName: "N",
+                                                      range: 1...100_000),
+                                           OptionSpec("after", .user, "start after this email", valueName: "EMAIL",
+                                                      asTyped: true)],
                     summary: "list users", example: "user list", access: .read, handler: list),
         CommandSpec("user show", args: [ArgSpec("EMAIL", .user)], summary: "a user, their teams and direct grants",
                     example: "user show bob@acme.example", access: .read, handler: show),
@@ -26,7 +28,7 @@ enum UserCommands {
         CommandSpec("user password", args: [ArgSpec("EMAIL", .user, optional: true)],
                     options: [OptionSpec("password-file", .file, "read the new password from the first line of FILE", valueName: "FILE")],
                     summary: "set your password (admins: anyone's)", example: "user password --password-file pw.txt",
-                    secret: true, handler: password),
+                    requirement: .selfOrAdmin("setting another user's password"), secret: true, handler: password),
     ] }
 
     static func row(_ u: User) -> [Value] {
@@ -34,27 +36,27 @@ enum UserCommands {
     }
 
     static func add(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
-        try ctx.requireAdmin("user add")
-        let email = try Validation.email(inv.arg("EMAIL")!)
-        guard let rawName = inv.option("name") else { throw ParleyError.usage("user add needs --name NAME: usage: \(inv.spec.usage)") }
+        let email = try Validation.email(inv.text("EMAIL"))
+        guard let rawName = inv.given("--name")?.text else {
+            throw ParleyError.usage("user add needs --name NAME: usage: \(inv.spec.usage)")
+        }
         let name = try Validation.name(rawName, what: "a name")
-        let role = try inv.option("role").map(AccountRole.parse) ?? .agent
-        let hash = try inv.option("password-file").map { try Passwords.hash(try Passwords.read(file: $0), environment: ctx.session.environment) }
+        let role = inv.given("--role")?.accountRole ?? .agent
+        let hash = try inv.given("--password-file")?.text.map {
+            try Passwords.hash(try Passwords.read(file: $0), environment: ctx.session.environment)
+        }
         let u = try UserRepository.insert(ctx.db, email: email, name: name, role: role, passwordHash: hash, now: ctx.now)
         try ctx.audit("user.add", u.email, new: "\(u.name), \(u.role.rawValue)")
         return .done("added \(u.role.rawValue) \(u.email)", record: zip(["email", "name", "role", "enabled"], row(u)).map { ($0, $1) })
     }
 
     static func list(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
-        _ = try ctx.requireUser()
-        let limit = try inv.option("limit").map { try ctx.number($0, option: "--limit", range: 1...100_000) }
-        let users = try ctx.visibility.users(after: inv.option("after"), limit: limit)
+        let users = try ctx.visibility.users(after: inv.given("--after")?.text, limit: inv.given("--limit")?.number)
         return .table(Table(columns: ["email", "name", "role", "enabled"], rows: users.map(row)))
     }
 
     static func show(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
-        let me = try ctx.requireUser()
-        let u = try ctx.user(inv.arg("EMAIL")!)
+        let (me, u) = (ctx.me, inv.user())
         let sight = ctx.visibility
         // Only the teams and channels the asking user may see; whether a password is set is the
         // user's own business and their admins'.
@@ -74,13 +76,13 @@ enum UserCommands {
     }
 
     static func edit(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
-        try ctx.requireAdmin("user edit")
-        let u = try ctx.user(inv.arg("EMAIL")!)
+        let u = inv.user()
         guard inv.has("name") || inv.has("role") else {
             throw ParleyError.usage("user edit needs --name or --role: usage: \(inv.spec.usage)")
         }
-        let name = try inv.option("name").map { try Validation.name($0, what: "a name") }
-        let role = try inv.option("role").map(AccountRole.parse)
+        let name = try inv.given("--name")?.text.map { try Validation.name($0, what: "a name") }
+        let role = inv.given("--role")?.accountRole
+        // Not an access rule: the organisation keeps one enabled admin.
         if role == .agent, u.role == .admin, u.enabled, try UserRepository.enabledAdminCount(ctx.db) <= 1 {
             throw ParleyError.refused("\(u.email) is the last enabled admin: an organisation always keeps one (make another admin first)")
         }
@@ -93,9 +95,9 @@ enum UserCommands {
     }
 
     static func setEnabled(_ inv: Invocation, _ ctx: CommandContext, _ enabled: Bool) throws -> CommandOutput {
-        try ctx.requireAdmin(enabled ? "user enable" : "user disable")
-        let u = try ctx.user(inv.arg("EMAIL")!)
+        let u = inv.user()
         if u.enabled == enabled { return .done("\(u.email) is \(enabled ? "enabled" : "disabled") already") }
+        // Not an access rule: the organisation keeps one enabled admin.
         if !enabled, u.role == .admin, try UserRepository.enabledAdminCount(ctx.db) <= 1 {
             throw ParleyError.refused("\(u.email) is the last enabled admin: an organisation always keeps one (make another admin first)")
         }
@@ -106,9 +108,7 @@ enum UserCommands {
     }
 
     static func password(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
-        let me = try ctx.requireUser()
-        let target = try inv.arg("EMAIL").map(ctx.user) ?? me
-        if target.id != me.id { try ctx.requireAdmin("setting another user's password") }
+        let target = inv.given("EMAIL")?.user ?? ctx.me
         guard let pw = try ctx.newPassword(inv, for: target.email, ask: true) else {
             throw ParleyError.usage("user password needs a new password: run it at a terminal, or give --password-file FILE")
         }

@@ -1,4 +1,5 @@
 import ParleyCore
+import ParleyStore
 
 /// What a word stands for: drives validation, help and completion from one table.
 public enum ValueKind: Sendable, Equatable {
@@ -22,6 +23,10 @@ public enum ValueKind: Sendable, Equatable {
     case handle
     case action
     case number
+    /// A conversation number, else a channel (`can … TARGET`).
+    case conversationOrChannel
+    /// A user, `me`, or `none` for no one (`conversation list --owner`).
+    case userOrNone
     case grouping        // day|agent
     case reportFormat    // table|csv|json
 
@@ -50,9 +55,15 @@ public struct ArgSpec: Sendable {
     public var variadic: Bool
     /// Free text: unquoted, the rest of the line as typed; quoted, one word.
     public var rest: Bool
+    /// The whole numbers a `.number` takes.
+    public var range: ClosedRange<Int>
+    /// The word as typed, not resolved: the command looks it up its own way (`login EMAIL`).
+    public var asTyped: Bool
 
-    public init(_ name: String, _ kind: ValueKind, optional: Bool = false, variadic: Bool = false, rest: Bool = false) {
+    public init(_ name: String, _ kind: ValueKind, optional: Bool = false, variadic: Bool = false, rest: Bool = false,
+                range: ClosedRange<Int> = 0...Int.max, asTyped: Bool = false) {
         self.name = name; self.kind = kind; self.optional = optional; self.variadic = variadic; self.rest = rest
+        self.range = range; self.asTyped = asTyped
     }
 
     var usage: String {
@@ -69,39 +80,144 @@ public struct OptionSpec: Sendable {
     public var kind: ValueKind?
     public var help: String
     public var valueName: String
+    /// The whole numbers a `.number` takes.
+    public var range: ClosedRange<Int>
+    /// The word as typed, not resolved (`user list --after EMAIL` is a place in the list).
+    public var asTyped: Bool
 
-    public init(_ name: String, _ kind: ValueKind?, _ help: String, valueName: String? = nil) {
-        self.name = name; self.kind = kind; self.help = help
+    public init(_ name: String, _ kind: ValueKind?, _ help: String, valueName: String? = nil,
+                range: ClosedRange<Int> = 0...Int.max, asTyped: Bool = false) {
+        self.name = name; self.kind = kind; self.help = help; self.range = range; self.asTyped = asTyped
         self.valueName = valueName ?? kind?.choices?.joined(separator: "|") ?? name.uppercased().replacingOccurrences(of: "-", with: "_")
     }
 
     var usage: String { kind == nil ? "[--\(name)]" : "[--\(name) \(valueName)]" }
 }
 
-/// Who may run a command, as `help` shows it. The access rules themselves are decided in the
-/// core at run time, on the object at hand.
+/// Who may run a command: the one statement of it that the runner enforces (before the handler
+/// runs, on the objects the typed arguments name), `help` shows and completion agrees with. The
+/// rules themselves are the core's (`AccessPolicy`).
 public enum Requirement: Sendable, Equatable {
     case anyone
+    /// A logged-in, enabled user.
     case loggedIn
+    /// An enabled admin account.
     case admin
-    case channelRole(ChannelRole)
-    /// The role on the channel, or an admin account (`channel access`, `who-can`).
-    case channelRoleOrAdmin(ChannelRole)
+    /// An enabled admin account, on a sandbox database.
     case sandboxAdmin
+    /// The action on the conversation the command names: its channel's role decides.
+    case onConversation(Action)
+    /// The action on the channel the command names (an argument or an option); a command that
+    /// names none (`conversation list`) needs a logged-in user only.
+    case onChannel(Action)
+    /// The action on the channel the command names, or an admin account. With `naming`, the
+    /// refusal says "COMMAND needs ROLE" (`channel access`), not the action's name.
+    case onChannelOrAdmin(Action, naming: Bool = false)
+    /// A logged-in user about themselves (the user the command names, or none), or an admin
+    /// about anyone; the refusal begins with `what`.
+    case selfOrAdmin(String)
+
+    /// The channel role the requirement asks for, when it is one.
+    public var channelRole: ChannelRole? {
+        switch self {
+        case .onConversation(let a), .onChannel(let a), .onChannelOrAdmin(let a, _):
+            return a.requiredChannelRole ?? .viewer
+        default: return nil
+        }
+    }
 }
 
-/// What a running command gets: its parsed words, the session and the open database.
+/// A word turned into what it stands for, once, before the handler runs: pure values parsed,
+/// names resolved through `Visibility` (what the user cannot see does not exist).
+public enum Typed {
+    case text(String)
+    case number(Int)
+    case bool(Bool)
+    case span(TimeSpan)
+    /// A duration, or nil for `off`.
+    case limit(TimeSpan?)
+    case queue(Queue)
+    case channelRole(ChannelRole)
+    case accountRole(AccountRole)
+    case action(Action)
+    case user(User)
+    /// `none`, where a command takes it for no user (`--owner none`).
+    case nobody
+    case channel(Channel)
+    case conversation(ConversationSummary, Channel)
+    case team(Team)
+    case topic(id: Int64, name: String)
+
+    public var text: String? { if case .text(let v) = self { v } else { nil } }
+    public var number: Int? { if case .number(let v) = self { v } else { nil } }
+    public var bool: Bool? { if case .bool(let v) = self { v } else { nil } }
+    public var span: TimeSpan? { if case .span(let v) = self { v } else { nil } }
+    public var limit: TimeSpan?? { if case .limit(let v) = self { .some(v) } else { nil } }
+    public var queue: Queue? { if case .queue(let v) = self { v } else { nil } }
+    public var channelRole: ChannelRole? { if case .channelRole(let v) = self { v } else { nil } }
+    public var accountRole: AccountRole? { if case .accountRole(let v) = self { v } else { nil } }
+    public var action: Action? { if case .action(let v) = self { v } else { nil } }
+    public var user: User? { if case .user(let v) = self { v } else { nil } }
+    public var channel: Channel? { if case .channel(let v) = self { v } else { nil } }
+    public var conversation: (ConversationSummary, Channel)? {
+        if case .conversation(let c, let ch) = self { (c, ch) } else { nil }
+    }
+    public var team: Team? { if case .team(let v) = self { v } else { nil } }
+    public var topic: (id: Int64, name: String)? {
+        if case .topic(let id, let name) = self { (id, name) } else { nil }
+    }
+}
+
+/// What a running command gets: its parsed words and, once the runner prepared it, their typed
+/// values (keyed by the argument's name, or `--option`).
 public struct Invocation {
     public var spec: CommandSpec
     public var args: [String: [String]]
     public var options: [String: String]
     public var flags: Set<String>
+    /// The typed values, filled by the runner before the handler runs.
+    public var typed: [String: [Typed]] = [:]
 
+    public init(spec: CommandSpec, args: [String: [String]], options: [String: String], flags: Set<String>) {
+        self.spec = spec; self.args = args; self.options = options; self.flags = flags
+    }
+
+    /// The words as the parser sorted them, as typed: what the parser's tests read. Handlers read
+    /// the typed values (`given`, `conversation`, `channel()`, …).
     public func arg(_ name: String) -> String? { args[name]?.first }
     public func values(_ name: String) -> [String] { args[name] ?? [] }
     public func option(_ name: String) -> String? { options[name] }
     public func flag(_ name: String) -> Bool { flags.contains(name) }
     public func has(_ name: String) -> Bool { options[name] != nil || flags.contains(name) }
+
+    /// The typed value of an argument (`N`) or option (`--limit`), when given.
+    public func given(_ key: String) -> Typed? { typed[key]?.first }
+    /// Every typed value of a variadic argument.
+    public func all(_ key: String) -> [Typed] { typed[key] ?? [] }
+
+    /// A value the command's table declares required: the parser made sure it is there.
+    func required<T>(_ key: String, _ pick: (Typed) -> T?) -> T {
+        guard let value = given(key).flatMap(pick) else {
+            preconditionFailure("`\(spec.name)`: \(key) is not a required argument of that kind in the command table")
+        }
+        return value
+    }
+
+    /// The conversation the command names, with its channel.
+    public var conversation: (ConversationSummary, Channel) {
+        let key = spec.args.first { $0.kind == .conversation }?.name ?? "N"
+        return required(key) { $0.conversation }
+    }
+    public func text(_ key: String) -> String { required(key) { $0.text } }
+    public func channel(_ key: String = "CHANNEL") -> Channel { required(key) { $0.channel } }
+    public func user(_ key: String = "EMAIL") -> User { required(key) { $0.user } }
+    public func team(_ key: String) -> Team { required(key) { $0.team } }
+    public func topic(_ key: String) -> (id: Int64, name: String) { required(key) { $0.topic } }
+    public func queue(_ key: String = "QUEUE") -> Queue { required(key) { $0.queue } }
+    public func channelRole(_ key: String = "ROLE") -> ChannelRole { required(key) { $0.channelRole } }
+    public func action(_ key: String = "ACTION") -> Action { required(key) { $0.action } }
+    public func span(_ key: String) -> TimeSpan { required(key) { $0.span } }
+    public func bool(_ key: String) -> Bool { required(key) { $0.bool } }
 }
 
 public typealias CommandHandler = (Invocation, CommandContext) throws -> CommandOutput
