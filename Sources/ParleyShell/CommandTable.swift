@@ -13,8 +13,8 @@ public struct CommandTable: Sendable {
     }
 
     public static let standard = CommandTable(
-        SessionCommands.all + UserCommands.all + TeamCommands.all + TopicCommands.all
-            + ChannelCommands.all + ConversationCommands.all + InsightCommands.all + AccessInsight.all
+        SessionCommands.all + ScriptCommands.all + ClockCommands.all + UserCommands.all + TeamCommands.all + TopicCommands.all
+            + ChannelCommands.all + ConversationCommands.all + AutoResolveCommands.all + AccessInsight.all
             + AuditCommand.all + DoctorCommand.all + ReportCommand.all + DemoCommand.all)
 
     /// What users of psql and sqlite3 type to leave or ask for help, and the command word each

@@ -88,8 +88,6 @@ public final class Session {
         }
     }
     var sourceDepth = 0
-    /// The shell running this session (for `source`, `begin`, `exit`).
-    public internal(set) weak var shell: Shell?
     /// Makes X API clients for connected channels (set by the executable; tests pass a fake).
     public var channelAPIProvider: ChannelAPIProvider?
     /// Pause after a failed login, in milliseconds.
@@ -175,12 +173,19 @@ public struct CommandContext {
     public let now: Timestamp
     /// What the user may see: every name a command resolves or lists goes through it.
     let visibility: Visibility
+    /// The commands of the shell running this one (for `help`).
+    public let table: CommandTable
+    /// True once Ctrl-C was pressed: a command that waits (for a browser, a paste) stops.
+    public let interrupted: () -> Bool
 
-    public init(session: Session, db: StoreAccess, now: Timestamp) {
+    public init(session: Session, db: StoreAccess, now: Timestamp, table: CommandTable = .standard,
+                interrupted: @escaping () -> Bool = { false }) {
         self.session = session
         self.db = db
         self.now = now
         self.visibility = Visibility(db: db, user: session.user)
+        self.table = table
+        self.interrupted = interrupted
     }
 
     public var io: ShellIO { session.io }

@@ -64,7 +64,6 @@ public final class Shell {
         self.session = session
         self.table = table
         self.parser = CommandParser(table: table)
-        session.shell = self
     }
 
     /// Runs one complete logical line (commands separated by `;`). Returns whether all succeeded.
@@ -292,7 +291,8 @@ public final class Shell {
 
     func run(_ words: [Word], location: String?) -> Bool {
         do {
-            let output = try runCommand(words)
+            var output = try runCommand(words)
+            if case .control(let control) = output { output = try perform(control) }
             if let text = Renderer.render(output, as: session.format) {
                 // The renderer escaped what people read; CSV fields and pre-rendered output keep their exact text.
                 let exact = session.format == .csv || output.isPreRendered
@@ -309,6 +309,77 @@ public final class Shell {
             }
             return ok
         }
+    }
+
+    // MARK: What commands ask of the shell
+
+    /// Acts on a command's control result: the shell's own state changes here, not in handlers.
+    func perform(_ control: ShellControl) throws -> CommandOutput {
+        switch control {
+        case .exit(let command): return try exit(command)
+        case .source(let given): return try source(given)
+        case .begin:
+            try session.database.withConnection { db in try openUserTransaction(db) }
+            return .done("transaction started: `commit` keeps the commands that follow, `rollback` undoes them")
+        case .commit, .rollback:
+            if singleTransaction { throw ParleyError.refused(Shell.singleTransactionRefusal) }
+            guard userTransactionOpen else { throw ParleyError.refused("no transaction is open (`begin` opens one)") }
+            try session.database.withConnection { db in
+                if control == .commit { try db.commit() } else { try db.rollback() }
+            }
+            userTransactionOpen = false
+            return .done(control == .commit ? "committed" : "rolled back: nothing since `begin` was kept")
+        }
+    }
+
+    /// Leaves. With a transaction open, a person at the terminal is asked first (a second `exit`
+    /// leaves); a script leaves with it rolled back, and fails.
+    func exit(_ command: String) throws -> CommandOutput {
+        // Under -1 the run ends here as at the end of its input: what it did is committed.
+        if userTransactionOpen && !singleTransaction {
+            if session.io.isInteractive && !exitConfirmed {
+                exitConfirmed = true
+                throw ParleyError.refused("a transaction opened by `begin` is open: `commit` keeps it, `rollback` drops it;"
+                                          + " `\(command)` again leaves and rolls it back")
+            }
+            rollbackOpenTransaction()
+            exitRequested = true
+            throw ParleyError.refused("left inside `begin` without `commit`: everything since `begin` was rolled back")
+        }
+        exitRequested = true
+        return .none
+    }
+
+    /// Runs a script file. A relative path is read from the folder of the script that sources it
+    /// (at the prompt, from -c or standard input: from the current folder).
+    func source(_ given: String) throws -> CommandOutput {
+        // `~/` as Tab completes it: under $HOME.
+        let home = session.environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+        let expanded = given.hasPrefix("~/") ? home + given.dropFirst(1) : given
+        var path = expanded
+        if !expanded.hasPrefix("/"), let including = scripts.last?.path {
+            let folder = (including as NSString).deletingLastPathComponent
+            if !folder.isEmpty { path = folder + "/" + expanded }
+        }
+        if let real = Shell.realPath(path), let first = scripts.firstIndex(where: { $0.realPath == real }) {
+            sourceCycles += 1
+            let chain = scripts[first...].map(\.name) + [path]
+            throw ParleyError.refused(chain.joined(separator: " → ") + ": a script may not source itself")
+        }
+        guard session.sourceDepth < 16 else { throw ParleyError.refused("source: scripts nested more than 16 deep") }
+        let src = try FileLineSource(path: path)
+        session.sourceDepth += 1
+        defer { session.sourceDepth -= 1 }
+        let before = failures
+        let cyclesBefore = sourceCycles
+        runScript(src, name: path)
+        let failed = failures - before
+        if failed > 0 {
+            // Only the refusal of a script sourcing itself, said where it happened: not again here.
+            if failed <= sourceCycles - cyclesBefore { throw Shell.AlreadyReported() }
+            throw ParleyError.refused("\(path): \(failed) command\(failed == 1 ? "" : "s") failed")
+        }
+        return .none
     }
 
     /// A command's result: to the output file when one is set, else through the pager when it
@@ -337,12 +408,12 @@ public final class Shell {
             switch spec.access {
             case .none:
                 try session.refreshUser(db)
-                let ctx = CommandContext(session: session, db: db, now: now)
+                let ctx = CommandContext(session: session, db: db, now: now, table: table, interrupted: interruptCheck)
                 return try spec.handler(try ctx.prepare(inv), ctx)
             case .read, .write:
                 return try db.atomically(write: spec.access == .write) {
                     try session.refreshUser(db)
-                    let ctx = CommandContext(session: session, db: db, now: now)
+                    let ctx = CommandContext(session: session, db: db, now: now, table: table, interrupted: interruptCheck)
                     return try spec.handler(try ctx.prepare(inv), ctx)
                 }
             }

@@ -23,7 +23,7 @@ enum ChannelConnect {
     static let cancelled = ParleyError.refused("authorization cancelled: nothing was sent to X and nothing stored")
 
     /// Ctrl-C was pressed while parley waited.
-    static func interrupted(_ ctx: CommandContext) -> Bool { ctx.session.shell?.interruptCheck() ?? false }
+    static func interrupted(_ ctx: CommandContext) -> Bool { ctx.interrupted() }
 
     /// What a pasted line means: nil to cancel (an empty line, `cancel`, `q`), else the text.
     static func pasted(_ line: String) -> String? {

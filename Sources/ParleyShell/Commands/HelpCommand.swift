@@ -3,7 +3,7 @@ import ParleyStore
 
 enum HelpCommand {
     static func run(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
-        guard let table = ctx.session.shell?.table else { return .none }
+        let table = ctx.table
         let typed = inv.all("WORD").compactMap(\.text).map { CommandTable.resolvingAlias($0.lowercased()) }
         let user = try standing(ctx)
         if typed.isEmpty { return .text(overview(table, user: user)) }

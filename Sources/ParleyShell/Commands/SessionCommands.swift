@@ -2,6 +2,7 @@ import Foundation
 import ParleyCore
 import ParleyStore
 
+/// Who commands act as: `init`, `login`, `logout`, `whoami`.
 enum SessionCommands {
     static var all: [CommandSpec] { [
         CommandSpec("init", args: [ArgSpec("EMAIL", .newEmail)],
@@ -19,42 +20,6 @@ enum SessionCommands {
         CommandSpec("logout", summary: "log out; after an impersonation, back to the admin",
                     example: "logout", requirement: .anyone, access: .read, handler: logout),
         CommandSpec("whoami", summary: "who commands act as", example: "whoami", requirement: .anyone, access: .read, handler: whoami),
-        CommandSpec("exit", summary: "leave parley", example: "exit", requirement: .anyone, access: .none, handler: exit),
-        CommandSpec("quit", summary: "leave parley", example: "quit", requirement: .anyone, access: .none, handler: exit),
-        CommandSpec("help", args: [ArgSpec("WORD", .text, optional: true, variadic: true)],
-                    summary: "list commands, or explain one", example: "help conversation list",
-                    requirement: .anyone, access: .read, handler: HelpCommand.run),
-        CommandSpec("source", args: [ArgSpec("FILE", .file)], summary: "run the commands of a script file",
-                    example: "source setup.parley", requirement: .anyone, access: .none, handler: source),
-        CommandSpec("set output", args: [ArgSpec("FORMAT", .outputFormat)], summary: "print tables, JSON or CSV",
-                    example: "set output json", requirement: .anyone, access: .none, handler: setOutput),
-        CommandSpec("set on-error", args: [ArgSpec("MODE", .onErrorMode)], summary: "stop at the first failing command, or go on",
-                    example: "set on-error continue", requirement: .anyone, access: .none, handler: setOnError),
-        CommandSpec("set echo", args: [ArgSpec("SWITCH", .onOff)], summary: "print each command before it runs",
-                    example: "set echo on", requirement: .anyone, access: .none, handler: setEcho),
-        CommandSpec("set output-file", args: [ArgSpec("FILE", .file, optional: true)],
-                    summary: "write results to FILE (truncated; new files mode 0600); no FILE: back to standard output",
-                    example: "set output-file report.txt", requirement: .anyone, access: .none,
-                    handler: setOutputFile),
-        CommandSpec("set pager", args: [ArgSpec("SWITCH", .onOff)],
-                    summary: "show output longer than the terminal through $PAGER (on at a terminal)",
-                    example: "set pager off", requirement: .anyone, access: .none, handler: setPager),
-        CommandSpec("set timing", args: [ArgSpec("SWITCH", .onOff)], summary: "print each command's time after it",
-                    example: "set timing on", requirement: .anyone, access: .none, handler: setTiming),
-        CommandSpec("begin", summary: "start a transaction: the commands up to `commit` land all together or not at all",
-                    example: "begin", requirement: .anyone, access: .none, handler: begin),
-        CommandSpec("commit", summary: "make the commands since `begin` permanent", example: "commit",
-                    requirement: .anyone, access: .none, handler: commit),
-        CommandSpec("rollback", summary: "undo every command since `begin`", example: "rollback",
-                    requirement: .anyone, access: .none, handler: rollback),
-        CommandSpec("history", args: [ArgSpec("N", .number, optional: true, range: 1...1_000_000)],
-                    summary: "the commands typed before (the last N)",
-                    example: "history 20", requirement: .anyone, access: .none, handler: history),
-        CommandSpec("clock", summary: "the time parley's rules read (simulated on a sandbox)",
-                    example: "clock", requirement: .anyone, access: .read, handler: clock),
-        CommandSpec("clock advance", args: [ArgSpec("DURATION", .duration)],
-                    summary: "move a sandbox's simulated clock forward (admins)", example: "clock advance 31d",
-                    requirement: .sandboxAdmin, handler: clockAdvance),
     ] }
 
     static func initialize(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
@@ -154,148 +119,5 @@ enum SessionCommands {
                         ("enabled", .bool(u.enabled)), ("session", .string(ctx.session.sessionKind)),
                         ("impersonated_by", .of(ctx.session.impersonator?.email)),
                         ("sandbox", .bool(ctx.isSandbox))])
-    }
-
-    /// Leaves. With a transaction open, a person at the terminal is asked first (a second `exit`
-    /// leaves); a script leaves with it rolled back, and fails.
-    static func exit(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
-        guard let shell = ctx.session.shell else { return .none }
-        // Under -1 the run ends here as at the end of its input: what it did is committed.
-        if shell.userTransactionOpen && !shell.singleTransaction {
-            if ctx.io.isInteractive && !shell.exitConfirmed {
-                shell.exitConfirmed = true
-                throw ParleyError.refused("a transaction opened by `begin` is open: `commit` keeps it, `rollback` drops it;"
-                                          + " `\(inv.spec.name)` again leaves and rolls it back")
-            }
-            shell.rollbackOpenTransaction()
-            shell.exitRequested = true
-            throw ParleyError.refused("left inside `begin` without `commit`: everything since `begin` was rolled back")
-        }
-        shell.exitRequested = true
-        return .none
-    }
-
-    /// Runs a script file. A relative path is read from the folder of the script that sources it
-    /// (at the prompt, from -c or standard input: from the current folder).
-    static func source(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
-        let given = inv.text("FILE")
-        let session = ctx.session
-        guard let shell = session.shell else { return .none }
-        // `~/` as Tab completes it: under $HOME.
-        let home = session.environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
-        let expanded = given.hasPrefix("~/") ? home + given.dropFirst(1) : given
-        var path = expanded
-        if !expanded.hasPrefix("/"), let including = shell.scripts.last?.path {
-            let folder = (including as NSString).deletingLastPathComponent
-            if !folder.isEmpty { path = folder + "/" + expanded }
-        }
-        if let real = Shell.realPath(path), let first = shell.scripts.firstIndex(where: { $0.realPath == real }) {
-            shell.sourceCycles += 1
-            let chain = shell.scripts[first...].map(\.name) + [path]
-            throw ParleyError.refused(chain.joined(separator: " → ") + ": a script may not source itself")
-        }
-        guard session.sourceDepth < 16 else { throw ParleyError.refused("source: scripts nested more than 16 deep") }
-        let src = try FileLineSource(path: path)
-        session.sourceDepth += 1
-        defer { session.sourceDepth -= 1 }
-        let before = shell.failures
-        let cyclesBefore = shell.sourceCycles
-        shell.runScript(src, name: path)
-        let failed = shell.failures - before
-        if failed > 0 {
-            // Only the refusal of a script sourcing itself, said where it happened: not again here.
-            if failed <= shell.sourceCycles - cyclesBefore { throw Shell.AlreadyReported() }
-            throw ParleyError.refused("\(path): \(failed) command\(failed == 1 ? "" : "s") failed")
-        }
-        return .none
-    }
-
-    static func setOutput(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
-        ctx.session.format = try OutputFormat.parse(inv.text("FORMAT"))
-        return .none
-    }
-
-    static func setOnError(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
-        ctx.session.onError = OnErrorMode(rawValue: inv.text("MODE")) ?? .stop
-        return .none
-    }
-
-    static func setEcho(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
-        ctx.session.echo = inv.bool("SWITCH")
-        return .none
-    }
-
-    static func setOutputFile(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
-        guard let path = inv.given("FILE")?.text else {
-            ctx.session.outputFile = nil
-            return .none
-        }
-        ctx.session.outputFile = try OutputFile(path: path)
-        return .none
-    }
-
-    static func setPager(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
-        ctx.session.pager = inv.bool("SWITCH")
-        return .none
-    }
-
-    static func setTiming(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
-        ctx.session.timing = inv.bool("SWITCH")
-        return .none
-    }
-
-    static func begin(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
-        guard let shell = ctx.session.shell else { return .none }
-        try shell.openUserTransaction(ctx.db)
-        return .done("transaction started: `commit` keeps the commands that follow, `rollback` undoes them")
-    }
-
-    static func commit(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
-        guard let shell = ctx.session.shell else { return .none }
-        if shell.singleTransaction { throw ParleyError.refused(Shell.singleTransactionRefusal) }
-        guard shell.userTransactionOpen else {
-            throw ParleyError.refused("no transaction is open (`begin` opens one)")
-        }
-        try ctx.db.commit()
-        shell.userTransactionOpen = false
-        return .done("committed")
-    }
-
-    static func rollback(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
-        guard let shell = ctx.session.shell else { return .none }
-        if shell.singleTransaction { throw ParleyError.refused(Shell.singleTransactionRefusal) }
-        guard shell.userTransactionOpen else {
-            throw ParleyError.refused("no transaction is open (`begin` opens one)")
-        }
-        try ctx.db.rollback()
-        shell.userTransactionOpen = false
-        return .done("rolled back: nothing since `begin` was kept")
-    }
-
-    static func history(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
-        var entries = ctx.session.historyProvider()
-        if let n = inv.given("N")?.number { entries = Array(entries.suffix(n)) }
-        let first = ctx.session.historyProvider().count - entries.count + 1
-        return .table(Table(columns: ["n", "command"], rows: entries.enumerated().map { [.int(Int64(first + $0.offset)), .string($0.element)] }))
-    }
-
-    static func clock(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
-        let sandbox = ctx.isSandbox
-        return .record([("now", .string(TimeFormat.iso(ctx.now))), ("simulated", .bool(sandbox))])
-    }
-
-    static func clockAdvance(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
-        let span = inv.span("DURATION")
-        let (next, overflow) = ctx.now.addingReportingOverflow(span.milliseconds)
-        // 9999-12-31T23:59:59Z: the last time the clock can show as a four-digit year.
-        guard !overflow && next <= 253_402_300_799_000 else {
-            throw ParleyError.invalidValue("clock advance \(span) would move the clock past the year 9999")
-        }
-        try Meta.setSandboxTime(ctx.db, next)
-        try ctx.audit("clock.advance", "clock", old: TimeFormat.iso(ctx.now), new: TimeFormat.iso(next))
-        let resolved = try Inbox.sweep(ctx.db, now: next)
-        var message = "clock moved \(span) forward to \(TimeFormat.iso(next))"
-        if !resolved.isEmpty { message += "; auto-resolved \(resolved.count) conversation\(resolved.count == 1 ? "" : "s")" }
-        return .done(message, record: [("now", .string(TimeFormat.iso(next))), ("auto_resolved", .of(resolved.count))])
     }
 }

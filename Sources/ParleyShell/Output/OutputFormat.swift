@@ -28,7 +28,7 @@ public enum Renderer {
     /// breaks (`TerminalText.escapedLines`).
     static func table(_ output: CommandOutput) -> String? {
         switch output {
-        case .none: return nil
+        case .none, .control: return nil
         case .done(let m, _): return TerminalText.escaped(m)
         case .lines(let l, _): return l.map(TerminalText.escaped).joined(separator: "\n")
         case .text(let t), .raw(let t): return TerminalText.escapedLines(t)
@@ -95,7 +95,7 @@ public enum Renderer {
 
     static func json(_ output: CommandOutput) -> String? {
         switch output {
-        case .none: return nil
+        case .none, .control: return nil
         case .done(let m, let r): return Value.object([("message", .string(m))] + r).json
         case .lines(let l, let r): return Value.object([("message", .string(l.joined(separator: "\n")))] + r).json
         case .text(let t): return Value.object([("text", .string(t))]).json
@@ -115,7 +115,7 @@ public enum Renderer {
 
     static func csv(_ output: CommandOutput) -> String? {
         switch output {
-        case .none: return nil
+        case .none, .control: return nil
         case .done(let m, let r):
             return r.isEmpty ? TerminalText.escaped(m) : csvRows([r.map(\.0), r.map(\.1.plainCSV)])
         case .lines(let l, let r):

@@ -118,6 +118,9 @@ public enum CommandOutput: Sendable, Equatable {
     case text(String)
     /// Text already in its final format (`report --format csv`), printed as it is in every mode.
     case raw(String)
+    /// Something the shell itself must do (leave, run a script, a transaction): the runner acts
+    /// on it, so no command holds the shell. Prints nothing.
+    case control(ShellControl)
 
     public static func == (a: CommandOutput, b: CommandOutput) -> Bool {
         Value.object(a.jsonObjectForm) == Value.object(b.jsonObjectForm)
@@ -132,11 +135,33 @@ public enum CommandOutput: Sendable, Equatable {
     var jsonObjectForm: [(String, Value)] {
         switch self {
         case .none: return []
+        case .control(let c): return [("control", .string(c.name))]
         case .done(let m, let r): return [("message", .string(m))] + r
         case .lines(let l, let r): return [("message", .string(l.joined(separator: "\n")))] + r
         case .table(let t): return [("table", .array(t.rows.map { .array($0) })), ("columns", .strings(t.columns))]
         case .record(let r, let s): return r + s.map { ($0.0, .array($0.1.rows.map { .array($0) })) }
         case .text(let t), .raw(let t): return [("text", .string(t))]
+        }
+    }
+}
+
+/// What a command asks of the shell that runs it.
+public enum ShellControl: Sendable, Equatable {
+    /// `exit`, `quit` and their aliases (the name as typed, for messages).
+    case exit(command: String)
+    /// `source FILE`, the path as given.
+    case source(String)
+    case begin
+    case commit
+    case rollback
+
+    var name: String {
+        switch self {
+        case .exit: return "exit"
+        case .source: return "source"
+        case .begin: return "begin"
+        case .commit: return "commit"
+        case .rollback: return "rollback"
         }
     }
 }

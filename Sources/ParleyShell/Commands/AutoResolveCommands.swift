@@ -1,7 +1,8 @@
 import ParleyCore
 import ParleyStore
 
-enum InsightCommands {
+/// `autoresolve preview` and `autoresolve run`.
+enum AutoResolveCommands {
     static var all: [CommandSpec] { [
         CommandSpec("autoresolve preview", args: [ArgSpec("CHANNEL", .channel, optional: true)],
                     options: [OptionSpec("within", .duration, "what would resolve within this time from now (default: due now)", valueName: "DURATION")],
