@@ -147,66 +147,92 @@ public struct CommandParser: Sendable {
             throw ParleyError.invalidValue("the command holds a NUL character (byte 0), which parley cannot store: nothing was run")
         }
         let (spec, used) = try match(words.map(\.text))
+        let scan = try scanOptions(words, from: used, spec: spec)
+        let args = try bindArguments(scan.positional, spec: spec)
+        return Invocation(spec: spec, args: args, options: scan.options, flags: scan.flags)
+    }
+
+    /// The words after the command's name, sorted into options (`--name value`, `--name=value`),
+    /// switches and positional words. `--` ends the options; a quoted word is never an option.
+    func scanOptions(_ words: [Word], from start: Int, spec: CommandSpec) throws
+        -> (positional: [Word], options: [String: String], flags: Set<String>) {
         var positional: [Word] = []
         var options: [String: String] = [:]
         var flags = Set<String>()
-        var i = used
+        var i = start
         var endOfOptions = false
         while i < words.count {
             let w = words[i]
             let bare = !w.quoted && !w.verbatim
-            if !endOfOptions && bare && w.text == "--" { endOfOptions = true; i += 1; continue }
-            if !endOfOptions && bare && w.text.hasPrefix("--") && w.text.count > 2 {
-                var name = String(w.text.dropFirst(2))
-                var inlineValue: String? = nil
-                if let eq = name.firstIndex(of: "=") {
-                    inlineValue = String(name[name.index(after: eq)...])
-                    name = String(name[..<eq])
-                }
-                guard let opt = spec.option(named: name) else {
-                    let known = spec.options.map { "--" + $0.name }
-                    throw ParleyError.usage("`\(spec.name)` has no option --\(name)"
-                        + Suggest.didYouMean("--" + name, among: known)
-                        + (known.isEmpty ? "" : "; its options: " + known.joined(separator: " "))
-                        + (spec.args.last?.rest == true ? "; a text that begins with -- goes after a lone --"
-                           + " (`\(spec.name) … -- --text`) or in quotes" : ""))
-                }
-                if opt.kind == nil {
-                    if let v = inlineValue {
-                        guard ["on", "yes", "true"].contains(v.lowercased()) || ["off", "no", "false"].contains(v.lowercased()) else {
-                            throw ParleyError.usage("--\(name) takes no value")
-                        }
-                        if ["on", "yes", "true"].contains(v.lowercased()) { flags.insert(name) } else { flags.remove(name) }
-                    } else {
-                        flags.insert(name)
-                    }
-                    i += 1
-                    continue
-                }
-                let value: String
-                if let v = inlineValue {
-                    value = v
-                    i += 1
-                } else {
-                    guard i + 1 < words.count else {
-                        throw ParleyError.usage("--\(name) needs a value: \(opt.valueName)")
-                    }
-                    value = words[i + 1].text
-                    i += 2
-                }
-                if options[name] != nil {
-                    throw ParleyError.usage("--\(name) is given twice")
-                }
-                if let choices = opt.kind?.choices, !choices.contains(value.lowercased()) {
-                    throw ParleyError.invalidValue("--\(name) takes \(choices.joined(separator: "|")), not '\(value)'"
-                        + Suggest.didYouMean(value, among: choices))
-                }
-                options[name] = opt.kind?.choices != nil ? value.lowercased() : value
+            if !endOfOptions && bare && w.text == "--" {
+                endOfOptions = true
+                i += 1
                 continue
             }
-            positional.append(w)
-            i += 1
+            guard !endOfOptions && bare && w.text.hasPrefix("--") && w.text.count > 2 else {
+                positional.append(w)
+                i += 1
+                continue
+            }
+            var name = String(w.text.dropFirst(2))
+            var inlineValue: String? = nil
+            if let eq = name.firstIndex(of: "=") {
+                inlineValue = String(name[name.index(after: eq)...])
+                name = String(name[..<eq])
+            }
+            let opt = try option(named: name, of: spec)
+            if opt.kind == nil {
+                if try switchValue(inlineValue, name: name) { flags.insert(name) } else { flags.remove(name) }
+                i += 1
+                continue
+            }
+            let value: String
+            if let v = inlineValue {
+                value = v
+                i += 1
+            } else {
+                guard i + 1 < words.count else { throw ParleyError.usage("--\(name) needs a value: \(opt.valueName)") }
+                value = words[i + 1].text
+                i += 2
+            }
+            if options[name] != nil { throw ParleyError.usage("--\(name) is given twice") }
+            options[name] = try choice(value, of: opt.kind?.choices, what: "--\(name)")
         }
+        return (positional, options, flags)
+    }
+
+    /// The command's option of that name, or an error listing the ones it has.
+    func option(named name: String, of spec: CommandSpec) throws -> OptionSpec {
+        if let opt = spec.option(named: name) { return opt }
+        let known = spec.options.map { "--" + $0.name }
+        throw ParleyError.usage("`\(spec.name)` has no option --\(name)"
+            + Suggest.didYouMean("--" + name, among: known)
+            + (known.isEmpty ? "" : "; its options: " + known.joined(separator: " "))
+            + (spec.args.last?.rest == true ? "; a text that begins with -- goes after a lone --"
+               + " (`\(spec.name) … -- --text`) or in quotes" : ""))
+    }
+
+    /// A switch is on when given bare or as `--x=on|yes|true`, off as `--x=off|no|false`.
+    func switchValue(_ inline: String?, name: String) throws -> Bool {
+        guard let v = inline?.lowercased() else { return true }
+        if ["on", "yes", "true"].contains(v) { return true }
+        if ["off", "no", "false"].contains(v) { return false }
+        throw ParleyError.usage("--\(name) takes no value")
+    }
+
+    /// A value among fixed choices (lowercased), or the value as typed when there are none.
+    func choice(_ value: String, of choices: [String]?, what: String) throws -> String {
+        guard let choices else { return value }
+        guard choices.contains(value.lowercased()) else {
+            throw ParleyError.invalidValue("\(what) takes \(choices.joined(separator: "|")), not '\(value)'"
+                + Suggest.didYouMean(value, among: choices))
+        }
+        return value.lowercased()
+    }
+
+    /// The positional words given to the command's arguments in order: the last may take every
+    /// remaining word (variadic) or the free text.
+    func bindArguments(_ positional: [Word], spec: CommandSpec) throws -> [String: [String]] {
         var args: [String: [String]] = [:]
         var p = 0
         for (index, a) in spec.args.enumerated() {
@@ -222,12 +248,7 @@ public struct CommandParser: Sendable {
                 args[a.name] = positional[p...].map(\.text)
                 p = positional.count
             } else {
-                let v = positional[p].text
-                if let choices = a.kind.choices, !choices.contains(v.lowercased()) {
-                    throw ParleyError.invalidValue("\(a.name) takes \(choices.joined(separator: "|")), not '\(v)'"
-                        + Suggest.didYouMean(v, among: choices))
-                }
-                args[a.name] = [a.kind.choices != nil ? v.lowercased() : v]
+                args[a.name] = [try choice(positional[p].text, of: a.kind.choices, what: a.name)]
                 p += 1
             }
         }
@@ -237,7 +258,7 @@ public struct CommandParser: Sendable {
                 + (positional[p...].contains { $0.text.contains(" ") == false && spec.args.last?.kind == .text }
                    ? "" : "; quote text that has blanks"))
         }
-        return Invocation(spec: spec, args: args, options: options, flags: flags)
+        return args
     }
 
     /// The free text, exactly as typed: the rest of the line, or one quoted word. A quoted text
