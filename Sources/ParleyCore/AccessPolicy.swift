@@ -1,5 +1,5 @@
 /// One way a user reaches a channel role (docs/PRODUCT.md, "Access").
-public enum AccessPath: Equatable, Hashable, Sendable, CustomStringConvertible {
+package enum AccessPath: Equatable, Hashable, Sendable, CustomStringConvertible {
     /// A direct grant: user → channel → role.
     case direct(ChannelRole)
     /// Membership of a team whose channels include this one.
@@ -9,14 +9,14 @@ public enum AccessPath: Equatable, Hashable, Sendable, CustomStringConvertible {
     /// The channel's All Users switch.
     case allUsers(ChannelRole)
 
-    public var role: ChannelRole {
+    package var role: ChannelRole {
         switch self {
         case .direct(let r), .team(_, let r), .allTeams(_, let r), .allUsers(let r): return r
         }
     }
 
     /// `direct`, `team Support`, `All Teams (team Sales)`, `All Users`.
-    public var source: String {
+    package var source: String {
         switch self {
         case .direct: return "direct grant"
         case .team(let name, _): return "team \(name)"
@@ -25,33 +25,33 @@ public enum AccessPath: Equatable, Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    public var description: String { "\(role.rawValue) via \(source)" }
+    package var description: String { "\(role.rawValue) via \(source)" }
 }
 
 /// The facts about one user and one channel that decide the user's access to it.
 /// The store gathers them; the policy alone decides.
-public struct AccessFacts: Sendable, Equatable {
-    public struct Membership: Sendable, Equatable {
-        public var team: String
-        public var role: ChannelRole
+package struct AccessFacts: Sendable, Equatable {
+    package struct Membership: Sendable, Equatable {
+        package var team: String
+        package var role: ChannelRole
         /// Whether the team's own channel list holds the channel.
-        public var teamHasChannel: Bool
-        public init(team: String, role: ChannelRole, teamHasChannel: Bool) {
+        package var teamHasChannel: Bool
+        package init(team: String, role: ChannelRole, teamHasChannel: Bool) {
             self.team = team; self.role = role; self.teamHasChannel = teamHasChannel
         }
     }
 
-    public var userEmail: String
-    public var userEnabled: Bool
-    public var accountRole: AccountRole
-    public var channelName: String
-    public var directRole: ChannelRole?
-    public var memberships: [Membership]
-    public var allTeams: Bool
-    public var allUsers: Bool
-    public var allUsersRole: ChannelRole
+    package var userEmail: String
+    package var userEnabled: Bool
+    package var accountRole: AccountRole
+    package var channelName: String
+    package var directRole: ChannelRole?
+    package var memberships: [Membership]
+    package var allTeams: Bool
+    package var allUsers: Bool
+    package var allUsersRole: ChannelRole
 
-    public init(userEmail: String, userEnabled: Bool = true, accountRole: AccountRole = .agent,
+    package init(userEmail: String, userEnabled: Bool = true, accountRole: AccountRole = .agent,
                 channelName: String, directRole: ChannelRole? = nil, memberships: [Membership] = [],
                 allTeams: Bool = false, allUsers: Bool = false, allUsersRole: ChannelRole = .contributor) {
         self.userEmail = userEmail; self.userEnabled = userEnabled; self.accountRole = accountRole
@@ -61,19 +61,19 @@ public struct AccessFacts: Sendable, Equatable {
 }
 
 /// A user's effective role on a channel, with every path that grants a role.
-public struct EffectiveRole: Sendable, Equatable {
+package struct EffectiveRole: Sendable, Equatable {
     /// The highest role any path grants; nil when none does or the user is disabled.
-    public var role: ChannelRole?
+    package var role: ChannelRole?
     /// Every granting path, highest role first (ties: direct, team, All Teams, All Users).
-    public var paths: [AccessPath]
-    public var disabled: Bool
+    package var paths: [AccessPath]
+    package var disabled: Bool
 
     /// The path that decides: the first of the highest role.
-    public var decidingPath: AccessPath? { paths.first }
+    package var decidingPath: AccessPath? { paths.first }
 }
 
 /// The rule that decided an access question. Every denial names one.
-public enum AccessRule: Equatable, Sendable {
+package enum AccessRule: Equatable, Sendable {
     case notLoggedIn
     case disabledUser
     case noChannelRole
@@ -84,20 +84,20 @@ public enum AccessRule: Equatable, Sendable {
 }
 
 /// A yes or no, the rule behind it, and the whole story in words.
-public struct AccessDecision: Sendable, Equatable {
-    public var allowed: Bool
-    public var rule: AccessRule
-    public var action: Action
-    public var effective: EffectiveRole?
+package struct AccessDecision: Sendable, Equatable {
+    package var allowed: Bool
+    package var rule: AccessRule
+    package var action: Action
+    package var effective: EffectiveRole?
     /// One line: `no — bob@acme.example is viewer on @acme_help (via team Support; no direct grant;
     /// All Users off); reply needs contributor`.
-    public var explanation: String
+    package var explanation: String
 }
 
 /// Every permission decision of parley, in one place (docs/PRODUCT.md, "Access").
-public enum AccessPolicy {
+package enum AccessPolicy {
     /// The effective role: the highest of direct, team, All Teams and All Users. Disabled: none.
-    public static func effectiveRole(_ f: AccessFacts) -> EffectiveRole {
+    package static func effectiveRole(_ f: AccessFacts) -> EffectiveRole {
         guard f.userEnabled else { return EffectiveRole(role: nil, paths: [], disabled: true) }
         var paths: [AccessPath] = []
         if let r = f.directRole { paths.append(.direct(r)) }
@@ -118,7 +118,7 @@ public enum AccessPolicy {
 
     /// May the user take `action` on the channel the facts describe? The explanation ends in
     /// "`label` needs ROLE": the action's name, or the command's when it gives one.
-    public static func decide(_ action: Action, _ f: AccessFacts, naming label: String? = nil) -> AccessDecision {
+    package static func decide(_ action: Action, _ f: AccessFacts, naming label: String? = nil) -> AccessDecision {
         if action == .manageSettings { return decideSettings(f, naming: label) }
         let what = label ?? action.rawValue
         let needed = action.requiredChannelRole ?? .viewer
@@ -147,11 +147,11 @@ public enum AccessPolicy {
     }
 
     /// Settings need an enabled admin account; no channel role is involved.
-    public static func decideSettings(_ f: AccessFacts, naming label: String? = nil) -> AccessDecision {
+    package static func decideSettings(_ f: AccessFacts, naming label: String? = nil) -> AccessDecision {
         decideSettings(email: f.userEmail, enabled: f.userEnabled, role: f.accountRole, naming: label)
     }
 
-    public static func decideSettings(email: String, enabled: Bool, role: AccountRole, naming label: String? = nil) -> AccessDecision {
+    package static func decideSettings(email: String, enabled: Bool, role: AccountRole, naming label: String? = nil) -> AccessDecision {
         let what = label ?? Action.manageSettings.rawValue
         if !enabled {
             return AccessDecision(allowed: false, rule: .disabledUser, action: .manageSettings, effective: nil,
@@ -166,7 +166,7 @@ public enum AccessPolicy {
     }
 
     /// May `assignee` own a conversation of the channel? Owners need contributor or higher.
-    public static func canOwn(_ f: AccessFacts) -> AccessDecision { decide(.assign, f) }
+    package static func canOwn(_ f: AccessFacts) -> AccessDecision { decide(.assign, f) }
 
     /// The decision path in words: every granting path, and which rules gave nothing.
     static func context(_ f: AccessFacts, _ eff: EffectiveRole) -> String {

@@ -1,22 +1,22 @@
 import Foundation
 
 /// Milliseconds since the Unix epoch, UTC.
-public typealias Timestamp = Int64
+package typealias Timestamp = Int64
 
 /// The one source of time every rule reads.
-public protocol ParleyClock: Sendable {
+package protocol ParleyClock: Sendable {
     func now() -> Timestamp
 }
 
 /// The system clock, for normal databases.
-public struct SystemClock: ParleyClock {
-    public init() {}
-    public func now() -> Timestamp { Timestamp((Date().timeIntervalSince1970 * 1000).rounded()) }
+package struct SystemClock: ParleyClock {
+    package init() {}
+    package func now() -> Timestamp { Timestamp((Date().timeIntervalSince1970 * 1000).rounded()) }
 }
 
-public enum TimeFormat {
+package enum TimeFormat {
     /// `2026-11-24T20:31:05Z`: ISO 8601 in UTC, to the second.
-    public static func iso(_ t: Timestamp) -> String {
+    package static func iso(_ t: Timestamp) -> String {
         var seconds = time_t(t >= 0 ? t / 1000 : (t - 999) / 1000)
         var parts = tm()
         gmtime_r(&seconds, &parts)
@@ -32,5 +32,5 @@ public enum TimeFormat {
     }
 
     /// `2026-11-24`: the UTC day.
-    public static func day(_ t: Timestamp) -> String { String(iso(t).prefix(10)) }
+    package static func day(_ t: Timestamp) -> String { String(iso(t).prefix(10)) }
 }

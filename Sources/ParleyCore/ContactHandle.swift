@@ -4,23 +4,23 @@
 /// the stored one (accounts rename); when it gives none, the stored handle stays. A contact seen for
 /// the first time without a username is named `id:` and its platform id: a `:` never appears in a
 /// username, so the name is never taken for a handle, and the first username that comes replaces it.
-public enum ContactHandle {
+package enum ContactHandle {
     /// The prefix of the name of a contact whose username is not known yet.
-    public static let placeholderPrefix = "id:"
+    package static let placeholderPrefix = "id:"
 
     /// The name of a contact whose username is not known yet.
-    public static func placeholder(platformID: String) -> String {
+    package static func placeholder(platformID: String) -> String {
         placeholderPrefix + platformID
     }
 
     /// Is this stored name a placeholder rather than a username?
-    public static func isPlaceholder(_ handle: String) -> Bool {
+    package static func isPlaceholder(_ handle: String) -> Bool {
         handle.hasPrefix(placeholderPrefix)
     }
 
     /// The handle to store: the username given now, else the stored name, else the placeholder.
     /// An empty username counts as none.
-    public static func choose(given: String?, stored: String?, platformID: String) -> String {
+    package static func choose(given: String?, stored: String?, platformID: String) -> String {
         if let given, !given.isEmpty {
             return given
         }

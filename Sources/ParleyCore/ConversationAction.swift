@@ -1,6 +1,6 @@
 /// What a user may try to do on a channel's conversations, or on the organisation's settings.
 /// These are the actions `can` and `who-can` take (the table of docs/PRODUCT.md plus `manage-settings`).
-public enum Action: String, CaseIterable, Sendable {
+package enum Action: String, CaseIterable, Sendable {
     /// See the channel and its conversations.
     case view
     /// Move a conversation to New, Pending or Resolved.
@@ -21,7 +21,7 @@ public enum Action: String, CaseIterable, Sendable {
     case manageSettings = "manage-settings"
 
     /// The least channel role the action needs; nil for account-level actions.
-    public var requiredChannelRole: ChannelRole? {
+    package var requiredChannelRole: ChannelRole? {
         switch self {
         case .view, .move, .tag, .topic, .note: return .viewer
         case .reply, .assign: return .contributor
@@ -31,14 +31,14 @@ public enum Action: String, CaseIterable, Sendable {
     }
 
     /// Words users may type for an action, mapped to it.
-    public static let aliases: [String: Action] = [
+    package static let aliases: [String: Action] = [
         "see": .view, "list": .view, "show": .view,
         "untag": .tag, "own": .assign, "unassign": .assign,
         "topics": .topic, "notes": .note, "dm": .reply, "reports": .report,
         "settings": .manageSettings, "admin": .manageSettings,
     ]
 
-    public static func parse(_ text: String) throws -> Action {
+    package static func parse(_ text: String) throws -> Action {
         let lowered = text.lowercased()
         if let a = Action(rawValue: lowered) ?? aliases[lowered] { return a }
         throw ParleyError.invalidValue(

@@ -1,11 +1,11 @@
 /// The auto-resolve settings of a channel (docs/PRODUCT.md, "Conversations and queues"): a limit per waiting queue, or off.
-public struct AutoResolveSettings: Sendable, Equatable {
-    public var newAfter: TimeSpan?
-    public var pendingAfter: TimeSpan?
-    public init(newAfter: TimeSpan? = AutoResolveLimits.default, pendingAfter: TimeSpan? = AutoResolveLimits.default) {
+package struct AutoResolveSettings: Sendable, Equatable {
+    package var newAfter: TimeSpan?
+    package var pendingAfter: TimeSpan?
+    package init(newAfter: TimeSpan? = AutoResolveLimits.default, pendingAfter: TimeSpan? = AutoResolveLimits.default) {
         self.newAfter = newAfter; self.pendingAfter = pendingAfter
     }
-    public func limit(for queue: Queue) -> TimeSpan? {
+    package func limit(for queue: Queue) -> TimeSpan? {
         switch queue {
         case .new: return newAfter
         case .pending: return pendingAfter
@@ -15,22 +15,22 @@ public struct AutoResolveSettings: Sendable, Equatable {
 }
 
 /// The queue state of one conversation.
-public struct ConversationState: Sendable, Equatable {
-    public var queue: Queue
-    public var ownerID: Int64?
+package struct ConversationState: Sendable, Equatable {
+    package var queue: Queue
+    package var ownerID: Int64?
     /// When the system resolves it, if it stays where it is without a new message.
-    public var deadline: Timestamp?
+    package var deadline: Timestamp?
     /// The auto-resolve limit in force when it entered its queue, in seconds.
     /// Kept so that a later settings change does not move it (docs/PRODUCT.md, "Conversations and queues").
-    public var limitSeconds: Int64?
+    package var limitSeconds: Int64?
 
-    public init(queue: Queue, ownerID: Int64? = nil, deadline: Timestamp? = nil, limitSeconds: Int64? = nil) {
+    package init(queue: Queue, ownerID: Int64? = nil, deadline: Timestamp? = nil, limitSeconds: Int64? = nil) {
         self.queue = queue; self.ownerID = ownerID; self.deadline = deadline; self.limitSeconds = limitSeconds
     }
 }
 
 /// What an inbound message did to the conversation's queue.
-public enum InboundEffect: String, Sendable {
+package enum InboundEffect: String, Sendable {
     /// The first message of the contact on the channel: the conversation is new.
     case created
     /// A Resolved conversation came back to New, with no owner.
@@ -42,9 +42,9 @@ public enum InboundEffect: String, Sendable {
 }
 
 /// The queue rules (docs/PRODUCT.md), as pure functions of the state, the settings and the time.
-public enum ConversationQueue {
+package enum ConversationQueue {
     /// Enters `queue` now: the deadline and the limit are fixed from the settings in force now.
-    public static func enter(_ queue: Queue, from state: ConversationState, settings: AutoResolveSettings,
+    package static func enter(_ queue: Queue, from state: ConversationState, settings: AutoResolveSettings,
                              now: Timestamp) -> ConversationState {
         var next = state
         next.queue = queue
@@ -63,7 +63,7 @@ public enum ConversationQueue {
     }
 
     /// A customer's message arrives.
-    public static func inbound(_ state: ConversationState?, settings: AutoResolveSettings,
+    package static func inbound(_ state: ConversationState?, settings: AutoResolveSettings,
                                now: Timestamp) -> (ConversationState, InboundEffect) {
         guard let state else {
             return (enter(.new, from: ConversationState(queue: .new), settings: settings, now: now), .created)
@@ -81,7 +81,7 @@ public enum ConversationQueue {
     }
 
     /// Any new message (either way) moves the deadline by the limit the conversation entered with.
-    public static func activity(_ state: ConversationState, now: Timestamp) -> ConversationState {
+    package static func activity(_ state: ConversationState, now: Timestamp) -> ConversationState {
         var next = state
         if let limit = state.limitSeconds, state.queue != .resolved {
             next.deadline = now + limit * 1000
@@ -91,7 +91,7 @@ public enum ConversationQueue {
 
     /// An agent's reply: it does not move the queue; it moves the deadline; with auto-ownership on,
     /// the first replier of an unowned conversation becomes its owner.
-    public static func outbound(_ state: ConversationState, replier: Int64, autoOwnership: Bool,
+    package static func outbound(_ state: ConversationState, replier: Int64, autoOwnership: Bool,
                                 now: Timestamp) -> ConversationState {
         var next = activity(state, now: now)
         if autoOwnership && next.ownerID == nil && next.queue != .resolved {
@@ -101,14 +101,14 @@ public enum ConversationQueue {
     }
 
     /// An agent moves the conversation. Moving to its own queue changes nothing.
-    public static func move(_ state: ConversationState, to queue: Queue, settings: AutoResolveSettings,
+    package static func move(_ state: ConversationState, to queue: Queue, settings: AutoResolveSettings,
                             now: Timestamp) -> ConversationState {
         guard state.queue != queue else { return state }
         return enter(queue, from: state, settings: settings, now: now)
     }
 
     /// Is the conversation past its deadline?
-    public static func isDue(_ state: ConversationState, now: Timestamp) -> Bool {
+    package static func isDue(_ state: ConversationState, now: Timestamp) -> Bool {
         guard state.queue != .resolved, let deadline = state.deadline else { return false }
         return deadline <= now
     }

@@ -1,6 +1,6 @@
 /// Every failure a user can see. Each case carries a message that says what was
 /// wrong and, where it can, what would be right.
-public enum ParleyError: Error, Equatable, Sendable, CustomStringConvertible {
+package enum ParleyError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The command line could not be understood (unknown command, wrong arity, bad option).
     case usage(String)
     /// A value is of the wrong form or out of range (duration, role, display name length).
@@ -20,7 +20,7 @@ public enum ParleyError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The database could not do what was asked, for a reason a person can act on.
     case storage(StorageFailure, String)
 
-    public var message: String {
+    package var message: String {
         switch self {
         case .usage(let m), .invalidValue(let m), .notFound(let m), .conflict(let m),
              .denied(let m), .notLoggedIn(let m), .refused(let m), .io(let m), .storage(_, let m):
@@ -28,11 +28,11 @@ public enum ParleyError: Error, Equatable, Sendable, CustomStringConvertible {
         }
     }
 
-    public var description: String { message }
+    package var description: String { message }
 }
 
 /// Why the database failed: the store sorts its engine's errors into these, in one place.
-public enum StorageFailure: String, Equatable, Sendable {
+package enum StorageFailure: String, Equatable, Sendable {
     /// Another writer held the database past the busy timeout.
     case busy
     /// A write broke one of the schema's rules (a duplicate, a missing row).
@@ -54,5 +54,5 @@ public enum StorageFailure: String, Equatable, Sendable {
     case other
 
     /// Running the same work again may succeed.
-    public var isRetryable: Bool { self == .busy || self == .serialization }
+    package var isRetryable: Bool { self == .busy || self == .serialization }
 }

@@ -3,19 +3,19 @@ import _CryptoExtras
 import Foundation
 
 /// Salted scrypt password hashes, stored as `scrypt$N$r$p$salt$hash` (base64).
-public struct PasswordHasher: Sendable {
-    public var rounds: Int
-    public var blockSize: Int
-    public var parallelism: Int
+package struct PasswordHasher: Sendable {
+    package var rounds: Int
+    package var blockSize: Int
+    package var parallelism: Int
 
     /// N = 2^15, r = 8, p = 1: about 32 MiB and a few tens of milliseconds per hash.
-    public static let standard = PasswordHasher(rounds: 1 << 15, blockSize: 8, parallelism: 1)
+    package static let standard = PasswordHasher(rounds: 1 << 15, blockSize: 8, parallelism: 1)
 
-    public init(rounds: Int, blockSize: Int, parallelism: Int) {
+    package init(rounds: Int, blockSize: Int, parallelism: Int) {
         self.rounds = rounds; self.blockSize = blockSize; self.parallelism = parallelism
     }
 
-    public func hash(_ password: String) throws -> String {
+    package func hash(_ password: String) throws -> String {
         var salt = [UInt8](repeating: 0, count: 16)
         var rng = SystemRandomNumberGenerator()
         for i in salt.indices { salt[i] = UInt8.random(in: 0...255, using: &rng) }
@@ -25,7 +25,7 @@ public struct PasswordHasher: Sendable {
     }
 
     /// Checks a password against a stored hash in constant time. A malformed hash never matches.
-    public static func verify(_ password: String, against stored: String) -> Bool {
+    package static func verify(_ password: String, against stored: String) -> Bool {
         let parts = stored.split(separator: "$").map(String.init)
         guard parts.count == 6, parts[0] == "scrypt",
               let n = Int(parts[1]), let r = Int(parts[2]), let p = Int(parts[3]),

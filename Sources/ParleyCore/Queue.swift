@@ -1,10 +1,10 @@
 /// The queue (status) a conversation is in.
-public enum Queue: String, CaseIterable, Sendable, Codable {
+package enum Queue: String, CaseIterable, Sendable, Codable {
     case new
     case pending
     case resolved
 
-    public var title: String {
+    package var title: String {
         switch self {
         case .new: return "New"
         case .pending: return "Pending"
@@ -12,7 +12,7 @@ public enum Queue: String, CaseIterable, Sendable, Codable {
         }
     }
 
-    public static func parse(_ text: String) throws -> Queue {
+    package static func parse(_ text: String) throws -> Queue {
         if let q = Queue(rawValue: text.lowercased()) { return q }
         throw ParleyError.invalidValue(
             "'\(text)' is not a queue: use new, pending or resolved"

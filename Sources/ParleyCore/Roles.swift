@@ -1,17 +1,17 @@
 /// A user's account role: admins manage settings, agents do not.
 /// Neither role by itself opens any conversation (docs/PRODUCT.md, "People and roles").
-public enum AccountRole: String, CaseIterable, Sendable, Codable {
+package enum AccountRole: String, CaseIterable, Sendable, Codable {
     case admin
     case agent
 }
 
 /// A role on a channel, ordered viewer < contributor < supervisor.
-public enum ChannelRole: String, CaseIterable, Sendable, Codable, Comparable {
+package enum ChannelRole: String, CaseIterable, Sendable, Codable, Comparable {
     case viewer
     case contributor
     case supervisor
 
-    public var rank: Int {
+    package var rank: Int {
         switch self {
         case .viewer: return 1
         case .contributor: return 2
@@ -19,9 +19,9 @@ public enum ChannelRole: String, CaseIterable, Sendable, Codable, Comparable {
         }
     }
 
-    public static func < (lhs: ChannelRole, rhs: ChannelRole) -> Bool { lhs.rank < rhs.rank }
+    package static func < (lhs: ChannelRole, rhs: ChannelRole) -> Bool { lhs.rank < rhs.rank }
 
-    public static func parse(_ text: String) throws -> ChannelRole {
+    package static func parse(_ text: String) throws -> ChannelRole {
         if let role = ChannelRole(rawValue: text.lowercased()) { return role }
         throw ParleyError.invalidValue(
             "'\(text)' is not a channel role: use viewer, contributor or supervisor"
@@ -30,7 +30,7 @@ public enum ChannelRole: String, CaseIterable, Sendable, Codable, Comparable {
 }
 
 extension AccountRole {
-    public static func parse(_ text: String) throws -> AccountRole {
+    package static func parse(_ text: String) throws -> AccountRole {
         if let role = AccountRole(rawValue: text.lowercased()) { return role }
         throw ParleyError.invalidValue(
             "'\(text)' is not an account role: use admin or agent"

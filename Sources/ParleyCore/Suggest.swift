@@ -1,8 +1,8 @@
 /// "Did you mean …?" suggestions by edit distance.
-public enum Suggest {
+package enum Suggest {
     /// The closest candidates to `word` (edit distance at most a third of its length, at least 1,
     /// or a prefix match), best first.
-    public static func closest(_ word: String, among candidates: [String], limit: Int = 3) -> [String] {
+    package static func closest(_ word: String, among candidates: [String], limit: Int = 3) -> [String] {
         let lowered = word.lowercased()
         guard !lowered.isEmpty else { return [] }
         let budget = max(1, min(3, lowered.count / 3 + 1))
@@ -23,7 +23,7 @@ public enum Suggest {
     }
 
     /// " (did you mean 'x'?)" or "" when nothing is close.
-    public static func didYouMean(_ word: String, among candidates: [String]) -> String {
+    package static func didYouMean(_ word: String, among candidates: [String]) -> String {
         let found = closest(word, among: candidates)
         guard !found.isEmpty else { return "" }
         return " (did you mean " + found.map { "'\($0)'" }.joined(separator: " or ") + "?)"

@@ -1,19 +1,19 @@
 /// A length of time written as `90s`, `15m`, `12h` or `30d` (docs/RULES.md, "Language"). Always positive.
-public struct TimeSpan: Equatable, Hashable, Comparable, Sendable, CustomStringConvertible {
-    public let seconds: Int64
+package struct TimeSpan: Equatable, Hashable, Comparable, Sendable, CustomStringConvertible {
+    package let seconds: Int64
 
-    public init(seconds: Int64) { self.seconds = seconds }
+    package init(seconds: Int64) { self.seconds = seconds }
 
-    public static func minutes(_ n: Int64) -> TimeSpan { TimeSpan(seconds: n * 60) }
-    public static func hours(_ n: Int64) -> TimeSpan { TimeSpan(seconds: n * 3600) }
-    public static func days(_ n: Int64) -> TimeSpan { TimeSpan(seconds: n * 86_400) }
+    package static func minutes(_ n: Int64) -> TimeSpan { TimeSpan(seconds: n * 60) }
+    package static func hours(_ n: Int64) -> TimeSpan { TimeSpan(seconds: n * 3600) }
+    package static func days(_ n: Int64) -> TimeSpan { TimeSpan(seconds: n * 86_400) }
 
-    public var milliseconds: Int64 { seconds * 1000 }
+    package var milliseconds: Int64 { seconds * 1000 }
 
-    public static func < (lhs: TimeSpan, rhs: TimeSpan) -> Bool { lhs.seconds < rhs.seconds }
+    package static func < (lhs: TimeSpan, rhs: TimeSpan) -> Bool { lhs.seconds < rhs.seconds }
 
     /// Parses `<digits><unit>` with unit s, m, h or d. Zero and anything else is refused.
-    public static func parse(_ text: String) throws -> TimeSpan {
+    package static func parse(_ text: String) throws -> TimeSpan {
         let hint = "write a duration as a whole number and a unit: 90s, 15m, 12h or 30d"
         guard let unit = text.last, text.count >= 2 else {
             throw ParleyError.invalidValue("'\(text)' is not a duration: \(hint)")
@@ -43,10 +43,10 @@ public struct TimeSpan: Equatable, Hashable, Comparable, Sendable, CustomStringC
     }
 
     /// The longest duration parley reads: 36,500 days.
-    public static let maximumSeconds: Int64 = 36_500 * 86_400
+    package static let maximumSeconds: Int64 = 36_500 * 86_400
 
     /// The shortest exact spelling: `30d`, `90m`, `45s`.
-    public var description: String {
+    package var description: String {
         if seconds % 86_400 == 0 { return "\(seconds / 86_400)d" }
         if seconds % 3600 == 0 { return "\(seconds / 3600)h" }
         if seconds % 60 == 0 { return "\(seconds / 60)m" }
@@ -54,7 +54,7 @@ public struct TimeSpan: Equatable, Hashable, Comparable, Sendable, CustomStringC
     }
 
     /// A rounded, human reading for reports and previews: `2d 3h`, `5m 10s`.
-    public static func humanize(milliseconds ms: Int64) -> String {
+    package static func humanize(milliseconds ms: Int64) -> String {
         var s = max(0, ms / 1000)
         if s == 0 { return ms > 0 ? "<1s" : "0s" }
         let d = s / 86_400; s %= 86_400
@@ -70,13 +70,13 @@ public struct TimeSpan: Equatable, Hashable, Comparable, Sendable, CustomStringC
 }
 
 /// Auto-resolve limits (docs/PRODUCT.md, "Channels"): from 1 minute up to 30 days, or off.
-public enum AutoResolveLimits {
-    public static let minimum = TimeSpan.minutes(1)
-    public static let maximum = TimeSpan.days(30)
-    public static let `default` = TimeSpan.days(30)
+package enum AutoResolveLimits {
+    package static let minimum = TimeSpan.minutes(1)
+    package static let maximum = TimeSpan.days(30)
+    package static let `default` = TimeSpan.days(30)
 
     /// Parses `off` (nil) or a duration within the limits.
-    public static func parse(_ text: String, option: String) throws -> TimeSpan? {
+    package static func parse(_ text: String, option: String) throws -> TimeSpan? {
         if text.lowercased() == "off" { return nil }
         let span = try TimeSpan.parse(text)
         guard span >= minimum && span <= maximum else {

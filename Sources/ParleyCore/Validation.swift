@@ -1,12 +1,12 @@
 /// Limits on values users type (docs/PRODUCT.md).
-public enum Validation {
-    public static let displayNameMax = 255
-    public static let noteMax = 2000
-    public static let nameMax = 255
-    public static let tagMax = 100
+package enum Validation {
+    package static let displayNameMax = 255
+    package static let noteMax = 2000
+    package static let nameMax = 255
+    package static let tagMax = 100
 
     /// A channel display name: 1–255 characters, counted as characters.
-    public static func displayName(_ text: String) throws -> String {
+    package static func displayName(_ text: String) throws -> String {
         let count = text.count
         guard count >= 1 else { throw ParleyError.invalidValue("a display name needs at least 1 character") }
         guard count <= displayNameMax else {
@@ -17,7 +17,7 @@ public enum Validation {
     }
 
     /// A note: 1–2,000 characters.
-    public static func note(_ text: String) throws -> String {
+    package static func note(_ text: String) throws -> String {
         let count = text.count
         guard !text.allSatisfy(\.isWhitespace) else { throw ParleyError.invalidValue("a note needs some text") }
         guard count <= noteMax else {
@@ -27,7 +27,7 @@ public enum Validation {
     }
 
     /// A person's or a team's name: 1–255 characters, no control characters.
-    public static func name(_ text: String, what: String) throws -> String {
+    package static func name(_ text: String, what: String) throws -> String {
         let trimmed = text.trimmingWhitespace
         guard !trimmed.isEmpty else { throw ParleyError.invalidValue("\(what) needs at least 1 character") }
         guard trimmed.count <= nameMax else {
@@ -42,7 +42,7 @@ public enum Validation {
     /// (letters, digits and `!#$%&'*+-/=?^_`{|}~`, non-ASCII letters too) in dot-separated runs, at
     /// most 64 bytes; a domain of at least two labels of letters, digits and inner hyphens, each
     /// 1–63 characters, the last not all digits; 254 bytes in all.
-    public static func email(_ text: String) throws -> String {
+    package static func email(_ text: String) throws -> String {
         let bad = ParleyError.invalidValue("'\(text)' is not an email address (like ada@acme.example)")
         let parts = text.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, text.utf8.count <= 254, parts[0].utf8.count <= 64 else { throw bad }
@@ -66,7 +66,7 @@ public enum Validation {
     }
 
     /// A tag: a free label of 1–100 characters without blanks.
-    public static func tag(_ text: String) throws -> String {
+    package static func tag(_ text: String) throws -> String {
         guard !text.isEmpty, !text.contains(where: \.isWhitespace) else {
             throw ParleyError.invalidValue("'\(text)' is not a tag: a tag is one word without blanks")
         }
@@ -78,7 +78,7 @@ public enum Validation {
     }
 
     /// A Twitter @handle: 1–15 letters, digits or underscores; the `@` is optional when typed.
-    public static func handle(_ text: String) throws -> String {
+    package static func handle(_ text: String) throws -> String {
         let bare = text.hasPrefix("@") ? String(text.dropFirst()) : text
         guard (1...15).contains(bare.count),
               bare.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
@@ -95,7 +95,7 @@ public enum Validation {
 }
 
 extension String {
-    public var trimmingWhitespace: String {
+    package var trimmingWhitespace: String {
         var s = Substring(self)
         while let f = s.first, f.isWhitespace { s.removeFirst() }
         while let l = s.last, l.isWhitespace { s.removeLast() }

@@ -1,35 +1,35 @@
 import ParleyCore
 
 /// Every command parley knows: the one table the parser, `help` and completion read.
-public struct CommandTable: Sendable {
-    public let commands: [CommandSpec]
+package struct CommandTable: Sendable {
+    package let commands: [CommandSpec]
     /// The first words of all commands, for suggestions and completion.
-    public let topWords: [String]
+    package let topWords: [String]
 
-    public init(_ commands: [CommandSpec]) {
+    package init(_ commands: [CommandSpec]) {
         self.commands = commands
         var seen = Set<String>()
         topWords = commands.compactMap { seen.insert($0.path[0]).inserted ? $0.path[0] : nil }
     }
 
-    public static let standard = CommandTable(
+    package static let standard = CommandTable(
         SessionCommands.all + ScriptCommands.all + ClockCommands.all + UserCommands.all + TeamCommands.all + TopicCommands.all
             + ChannelCommands.all + ConversationCommands.all + AutoResolveCommands.all + AccessInsight.all
             + AuditCommand.all + DoctorCommand.all + ReportCommand.all + DemoCommand.all)
 
     /// What users of psql and sqlite3 type to leave or ask for help, and the command word each
     /// stands for. Only a command's first word is read this way.
-    public static let aliases: [String: String] = [
+    package static let aliases: [String: String] = [
         "\\q": "quit", ".quit": "quit", ".exit": "exit", "\\?": "help", ".help": "help",
     ]
 
     /// The command word an alias stands for, else the word itself.
-    public static func resolvingAlias(_ word: String) -> String { aliases[word.lowercased()] ?? word }
+    package static func resolvingAlias(_ word: String) -> String { aliases[word.lowercased()] ?? word }
 
-    public func spec(_ name: String) -> CommandSpec? { commands.first { $0.name == name } }
+    package func spec(_ name: String) -> CommandSpec? { commands.first { $0.name == name } }
 
     /// Commands whose name starts with these words.
-    public func commands(under prefix: [String]) -> [CommandSpec] {
+    package func commands(under prefix: [String]) -> [CommandSpec] {
         commands.filter { $0.path.count >= prefix.count && Array($0.path.prefix(prefix.count)) == prefix }
     }
 }

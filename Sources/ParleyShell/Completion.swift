@@ -4,27 +4,27 @@ import ParleyStore
 
 /// What Tab does: replace the text from `replaceFrom` (a Character offset) to the cursor with
 /// `insertion`; `candidates` are what a second Tab lists.
-public struct Completion: Equatable, Sendable {
-    public var replaceFrom: Int
-    public var insertion: String
-    public var candidates: [String]
+package struct Completion: Equatable, Sendable {
+    package var replaceFrom: Int
+    package var insertion: String
+    package var candidates: [String]
     /// True when exactly one candidate was completed whole: a blank may follow.
-    public var complete: Bool
-    public init(replaceFrom: Int, insertion: String, candidates: [String], complete: Bool) {
+    package var complete: Bool
+    package init(replaceFrom: Int, insertion: String, candidates: [String], complete: Bool) {
         self.replaceFrom = replaceFrom; self.insertion = insertion; self.candidates = candidates; self.complete = complete
     }
 }
 
 /// Context-aware completion from the command table the parser uses: command words, options,
 /// option values, and live names from the database that the logged-in user may see.
-public struct Completer {
-    public let shell: Shell
+package struct Completer {
+    package let shell: Shell
     /// At most this many names are read from the database for one Tab.
-    public var limit = 200
+    package var limit = 200
 
-    public init(shell: Shell) { self.shell = shell }
+    package init(shell: Shell) { self.shell = shell }
 
-    public func complete(line: String, cursor: Int) -> Completion {
+    package func complete(line: String, cursor: Int) -> Completion {
         let partial = Tokenizer.partial(line, cursor: cursor)
         let words = partial.words.map(\.text)
         let current = partial.current

@@ -1,33 +1,33 @@
 import Foundation
 
 /// One physical line of a script, or why it could not be read.
-public enum LineRead: Equatable, Sendable {
+package enum LineRead: Equatable, Sendable {
     case line(String)
     case invalidUTF8
     case tooLong(Int)
 }
 
 /// Physical lines of script text, in order.
-public protocol LineSource: AnyObject {
+package protocol LineSource: AnyObject {
     func next() -> LineRead?
 }
 
 /// The longest line parley reads; longer ones are refused with one error, whole.
-public let maximumLineBytes = 1 << 20
+package let maximumLineBytes = 1 << 20
 
 /// Lines from a file descriptor (a script file or a pipe), read in chunks as they arrive.
-public final class FileLineSource: LineSource {
+package final class FileLineSource: LineSource {
     let fd: Int32
     let ownsFD: Bool
     /// The file read, when it was opened by path (for "interrupted after N of M").
-    public private(set) var path: String?
+    package private(set) var path: String?
     var buffer: [UInt8] = []
     var start = 0
     var eof = false
 
-    public init(fd: Int32, ownsFD: Bool = false) { self.fd = fd; self.ownsFD = ownsFD }
+    package init(fd: Int32, ownsFD: Bool = false) { self.fd = fd; self.ownsFD = ownsFD }
 
-    public convenience init(path: String) throws {
+    package convenience init(path: String) throws {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             throw ParleyErrorBridge.io("cannot read \(path): \(String(cString: strerror(errno)))")
@@ -43,7 +43,7 @@ public final class FileLineSource: LineSource {
 
     /// The lines of the file that hold a command (not blank, not only a comment), counted on
     /// demand by reading it again.
-    public func commandLineCount() -> Int? {
+    package func commandLineCount() -> Int? {
         guard let path, let data = FileManager.default.contents(atPath: path) else { return nil }
         var count = 0
         for line in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) {
@@ -68,7 +68,7 @@ public final class FileLineSource: LineSource {
         }
     }
 
-    public func next() -> LineRead? {
+    package func next() -> LineRead? {
         // How far past `start` the buffer has been searched: an offset, because
         // `fill()` may move the unread bytes to the front.
         var searched = 0
@@ -115,11 +115,11 @@ public final class FileLineSource: LineSource {
 }
 
 /// Lines from a string (`-c` commands, tests).
-public final class StringLineSource: LineSource {
+package final class StringLineSource: LineSource {
     var lines: [Substring]
     var index = 0
-    public init(_ text: String) { lines = text.split(separator: "\n", omittingEmptySubsequences: false) }
-    public func next() -> LineRead? {
+    package init(_ text: String) { lines = text.split(separator: "\n", omittingEmptySubsequences: false) }
+    package func next() -> LineRead? {
         guard index < lines.count else { return nil }
         defer { index += 1 }
         let line = lines[index]

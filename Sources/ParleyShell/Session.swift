@@ -3,14 +3,14 @@ import ParleyCore
 import ParleyStore
 
 /// What a person answered at a prompt.
-public enum PromptAnswer: Equatable, Sendable {
+package enum PromptAnswer: Equatable, Sendable {
     case text(String)
     /// Ctrl-C (or Ctrl-D on an empty answer): the command stops, with nothing changed.
     case cancelled
 }
 
 /// Where a session prints and how it asks questions.
-public protocol ShellIO: AnyObject {
+package protocol ShellIO: AnyObject {
     func out(_ text: String)
     func err(_ text: String)
     /// Whether a person is at a terminal (prompts, password questions).
@@ -22,59 +22,59 @@ public protocol ShellIO: AnyObject {
 }
 
 /// Collects output in memory: for tests and for embedding.
-public final class BufferIO: ShellIO {
-    public var stdout: [String] = []
-    public var stderr: [String] = []
-    public var isInteractive: Bool
+package final class BufferIO: ShellIO {
+    package var stdout: [String] = []
+    package var stderr: [String] = []
+    package var isInteractive: Bool
     /// The answers prompts get, in order; none left means no terminal.
-    public var answers: [PromptAnswer]
+    package var answers: [PromptAnswer]
     /// The prompts shown.
-    public var prompts: [String] = []
-    public init(interactive: Bool = false, secrets: [String] = [], answers: [PromptAnswer] = []) {
+    package var prompts: [String] = []
+    package init(interactive: Bool = false, secrets: [String] = [], answers: [PromptAnswer] = []) {
         self.isInteractive = interactive
         self.answers = secrets.map(PromptAnswer.text) + answers
     }
-    public func out(_ text: String) { stdout.append(text) }
-    public func err(_ text: String) { stderr.append(text) }
-    public func readSecret(prompt: String) -> PromptAnswer? { ask(prompt: prompt) }
-    public func ask(prompt: String) -> PromptAnswer? {
+    package func out(_ text: String) { stdout.append(text) }
+    package func err(_ text: String) { stderr.append(text) }
+    package func readSecret(prompt: String) -> PromptAnswer? { ask(prompt: prompt) }
+    package func ask(prompt: String) -> PromptAnswer? {
         prompts.append(prompt)
         return answers.isEmpty ? nil : answers.removeFirst()
     }
-    public var outText: String { stdout.joined(separator: "\n") }
-    public var errText: String { stderr.joined(separator: "\n") }
+    package var outText: String { stdout.joined(separator: "\n") }
+    package var errText: String { stderr.joined(separator: "\n") }
 }
 
-public enum OnErrorMode: String, Sendable { case stop, `continue` }
+package enum OnErrorMode: String, Sendable { case stop, `continue` }
 
 /// One person's session: who is logged in (and who impersonates), output settings, the database.
-public final class Session {
-    public let database: ParleyDatabase
+package final class Session {
+    package let database: ParleyDatabase
     /// Where commands print for people: every line has its control and bidi characters escaped.
-    public let io: ShellIO
+    package let io: ShellIO
     /// The stream under `io`, for output that keeps the exact text (CSV).
-    public let exactIO: ShellIO
-    public let systemClock: ParleyClock
-    public var environment: [String: String]
+    package let exactIO: ShellIO
+    package let systemClock: ParleyClock
+    package var environment: [String: String]
     /// The user commands act as.
-    public internal(set) var user: User?
+    package internal(set) var user: User?
     /// The admin who logged in as `user` without a password, when impersonating.
-    public internal(set) var impersonator: User?
+    package internal(set) var impersonator: User?
     /// How the session was opened: password, --as, init, impersonation.
-    public internal(set) var sessionKind = "none"
+    package internal(set) var sessionKind = "none"
     /// How the admin's own session began (password, --as, init): what an impersonation returns to.
     private var ownKind = "none"
-    public var format: OutputFormat = .table
-    public var onError: OnErrorMode = .stop
-    public var echo = false
+    package var format: OutputFormat = .table
+    package var onError: OnErrorMode = .stop
+    package var echo = false
     /// Whether long output at a terminal goes through the pager (`set pager`).
-    public var pager = true
+    package var pager = true
     /// Whether each command's time is printed after it, on standard error (`set timing`).
-    public var timing = false
+    package var timing = false
     /// Where results go instead of standard output (`-o FILE`, `set output-file FILE`).
-    public var outputFile: OutputFile?
+    package var outputFile: OutputFile?
     /// The history `history` lists; the interactive shell replaces it with the persistent one.
-    public var historyProvider: () -> [String]
+    package var historyProvider: () -> [String]
     /// The commands run in this session, for `history` where there is no line editor. Only the
     /// last `commandLogLimit` are kept, so a script of a million commands holds no more.
     private(set) var commandLog: [String] = []
@@ -89,11 +89,11 @@ public final class Session {
     }
     var sourceDepth = 0
     /// Makes X API clients for connected channels (set by the executable; tests pass a fake).
-    public var channelAPIProvider: ChannelAPIProvider?
+    package var channelAPIProvider: ChannelAPIProvider?
     /// Pause after a failed login, in milliseconds.
-    public var loginFailureDelayMs: UInt32 = 1000
+    package var loginFailureDelayMs: UInt32 = 1000
 
-    public init(database: ParleyDatabase, io: ShellIO, systemClock: ParleyClock = SystemClock(),
+    package init(database: ParleyDatabase, io: ShellIO, systemClock: ParleyClock = SystemClock(),
                 environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.database = database
         self.io = TerminalSafeIO(io)
@@ -106,7 +106,7 @@ public final class Session {
 
     /// Starts the session as `email` without a password (`--as`): whoever can write the
     /// database file holds all of it already.
-    public func startAs(email: String) throws {
+    package func startAs(email: String) throws {
         let found = try database.withConnection { db in try UserRepository.find(db, email: email) }
         guard let user = found else {
             let near = try database.withConnection { db in try UserRepository.emails(db, prefix: String(email.prefix(1)), limit: 200) }
@@ -130,7 +130,7 @@ public final class Session {
     }
 
     /// Who changes are recorded against.
-    public var auditActor: AuditActor {
+    package var auditActor: AuditActor {
         if let admin = impersonator, let user {
             return AuditActor(actor: admin.email, asUser: user.email, session: "impersonation", userID: user.id)
         }
@@ -138,14 +138,14 @@ public final class Session {
     }
 
     /// What an empty database answers, at start and to every command that needs a user.
-    public static let noOrganisationYet = "this database has no organisation yet: `init EMAIL --name NAME --sandbox` creates"
+    package static let noOrganisationYet = "this database has no organisation yet: `init EMAIL --name NAME --sandbox` creates"
         + " one (you become its first admin; leave out --sandbox for real channels and the real clock), or `demo` fills"
         + " it with a sample organisation to try"
 
     /// `parley(ada@acme.example admin)> `, `parley(vic@acme.example agent, by ada@acme.example)> `
     /// while an admin impersonates vic, or `parley> ` when logged out; escaped for the terminal.
     /// (The shell adds `*` while a transaction opened by `begin` is open.)
-    public var prompt: String {
+    package var prompt: String {
         guard let user else { return "parley> " }
         let by = impersonator.map { ", by \($0.email)" } ?? ""
         return TerminalText.escaped("parley(\(user.email) \(user.role.rawValue)\(by))> ")
@@ -153,7 +153,7 @@ public final class Session {
 
     /// What to tell a person who starts the shell: how to begin on a database without an
     /// organisation; nil otherwise.
-    public func startNotice() -> String? {
+    package func startNotice() -> String? {
         guard user == nil, (try? database.withConnection { db in try Meta.isEmpty(db) }) == true else { return nil }
         return Session.noOrganisationYet
     }
@@ -166,19 +166,19 @@ public final class Session {
 }
 
 /// What a command handler works with.
-public struct CommandContext {
-    public let session: Session
-    public let db: StoreAccess
+package struct CommandContext {
+    package let session: Session
+    package let db: StoreAccess
     /// The time of this command, read once from the one clock.
-    public let now: Timestamp
+    package let now: Timestamp
     /// What the user may see: every name a command resolves or lists goes through it.
     let visibility: Visibility
     /// The commands of the shell running this one (for `help`).
-    public let table: CommandTable
+    package let table: CommandTable
     /// True once Ctrl-C was pressed: a command that waits (for a browser, a paste) stops.
-    public let interrupted: () -> Bool
+    package let interrupted: () -> Bool
 
-    public init(session: Session, db: StoreAccess, now: Timestamp, table: CommandTable = .standard,
+    package init(session: Session, db: StoreAccess, now: Timestamp, table: CommandTable = .standard,
                 interrupted: @escaping () -> Bool = { false }) {
         self.session = session
         self.db = db
@@ -188,10 +188,10 @@ public struct CommandContext {
         self.interrupted = interrupted
     }
 
-    public var io: ShellIO { session.io }
+    package var io: ShellIO { session.io }
 
     /// The logged-in user, or a refusal naming what to do.
-    public func requireUser() throws -> User {
+    package func requireUser() throws -> User {
         guard let u = session.user else {
             if (try? Meta.isEmpty(db)) == true { throw ParleyError.notLoggedIn(Session.noOrganisationYet) }
             throw ParleyError.notLoggedIn("not logged in: `login EMAIL` first (or start parley with --as EMAIL)")
@@ -204,14 +204,14 @@ public struct CommandContext {
     }
 
     /// The logged-in user of a command whose requirement the runner checked (any but `.anyone`).
-    public var me: User {
+    package var me: User {
         guard let u = session.user else { preconditionFailure("a command that needs a user ran without one") }
         return u
     }
 
     /// Refuses unless the user is an enabled admin (settings are admins' work).
     @discardableResult
-    public func requireAdmin(_ what: String) throws -> User {
+    package func requireAdmin(_ what: String) throws -> User {
         let u = try requireUser()
         let d = AccessPolicy.decideSettings(email: u.email, enabled: u.enabled, role: u.role, naming: what)
         guard d.allowed else { throw ParleyError.denied("\(what) refused: \(d.explanation)") }
@@ -222,7 +222,7 @@ public struct CommandContext {
     /// refusal ends in "`label` needs ROLE" (the command's name where it is not the action's) and
     /// tells an admin the grant that would let them.
     @discardableResult
-    public func require(_ action: Action, on channel: Channel, what: String, naming label: String? = nil) throws -> AccessDecision {
+    package func require(_ action: Action, on channel: Channel, what: String, naming label: String? = nil) throws -> AccessDecision {
         let u = try requireUser()
         let d = AccessPolicy.decide(action, try AccessRepository.facts(db, user: u, channel: channel), naming: label)
         guard d.allowed else {
@@ -236,17 +236,17 @@ public struct CommandContext {
         return d
     }
 
-    public func audit(_ action: String, _ target: String, channelID: Int64? = nil, old: String? = nil, new: String? = nil) throws {
+    package func audit(_ action: String, _ target: String, channelID: Int64? = nil, old: String? = nil, new: String? = nil) throws {
         try AuditLog.record(db, session.auditActor.entry(action, target, channelID: channelID, old: old, new: new, at: now))
     }
 
-    public var isSandbox: Bool { (try? Meta.isSandbox(db)) ?? false }
+    package var isSandbox: Bool { (try? Meta.isSandbox(db)) ?? false }
 
     /// Whether output will show a command's record (JSON, CSV): table mode prints only the
     /// sentence, so hot commands skip building it.
-    public var wantsRecord: Bool { session.format != .table }
+    package var wantsRecord: Bool { session.format != .table }
 
-    public func requireSandbox(_ what: String) throws {
+    package func requireSandbox(_ what: String) throws {
         guard isSandbox else {
             throw ParleyError.refused("\(what) works only on a sandbox database, and this one uses the real clock and real"
                 + " channels: to try it, start parley on a new file (`parley --db /tmp/training.db`) and run `demo`"

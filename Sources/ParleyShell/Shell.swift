@@ -4,26 +4,26 @@ import ParleyStore
 
 /// Runs command lines against a session: parsing, the auto-resolve sweep, one transaction per
 /// command, output in the session's format, errors with their location.
-public final class Shell {
-    public let session: Session
-    public let table: CommandTable
+package final class Shell {
+    package let session: Session
+    package let table: CommandTable
     let parser: CommandParser
     /// How many commands failed so far (the process exits 1 when any did).
-    public private(set) var failures = 0
+    package private(set) var failures = 0
     /// Set when a failure ends the run (`--on-error stop`) or `exit` was asked.
-    public private(set) var stopRequested = false
+    package private(set) var stopRequested = false
     /// Set by `exit`/`quit`.
-    public internal(set) var exitRequested = false
+    package internal(set) var exitRequested = false
     /// Whether the open transaction (if any) was opened by `begin`.
-    public internal(set) var userTransactionOpen = false
+    package internal(set) var userTransactionOpen = false
     /// Asked between two commands: true when the person pressed Ctrl-C (the executable wires
     /// it to its SIGINT flag). The command running then finishes, or rolls back whole.
-    public var interruptCheck: () -> Bool = { false }
+    package var interruptCheck: () -> Bool = { false }
     /// Shows a command's output through a pager when it is too long for the terminal; returns
     /// whether it did (else the shell prints it). Set by the executable at a terminal.
-    public var pager: ((String) -> Bool)?
+    package var pager: ((String) -> Bool)?
     /// Set when Ctrl-C stopped a script or a line; `clearInterrupt()` makes the shell ready again.
-    public private(set) var interrupted = false
+    package private(set) var interrupted = false
 
     var interruptReported = false
     /// The scripts running, outermost first: the name errors use, the file (nil for -c and
@@ -36,7 +36,7 @@ public final class Shell {
     var exitConfirmed = false
 
     /// After an interrupted line at the prompt: the next line runs again.
-    public func clearInterrupt() {
+    package func clearInterrupt() {
         interrupted = false
         interruptReported = false
         stopRequested = false
@@ -54,13 +54,13 @@ public final class Shell {
     }
 
     /// The prompt: the session's, with `*` while a transaction opened by `begin` is open.
-    public var prompt: String {
+    package var prompt: String {
         let base = session.prompt
         guard userTransactionOpen, base.hasSuffix("> ") else { return base }
         return String(base.dropLast(2)) + "*> "
     }
 
-    public init(session: Session, table: CommandTable = .standard) {
+    package init(session: Session, table: CommandTable = .standard) {
         self.session = session
         self.table = table
         self.parser = CommandParser(table: table)
@@ -68,7 +68,7 @@ public final class Shell {
 
     /// Runs one complete logical line (commands separated by `;`). Returns whether all succeeded.
     @discardableResult
-    public func execute(line: String, location: String? = nil) -> Bool {
+    package func execute(line: String, location: String? = nil) -> Bool {
         switch parser.commands(in: Shell.expandingBackslashAlias(line)) {
         case .incomplete(.openQuote(let q)):
             return fail(ParleyError.usage("unterminated quote: a \(q) was opened and never closed"), location: location)
@@ -115,13 +115,13 @@ public final class Shell {
     }
 
     /// Whether the text so far is a whole command line or needs more lines.
-    public func needsMore(_ text: String) -> Tokenizer.Incomplete? {
+    package func needsMore(_ text: String) -> Tokenizer.Incomplete? {
         if case .incomplete(let why) = parser.commands(in: text) { return why }
         return nil
     }
 
     /// Whether a line must stay out of the history file (it holds a secret).
-    public func isSecret(_ line: String) -> Bool {
+    package func isSecret(_ line: String) -> Bool {
         guard case .complete(let commands) = parser.commands(in: line) else { return false }
         for words in commands {
             if let (spec, _) = try? parser.match(words.map(\.text)), spec.secret { return true }
@@ -133,7 +133,7 @@ public final class Shell {
     /// Runs a script to its end (or its first failure with `--on-error stop`).
     /// Returns whether every command succeeded.
     @discardableResult
-    public func runScript(_ source: LineSource, name: String) -> Bool {
+    package func runScript(_ source: LineSource, name: String) -> Bool {
         var pending = ""
         var pendingStart = 0
         var lineNumber = 0
@@ -226,14 +226,14 @@ public final class Shell {
     }
 
     /// Whether the whole run is one transaction (-1, `--single-transaction`).
-    public internal(set) var singleTransaction = false
+    package internal(set) var singleTransaction = false
 
     static let singleTransactionRefusal = "the whole run is one transaction (-1): `begin`, `commit` and `rollback`"
         + " have no place in it"
 
     /// -1: opens the one transaction every script and command of the run goes into, as if the
     /// input began with `begin`. Returns whether it opened.
-    public func beginSingleTransaction() -> Bool {
+    package func beginSingleTransaction() -> Bool {
         do {
             try session.database.withConnection { db in try openUserTransaction(db) }
             singleTransaction = true
@@ -247,7 +247,7 @@ public final class Shell {
     /// back (with `--on-error continue` the commands after a failure ran, and are undone too).
     /// Returns whether the run's work was kept.
     @discardableResult
-    public func finishSingleTransaction() -> Bool {
+    package func finishSingleTransaction() -> Bool {
         guard singleTransaction else { return false }
         defer { singleTransaction = false }
         // A failure under `--on-error stop`, or Ctrl-C, rolled it back already and said so.
@@ -281,7 +281,7 @@ public final class Shell {
     struct AlreadyReported: Error {}
 
     /// Rolls back a transaction left open by `begin` (end of script, failure with on-error stop).
-    public func rollbackOpenTransaction() {
+    package func rollbackOpenTransaction() {
         guard userTransactionOpen else { return }
         try? session.database.withConnection { db in if db.isInsideTransaction { try db.rollback() } }
         userTransactionOpen = false
@@ -448,12 +448,12 @@ public final class Shell {
 
     /// The message on one line: control and bidi characters that came from typed words or stored
     /// text (a quoted `\n`, a tab, an escape sequence) are shown escaped, so an error is always one line.
-    public static func oneLine(_ message: String) -> String {
+    package static func oneLine(_ message: String) -> String {
         TerminalText.escaped(message)
     }
 
     /// A message a person can act on, for any error (the store reports the database's as `ParleyError`).
-    public static func message(for error: Error) -> String {
+    package static func message(for error: Error) -> String {
         switch error {
         case let e as ParleyError: return e.message
         default: return "\(error)"

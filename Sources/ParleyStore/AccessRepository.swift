@@ -2,9 +2,9 @@ import GRDB
 import ParleyCore
 
 /// Gathers the facts `AccessPolicy` decides on. It never decides anything itself.
-public enum AccessRepository {
+package enum AccessRepository {
     /// The facts for one user on one channel.
-    public static func facts(_ db: StoreAccess, user: User, channel: Channel) throws -> AccessFacts {
+    package static func facts(_ db: StoreAccess, user: User, channel: Channel) throws -> AccessFacts {
         let direct = try ChannelRepository.directRole(db, channelID: channel.id, userID: user.id)
         let memberships = try db.rows(sql: """
             SELECT t.name, m.role,
@@ -25,7 +25,7 @@ public enum AccessRepository {
     /// With `pathsOnly`, each channel's facts hold only the memberships that reach it (all of them
     /// under All Teams): the same decision, without the text that explains a refusal. Listing
     /// pages use it: a user in 50 teams on 200 channels would otherwise build 10,000 memberships.
-    public static func factsForCandidateChannels(_ db: StoreAccess, user: User, pathsOnly: Bool = false) throws -> [(Channel, AccessFacts)] {
+    package static func factsForCandidateChannels(_ db: StoreAccess, user: User, pathsOnly: Bool = false) throws -> [(Channel, AccessFacts)] {
         guard user.enabled else { return [] }
         let inAnyTeam = try db.one(Bool.self, sql: "SELECT EXISTS (SELECT 1 FROM team_members WHERE user_id = ?)", arguments: [user.id]) ?? false
         let channels = try db.rows(sql: """
@@ -65,7 +65,7 @@ public enum AccessRepository {
     }
 
     /// The channels the user has any role on (the access rules decide), in display order.
-    public static func visibleChannels(_ db: StoreAccess, user: User) throws -> [Channel] {
+    package static func visibleChannels(_ db: StoreAccess, user: User) throws -> [Channel] {
         try factsForCandidateChannels(db, user: user, pathsOnly: true).filter { AccessPolicy.decide(.view, $0.1).allowed }.map(\.0)
     }
 
@@ -94,14 +94,14 @@ public enum AccessRepository {
     }
 
     /// Whether `viewer`, who has a role on `channels`, may see the user with this id.
-    public static func seesUser(_ db: StoreAccess, viewer: User, channels: [Channel], userID: Int64) throws -> Bool {
+    package static func seesUser(_ db: StoreAccess, viewer: User, channels: [Channel], userID: Int64) throws -> Bool {
         let condition = visibleUserCondition(viewer: viewer, channels: channels)
         return try db.uncachedAll(Bool.self, sql: "SELECT EXISTS (SELECT 1 FROM users u WHERE u.id = ? AND \(condition))",
                                   arguments: [userID]).first ?? false
     }
 
     /// The users `viewer` may see, by email: a page after `after`, or those starting with `prefix`.
-    public static func visibleUsers(_ db: StoreAccess, viewer: User, channels: [Channel], prefix: String? = nil,
+    package static func visibleUsers(_ db: StoreAccess, viewer: User, channels: [Channel], prefix: String? = nil,
                                     after: String? = nil, limit: Int? = nil) throws -> [User] {
         var sql = "SELECT \(UserRepository.columns) FROM users u WHERE \(visibleUserCondition(viewer: viewer, channels: channels))"
         var args: [any DatabaseValueConvertible] = []
@@ -123,7 +123,7 @@ public enum AccessRepository {
 
     /// Users who might have a role on the channel: direct grants, members of its teams,
     /// and (with All Teams) every team member, (with All Users) every enabled user.
-    public static func candidateUsers(_ db: StoreAccess, channel: Channel) throws -> [User] {
+    package static func candidateUsers(_ db: StoreAccess, channel: Channel) throws -> [User] {
         var sql = """
             SELECT \(UserRepository.columns) FROM users WHERE id IN (
                 SELECT user_id FROM channel_grants WHERE channel_id = ?1

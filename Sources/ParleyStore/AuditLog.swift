@@ -2,48 +2,48 @@ import GRDB
 import ParleyCore
 
 /// One line of the audit log: who (and as whom), what, when, old and new value.
-public struct AuditEntry: Sendable, Equatable {
-    public var id: Int64
-    public var at: Timestamp
+package struct AuditEntry: Sendable, Equatable {
+    package var id: Int64
+    package var at: Timestamp
     /// The person acting: the logged-in user, or the admin who impersonates.
-    public var actor: String
+    package var actor: String
     /// The user being impersonated, when an admin acts as someone else.
-    public var asUser: String?
+    package var asUser: String?
     /// How the session was opened: password, --as, impersonation, init, system.
-    public var session: String
-    public var action: String
-    public var target: String
-    public var channelID: Int64?
-    public var oldValue: String?
-    public var newValue: String?
+    package var session: String
+    package var action: String
+    package var target: String
+    package var channelID: Int64?
+    package var oldValue: String?
+    package var newValue: String?
 
-    public init(id: Int64 = 0, at: Timestamp, actor: String, asUser: String?, session: String, action: String,
+    package init(id: Int64 = 0, at: Timestamp, actor: String, asUser: String?, session: String, action: String,
                 target: String, channelID: Int64? = nil, oldValue: String? = nil, newValue: String? = nil) {
         self.id = id; self.at = at; self.actor = actor; self.asUser = asUser; self.session = session
         self.action = action; self.target = target; self.channelID = channelID; self.oldValue = oldValue; self.newValue = newValue
     }
 }
 
-public enum AuditLog {
-    public static func record(_ db: StoreAccess, _ e: AuditEntry) throws {
+package enum AuditLog {
+    package static func record(_ db: StoreAccess, _ e: AuditEntry) throws {
         try db.run(sql: """
             INSERT INTO audit(at, actor, as_user, session, action, target, channel_id, old_value, new_value)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [e.at, e.actor, e.asUser, e.session, e.action, e.target, e.channelID, e.oldValue, e.newValue])
     }
 
-    public struct Query: Sendable {
-        public var limit: Int = 50
-        public var user: String?
-        public var channelID: Int64?
-        public var since: Timestamp?
-        public init(limit: Int = 50, user: String? = nil, channelID: Int64? = nil, since: Timestamp? = nil) {
+    package struct Query: Sendable {
+        package var limit: Int = 50
+        package var user: String?
+        package var channelID: Int64?
+        package var since: Timestamp?
+        package init(limit: Int = 50, user: String? = nil, channelID: Int64? = nil, since: Timestamp? = nil) {
             self.limit = limit; self.user = user; self.channelID = channelID; self.since = since
         }
     }
 
     /// The newest entries first.
-    public static func entries(_ db: StoreAccess, _ q: Query) throws -> [AuditEntry] {
+    package static func entries(_ db: StoreAccess, _ q: Query) throws -> [AuditEntry] {
         var conditions: [String] = []
         var args: [any DatabaseValueConvertible] = []
         if let u = q.user { conditions.append("(actor = ? \(SQLDialect.caseless) OR as_user = ? \(SQLDialect.caseless))"); args += [u, u] }

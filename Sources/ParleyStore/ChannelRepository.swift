@@ -2,25 +2,25 @@ import GRDB
 import ParleyCore
 
 /// OAuth credentials stored with a channel. Never printed: see `masked`.
-public struct ChannelCredentials: Sendable, Equatable {
-    public var kind: String          // "oauth2" or "oauth1"
-    public var accessToken: String
-    public var refreshToken: String?
-    public var tokenSecret: String?
-    public var expiresAt: Timestamp?
-    public init(kind: String, accessToken: String, refreshToken: String? = nil, tokenSecret: String? = nil, expiresAt: Timestamp? = nil) {
+package struct ChannelCredentials: Sendable, Equatable {
+    package var kind: String          // "oauth2" or "oauth1"
+    package var accessToken: String
+    package var refreshToken: String?
+    package var tokenSecret: String?
+    package var expiresAt: Timestamp?
+    package init(kind: String, accessToken: String, refreshToken: String? = nil, tokenSecret: String? = nil, expiresAt: Timestamp? = nil) {
         self.kind = kind; self.accessToken = accessToken; self.refreshToken = refreshToken
         self.tokenSecret = tokenSecret; self.expiresAt = expiresAt
     }
 
     /// `abcd…(41 chars)`: enough to tell two tokens apart, never enough to use one.
-    public static func mask(_ token: String?) -> String {
+    package static func mask(_ token: String?) -> String {
         guard let token, !token.isEmpty else { return "none" }
         return String(token.prefix(4)) + "…(\(token.count) chars)"
     }
 }
 
-public enum ChannelRepository {
+package enum ChannelRepository {
     static let columns = """
         id, kind, handle, account_id, display_name, auto_ownership, auto_resolve_new, auto_resolve_pending,
         resolve_reason, all_users, all_users_role, all_teams, access_token IS NOT NULL AS connected, created_at
@@ -40,11 +40,11 @@ public enum ChannelRepository {
             allTeams: row[11], connected: row[12], createdAt: row[13])
     }
 
-    public static func find(_ db: StoreAccess, id: Int64) throws -> Channel? {
+    package static func find(_ db: StoreAccess, id: Int64) throws -> Channel? {
         try db.row(sql: "SELECT \(columns) FROM channels WHERE id = ?", arguments: [id]).map(channel)
     }
 
-    public static func find(_ db: StoreAccess, accountID: String) throws -> Channel? {
+    package static func find(_ db: StoreAccess, accountID: String) throws -> Channel? {
         try db.row(sql: "SELECT \(columns) FROM channels WHERE account_id = ?", arguments: [accountID]).map(channel)
     }
 
@@ -53,7 +53,7 @@ public enum ChannelRepository {
     ///
     /// With `within`, only those channels exist: one outside it gets the very answer a channel that
     /// does not exist gets, and suggestions come from `within` alone.
-    public static func resolve(_ db: StoreAccess, _ name: String, within: [Channel]? = nil) throws -> Channel {
+    package static func resolve(_ db: StoreAccess, _ name: String, within: [Channel]? = nil) throws -> Channel {
         let visibleIDs = within.map { Set($0.map(\.id)) }
         func seen(_ c: Channel) -> Bool { visibleIDs?.contains(c.id) ?? true }
         let scope = within == nil ? "" : " that you can see"
@@ -87,34 +87,34 @@ public enum ChannelRepository {
         throw ParleyError.notFound("no channel '\(name)'\(scope)" + Suggest.didYouMean(name, among: known))
     }
 
-    public static func conversationCount(_ db: StoreAccess, channelID: Int64) throws -> Int {
+    package static func conversationCount(_ db: StoreAccess, channelID: Int64) throws -> Int {
         try db.one(Int.self, sql: "SELECT count(*) FROM conversations WHERE channel_id = ?", arguments: [channelID]) ?? 0
     }
 
     /// How many direct channel grants a user holds.
-    public static func directGrantCount(_ db: StoreAccess, userID: Int64) throws -> Int {
+    package static func directGrantCount(_ db: StoreAccess, userID: Int64) throws -> Int {
         try db.one(Int.self, sql: "SELECT count(*) FROM channel_grants WHERE user_id = ?", arguments: [userID]) ?? 0
     }
 
     /// A user's direct grants, by channel display name.
-    public static func grants(_ db: StoreAccess, userID: Int64) throws -> [(Channel, ChannelRole)] {
+    package static func grants(_ db: StoreAccess, userID: Int64) throws -> [(Channel, ChannelRole)] {
         try db.rows(sql: """
             SELECT \(columns), g.role FROM channel_grants g JOIN channels ON channels.id = g.channel_id
             WHERE g.user_id = ? ORDER BY display_name \(SQLDialect.caseless), id
             """, arguments: [userID]).map { (channel($0), ChannelRole(rawValue: $0[14]) ?? .viewer) }
     }
 
-    public static func list(_ db: StoreAccess) throws -> [Channel] {
+    package static func list(_ db: StoreAccess) throws -> [Channel] {
         try db.rows(sql: "SELECT \(columns) FROM channels ORDER BY display_name \(SQLDialect.caseless), id").map(channel)
     }
 
-    public static func list(_ db: StoreAccess, ids: [Int64]) throws -> [Channel] {
+    package static func list(_ db: StoreAccess, ids: [Int64]) throws -> [Channel] {
         guard !ids.isEmpty else { return [] }
         return try db.uncachedRows(sql: "SELECT \(columns) FROM channels WHERE id IN (\(ids.map(String.init).joined(separator: ","))) ORDER BY display_name \(SQLDialect.caseless), id").map(channel)
     }
 
     @discardableResult
-    public static func insert(_ db: StoreAccess, kind: ChannelKind, handle: String, accountID: String,
+    package static func insert(_ db: StoreAccess, kind: ChannelKind, handle: String, accountID: String,
                               displayName: String, now: Timestamp) throws -> Channel {
         try db.run(sql: """
             INSERT INTO channels(kind, handle, account_id, display_name, auto_resolve_new, auto_resolve_pending, created_at)
@@ -125,7 +125,7 @@ public enum ChannelRepository {
     }
 
     /// Writes every setting of `c` (not credentials, not cursors).
-    public static func save(_ db: StoreAccess, _ c: Channel) throws {
+    package static func save(_ db: StoreAccess, _ c: Channel) throws {
         try db.run(sql: """
             UPDATE channels SET handle = ?, display_name = ?, auto_ownership = ?, auto_resolve_new = ?, auto_resolve_pending = ?,
                 resolve_reason = ?, all_users = ?, all_users_role = ?, all_teams = ? WHERE id = ?
@@ -134,64 +134,64 @@ public enum ChannelRepository {
                              c.allUsersRole.rawValue, c.allTeams, c.id])
     }
 
-    public static func delete(_ db: StoreAccess, id: Int64) throws {
+    package static func delete(_ db: StoreAccess, id: Int64) throws {
         try db.run(sql: "DELETE FROM channels WHERE id = ?", arguments: [id])
     }
 
     // MARK: Credentials and sync cursors
 
-    public static func credentials(_ db: StoreAccess, id: Int64) throws -> ChannelCredentials? {
+    package static func credentials(_ db: StoreAccess, id: Int64) throws -> ChannelCredentials? {
         guard let row = try db.row(sql: "SELECT auth_kind, access_token, refresh_token, token_secret, token_expires_at FROM channels WHERE id = ?", arguments: [id]),
               let access: String = row["access_token"] else { return nil }
         return ChannelCredentials(kind: row["auth_kind"] ?? "oauth2", accessToken: access, refreshToken: row["refresh_token"],
                                   tokenSecret: row["token_secret"], expiresAt: row["token_expires_at"])
     }
 
-    public static func setCredentials(_ db: StoreAccess, id: Int64, _ c: ChannelCredentials?) throws {
+    package static func setCredentials(_ db: StoreAccess, id: Int64, _ c: ChannelCredentials?) throws {
         try db.run(sql: "UPDATE channels SET auth_kind = ?, access_token = ?, refresh_token = ?, token_secret = ?, token_expires_at = ? WHERE id = ?",
                        arguments: [c?.kind, c?.accessToken, c?.refreshToken, c?.tokenSecret, c?.expiresAt, id])
     }
 
-    public struct SyncCursor: Sendable, Equatable {
-        public var mentionsSinceID: String?
-        public var dmNewestID: String?
-        public var lastSyncAt: Timestamp?
+    package struct SyncCursor: Sendable, Equatable {
+        package var mentionsSinceID: String?
+        package var dmNewestID: String?
+        package var lastSyncAt: Timestamp?
     }
 
-    public static func syncCursor(_ db: StoreAccess, id: Int64) throws -> SyncCursor {
+    package static func syncCursor(_ db: StoreAccess, id: Int64) throws -> SyncCursor {
         let row = try db.row(sql: "SELECT mentions_since_id, dm_newest_id, last_sync_at FROM channels WHERE id = ?", arguments: [id])
         return SyncCursor(mentionsSinceID: row?["mentions_since_id"], dmNewestID: row?["dm_newest_id"], lastSyncAt: row?["last_sync_at"])
     }
 
-    public static func setSyncCursor(_ db: StoreAccess, id: Int64, _ c: SyncCursor) throws {
+    package static func setSyncCursor(_ db: StoreAccess, id: Int64, _ c: SyncCursor) throws {
         try db.run(sql: "UPDATE channels SET mentions_since_id = ?, dm_newest_id = ?, last_sync_at = ? WHERE id = ?",
                        arguments: [c.mentionsSinceID, c.dmNewestID, c.lastSyncAt, id])
     }
 
     // MARK: Direct grants
 
-    public static func grant(_ db: StoreAccess, channelID: Int64, userID: Int64, role: ChannelRole) throws {
+    package static func grant(_ db: StoreAccess, channelID: Int64, userID: Int64, role: ChannelRole) throws {
         try db.run(sql: """
             INSERT INTO channel_grants(channel_id, user_id, role) VALUES (?, ?, ?)
             ON CONFLICT(channel_id, user_id) DO UPDATE SET role = excluded.role
             """, arguments: [channelID, userID, role.rawValue])
     }
 
-    public static func revoke(_ db: StoreAccess, channelID: Int64, userID: Int64) throws {
+    package static func revoke(_ db: StoreAccess, channelID: Int64, userID: Int64) throws {
         try db.run(sql: "DELETE FROM channel_grants WHERE channel_id = ? AND user_id = ?", arguments: [channelID, userID])
     }
 
-    public static func directRole(_ db: StoreAccess, channelID: Int64, userID: Int64) throws -> ChannelRole? {
+    package static func directRole(_ db: StoreAccess, channelID: Int64, userID: Int64) throws -> ChannelRole? {
         try db.one(String.self, sql: "SELECT role FROM channel_grants WHERE channel_id = ? AND user_id = ?",
                             arguments: [channelID, userID]).flatMap(ChannelRole.init(rawValue:))
     }
 
-    public static func teams(_ db: StoreAccess, channelID: Int64) throws -> [Team] {
+    package static func teams(_ db: StoreAccess, channelID: Int64) throws -> [Team] {
         try db.rows(sql: "SELECT t.id, t.name FROM team_channels tc JOIN teams t ON t.id = tc.team_id WHERE tc.channel_id = ? ORDER BY t.name",
                          arguments: [channelID]).map(TeamRepository.team)
     }
 
-    public static func directGrants(_ db: StoreAccess, channelID: Int64) throws -> [(User, ChannelRole)] {
+    package static func directGrants(_ db: StoreAccess, channelID: Int64) throws -> [(User, ChannelRole)] {
         try db.rows(sql: """
             SELECT u.id, u.email, u.name, u.role, u.enabled, u.password_hash IS NOT NULL AS has_password, u.created_at, g.role AS grant_role
             FROM channel_grants g JOIN users u ON u.id = g.user_id WHERE g.channel_id = ? ORDER BY u.email
@@ -199,7 +199,7 @@ public enum ChannelRepository {
     }
 
     /// Handles and display names starting with `prefix` (completion's source).
-    public static func names(_ db: StoreAccess, prefix: String, limit: Int) throws -> [String] {
+    package static func names(_ db: StoreAccess, prefix: String, limit: Int) throws -> [String] {
         if prefix.hasPrefix("@") {
             return try db.all(String.self, sql: "SELECT '@' || handle FROM channels WHERE handle LIKE ? ESCAPE '\\' ORDER BY handle LIMIT ?",
                                        arguments: [likePrefix(String(prefix.dropFirst())), limit])

@@ -2,46 +2,46 @@ import GRDB
 import ParleyCore
 
 /// A conversation as lists and `show` present it.
-public struct ConversationSummary: Sendable, Equatable {
-    public var id: Int64
-    public var channelID: Int64
-    public var channelHandle: String
-    public var channelName: String
-    public var contact: String
-    public var contactPlatformID: String
-    public var state: ConversationState
-    public var ownerEmail: String?
-    public var tags: [String]
-    public var topics: [String]
-    public var createdAt: Timestamp
-    public var updatedAt: Timestamp
+package struct ConversationSummary: Sendable, Equatable {
+    package var id: Int64
+    package var channelID: Int64
+    package var channelHandle: String
+    package var channelName: String
+    package var contact: String
+    package var contactPlatformID: String
+    package var state: ConversationState
+    package var ownerEmail: String?
+    package var tags: [String]
+    package var topics: [String]
+    package var createdAt: Timestamp
+    package var updatedAt: Timestamp
 }
 
-public struct Note: Sendable, Equatable {
-    public var id: Int64
-    public var author: String
-    public var text: String
-    public var at: Timestamp
+package struct Note: Sendable, Equatable {
+    package var id: Int64
+    package var author: String
+    package var text: String
+    package var at: Timestamp
 }
 
 /// The filters of `conversation list`.
-public struct ConversationFilter: Sendable {
-    public enum Owner: Sendable, Equatable { case user(Int64), none }
-    public var channelIDs: [Int64]
-    public var queue: Queue?
-    public var owner: Owner?
-    public var tag: String?
-    public var topicID: Int64?
-    public var afterID: Int64?
-    public var limit: Int
-    public init(channelIDs: [Int64], queue: Queue? = nil, owner: Owner? = nil, tag: String? = nil,
+package struct ConversationFilter: Sendable {
+    package enum Owner: Sendable, Equatable { case user(Int64), none }
+    package var channelIDs: [Int64]
+    package var queue: Queue?
+    package var owner: Owner?
+    package var tag: String?
+    package var topicID: Int64?
+    package var afterID: Int64?
+    package var limit: Int
+    package init(channelIDs: [Int64], queue: Queue? = nil, owner: Owner? = nil, tag: String? = nil,
                 topicID: Int64? = nil, afterID: Int64? = nil, limit: Int = 50) {
         self.channelIDs = channelIDs; self.queue = queue; self.owner = owner; self.tag = tag
         self.topicID = topicID; self.afterID = afterID; self.limit = limit
     }
 }
 
-public enum ConversationRepository {
+package enum ConversationRepository {
     static let summaryColumns = """
         c.id, c.channel_id, ch.handle AS channel_handle, ch.display_name AS channel_name, k.handle AS contact,
         k.platform_id AS contact_platform_id, c.queue, c.owner_id, c.deadline, c.limit_seconds,
@@ -62,7 +62,7 @@ public enum ConversationRepository {
             ownerEmail: row[10], tags: [], topics: [], createdAt: row[11], updatedAt: row[12])
     }
 
-    public static func find(_ db: StoreAccess, id: Int64) throws -> ConversationSummary? {
+    package static func find(_ db: StoreAccess, id: Int64) throws -> ConversationSummary? {
         // Tags and topics come along, joined by a character no tag or topic holds.
         guard let row = try db.row(sql: """
             SELECT \(summaryColumns),
@@ -77,7 +77,7 @@ public enum ConversationRepository {
         return s
     }
 
-    public static func list(_ db: StoreAccess, _ f: ConversationFilter) throws -> [ConversationSummary] {
+    package static func list(_ db: StoreAccess, _ f: ConversationFilter) throws -> [ConversationSummary] {
         guard !f.channelIDs.isEmpty else { return [] }
         if f.owner == nil && f.tag == nil && f.topicID == nil {
             // The queue page: a merge of per-channel index ranges, bounded whatever the skew.
@@ -111,7 +111,7 @@ public enum ConversationRepository {
     /// The first `limit` conversation ids above `after` across (channel, queue) streams, in id
     /// order: a k-way merge reading each stream's index range in small batches, so the work is
     /// about `limit + streams × batch` index entries however the traffic is spread.
-    public static func pageIDs(_ db: StoreAccess, streams: [(Int64, Queue)], after: Int64,
+    package static func pageIDs(_ db: StoreAccess, streams: [(Int64, Queue)], after: Int64,
                                limit: Int) throws -> [Int64] {
         let batch = max(4, min(64, limit / 4 + 1))
         let sql = "SELECT id FROM conversations WHERE channel_id = ? AND queue = ? AND id > ? ORDER BY id LIMIT ?"
@@ -174,7 +174,7 @@ public enum ConversationRepository {
     }
 
     /// Conversation ids starting with `prefix` on the given channels (completion's source).
-    public static func ids(_ db: StoreAccess, channelIDs: [Int64], prefix: String, limit: Int) throws -> [Int64] {
+    package static func ids(_ db: StoreAccess, channelIDs: [Int64], prefix: String, limit: Int) throws -> [Int64] {
         guard !channelIDs.isEmpty else { return [] }
         return try db.uncachedAll(Int64.self, sql: """
             SELECT id FROM conversations WHERE channel_id IN (\(channelIDs.map(String.init).joined(separator: ",")))
@@ -187,7 +187,7 @@ public enum ConversationRepository {
     /// The contact for a platform account on a channel, created on first sight, and the handle it
     /// has now. `handle` is the username the platform gave, or nil when it gave none: the stored
     /// handle is then kept (`ContactHandle.choose`).
-    public static func contact(_ db: StoreAccess, channelID: Int64, platformID: String,
+    package static func contact(_ db: StoreAccess, channelID: Int64, platformID: String,
                                handle: String?) throws -> (id: Int64, handle: String) {
         let sql = "SELECT id, handle FROM contacts WHERE channel_id = ? AND platform_id = ?"
         if let row = try db.row(sql: sql, arguments: [channelID, platformID]) {
@@ -206,16 +206,16 @@ public enum ConversationRepository {
     }
 
     /// The contact for a platform account on a channel, if parley has seen it.
-    public static func contactID(_ db: StoreAccess, channelID: Int64, platformID: String) throws -> Int64? {
+    package static func contactID(_ db: StoreAccess, channelID: Int64, platformID: String) throws -> Int64? {
         try db.one(Int64.self, sql: "SELECT id FROM contacts WHERE channel_id = ? AND platform_id = ?",
                    arguments: [channelID, platformID])
     }
 
-    public static func find(_ db: StoreAccess, contactID: Int64) throws -> ConversationSummary? {
+    package static func find(_ db: StoreAccess, contactID: Int64) throws -> ConversationSummary? {
         try db.row(sql: "SELECT \(summaryColumns) \(summaryJoins) WHERE c.contact_id = ?", arguments: [contactID]).map(summary)
     }
 
-    public static func insert(_ db: StoreAccess, channelID: Int64, contactID: Int64, state: ConversationState, now: Timestamp) throws -> Int64 {
+    package static func insert(_ db: StoreAccess, channelID: Int64, contactID: Int64, state: ConversationState, now: Timestamp) throws -> Int64 {
         try db.run(sql: """
             INSERT INTO conversations(channel_id, contact_id, queue, owner_id, deadline, limit_seconds, created_at, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -223,12 +223,12 @@ public enum ConversationRepository {
         return db.lastInsertedRowID
     }
 
-    public static func setState(_ db: StoreAccess, id: Int64, _ s: ConversationState, now: Timestamp) throws {
+    package static func setState(_ db: StoreAccess, id: Int64, _ s: ConversationState, now: Timestamp) throws {
         try db.run(sql: "UPDATE conversations SET queue = ?, owner_id = ?, deadline = ?, limit_seconds = ?, updated_at = ? WHERE id = ?",
                        arguments: [s.queue.rawValue, s.ownerID, s.deadline, s.limitSeconds, now, id])
     }
 
-    public static func touch(_ db: StoreAccess, id: Int64, now: Timestamp) throws {
+    package static func touch(_ db: StoreAccess, id: Int64, now: Timestamp) throws {
         try db.run(sql: "UPDATE conversations SET updated_at = ? WHERE id = ?", arguments: [now, id])
     }
 
@@ -243,7 +243,7 @@ public enum ConversationRepository {
 
     /// Stores a message once: returns false when the platform id is already stored on the channel.
     @discardableResult
-    public static func insertMessage(_ db: StoreAccess, conversationID: Int64, channelID: Int64, platformID: String,
+    package static func insertMessage(_ db: StoreAccess, conversationID: Int64, channelID: Int64, platformID: String,
                                      direction: MessageDirection, kind: MessageKind, authorUserID: Int64?,
                                      authorLabel: String, text: String, at: Timestamp) throws -> Bool {
         try db.run(sql: """
@@ -253,48 +253,48 @@ public enum ConversationRepository {
         return db.changesCount > 0
     }
 
-    public static func messageExists(_ db: StoreAccess, channelID: Int64, platformID: String) throws -> Bool {
+    package static func messageExists(_ db: StoreAccess, channelID: Int64, platformID: String) throws -> Bool {
         try db.one(Bool.self, sql: "SELECT EXISTS (SELECT 1 FROM messages WHERE channel_id = ? AND platform_id = ?)",
                           arguments: [channelID, platformID]) ?? false
     }
 
-    public static func messages(_ db: StoreAccess, conversationID: Int64, limit: Int = 1000) throws -> [Message] {
+    package static func messages(_ db: StoreAccess, conversationID: Int64, limit: Int = 1000) throws -> [Message] {
         try db.rows(sql: """
             SELECT * FROM (SELECT * FROM messages WHERE conversation_id = ? ORDER BY at DESC, id DESC LIMIT ?) ORDER BY at, id
             """, arguments: [conversationID, limit]).map(message)
     }
 
-    public static func latestInbound(_ db: StoreAccess, conversationID: Int64) throws -> Message? {
+    package static func latestInbound(_ db: StoreAccess, conversationID: Int64) throws -> Message? {
         try db.row(sql: "SELECT * FROM messages WHERE conversation_id = ? AND direction = 'in' ORDER BY at DESC, id DESC LIMIT 1",
                          arguments: [conversationID]).map(message)
     }
 
-    public static func messageCount(_ db: StoreAccess, conversationID: Int64) throws -> Int {
+    package static func messageCount(_ db: StoreAccess, conversationID: Int64) throws -> Int {
         try db.one(Int.self, sql: "SELECT count(*) FROM messages WHERE conversation_id = ?", arguments: [conversationID]) ?? 0
     }
 
     // MARK: Tags, topics, notes
 
-    public static func tags(_ db: StoreAccess, conversationID: Int64) throws -> [String] {
+    package static func tags(_ db: StoreAccess, conversationID: Int64) throws -> [String] {
         try db.all(String.self, sql: "SELECT tag FROM conversation_tags WHERE conversation_id = ? ORDER BY tag", arguments: [conversationID])
     }
 
     /// Adds a tag; false when it was there already.
     @discardableResult
-    public static func addTag(_ db: StoreAccess, conversationID: Int64, tag: String) throws -> Bool {
+    package static func addTag(_ db: StoreAccess, conversationID: Int64, tag: String) throws -> Bool {
         try db.run(sql: "INSERT INTO conversation_tags(conversation_id, tag) VALUES (?, ?) ON CONFLICT DO NOTHING", arguments: [conversationID, tag])
         return db.changesCount > 0
     }
 
     @discardableResult
-    public static func removeTag(_ db: StoreAccess, conversationID: Int64, tag: String) throws -> Bool {
+    package static func removeTag(_ db: StoreAccess, conversationID: Int64, tag: String) throws -> Bool {
         try db.run(sql: "DELETE FROM conversation_tags WHERE conversation_id = ? AND tag = ?", arguments: [conversationID, tag])
         return db.changesCount > 0
     }
 
     /// Tags in use starting with `prefix` (completion's source).
     /// Tags starting with `prefix` on conversations of these channels.
-    public static func tagNames(_ db: StoreAccess, prefix: String, limit: Int,
+    package static func tagNames(_ db: StoreAccess, prefix: String, limit: Int,
                                 channelIDs: [Int64]) throws -> [String] {
         guard !channelIDs.isEmpty else { return [] }
         return try db.uncachedAll(String.self, sql: """
@@ -306,15 +306,15 @@ public enum ConversationRepository {
     }
 
     /// How a resolved conversation got there: who (nil: auto-resolve) and the reason recorded.
-    public struct Resolution: Sendable, Equatable {
-        public var at: Timestamp
-        public var byEmail: String?
-        public var automatic: Bool
-        public var reason: String?
+    package struct Resolution: Sendable, Equatable {
+        package var at: Timestamp
+        package var byEmail: String?
+        package var automatic: Bool
+        package var reason: String?
     }
 
     /// The last move of the conversation to Resolved, if any.
-    public static func lastResolution(_ db: StoreAccess, conversationID: Int64) throws -> Resolution? {
+    package static func lastResolution(_ db: StoreAccess, conversationID: Int64) throws -> Resolution? {
         try db.row(sql: """
             SELECT e.at, u.email, e.cause, e.reason FROM queue_events e LEFT JOIN users u ON u.id = e.user_id
             WHERE e.conversation_id = ? AND e.to_queue = 'resolved' ORDER BY e.at DESC, e.id DESC LIMIT 1
@@ -323,55 +323,55 @@ public enum ConversationRepository {
         }
     }
 
-    public static func topics(_ db: StoreAccess, conversationID: Int64) throws -> [String] {
+    package static func topics(_ db: StoreAccess, conversationID: Int64) throws -> [String] {
         try db.all(String.self, sql: "SELECT t.name FROM conversation_topics ct JOIN topics t ON t.id = ct.topic_id WHERE ct.conversation_id = ? ORDER BY t.name",
                             arguments: [conversationID])
     }
 
     /// The ids of the topics a conversation has.
-    public static func topicIDs(_ db: StoreAccess, conversationID: Int64) throws -> [Int64] {
+    package static func topicIDs(_ db: StoreAccess, conversationID: Int64) throws -> [Int64] {
         try db.all(Int64.self, sql: "SELECT topic_id FROM conversation_topics WHERE conversation_id = ?",
                    arguments: [conversationID])
     }
 
     /// How many conversations the database holds, over all channels.
-    public static func count(_ db: StoreAccess) throws -> Int {
+    package static func count(_ db: StoreAccess) throws -> Int {
         try db.one(Int.self, sql: "SELECT count(*) FROM conversations") ?? 0
     }
 
-    public static func setTopics(_ db: StoreAccess, conversationID: Int64, topicIDs: [Int64]) throws {
+    package static func setTopics(_ db: StoreAccess, conversationID: Int64, topicIDs: [Int64]) throws {
         try db.run(sql: "DELETE FROM conversation_topics WHERE conversation_id = ?", arguments: [conversationID])
         for id in topicIDs {
             try db.run(sql: "INSERT INTO conversation_topics(conversation_id, topic_id) VALUES (?, ?) ON CONFLICT DO NOTHING", arguments: [conversationID, id])
         }
     }
 
-    public static func addNote(_ db: StoreAccess, conversationID: Int64, authorID: Int64, authorLabel: String, text: String, at: Timestamp) throws -> Int64 {
+    package static func addNote(_ db: StoreAccess, conversationID: Int64, authorID: Int64, authorLabel: String, text: String, at: Timestamp) throws -> Int64 {
         try db.run(sql: "INSERT INTO notes(conversation_id, author_id, author_label, text, at) VALUES (?, ?, ?, ?, ?)",
                        arguments: [conversationID, authorID, authorLabel, text, at])
         return db.lastInsertedRowID
     }
 
-    public static func notes(_ db: StoreAccess, conversationID: Int64) throws -> [Note] {
+    package static func notes(_ db: StoreAccess, conversationID: Int64) throws -> [Note] {
         try db.rows(sql: "SELECT id, author_label, text, at FROM notes WHERE conversation_id = ? ORDER BY at, id", arguments: [conversationID])
             .map { Note(id: $0["id"], author: $0["author_label"], text: $0["text"], at: $0["at"]) }
     }
 
     // MARK: Queue history and auto-resolve
 
-    public static func recordQueueEvent(_ db: StoreAccess, conversationID: Int64, channelID: Int64, at: Timestamp,
+    package static func recordQueueEvent(_ db: StoreAccess, conversationID: Int64, channelID: Int64, at: Timestamp,
                                         from: Queue?, to: Queue, cause: String, userID: Int64?) throws {
         try db.run(sql: "INSERT INTO queue_events(conversation_id, channel_id, at, from_queue, to_queue, cause, user_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
                        arguments: [conversationID, channelID, at, from?.rawValue, to.rawValue, cause, userID])
     }
 
     /// Is anything past its deadline? One probe of the deadline index.
-    public static func anyDue(_ db: StoreAccess, now: Timestamp) throws -> Bool {
+    package static func anyDue(_ db: StoreAccess, now: Timestamp) throws -> Bool {
         try db.one(Bool.self, sql: "SELECT EXISTS (SELECT 1 FROM conversations WHERE deadline IS NOT NULL AND deadline <= ?)", arguments: [now]) ?? false
     }
 
     /// Conversations past their deadline (or due by `now`), oldest deadline first.
-    public static func due(_ db: StoreAccess, by now: Timestamp, channelIDs: [Int64]? = nil, limit: Int = 1_000_000) throws -> [ConversationSummary] {
+    package static func due(_ db: StoreAccess, by now: Timestamp, channelIDs: [Int64]? = nil, limit: Int = 1_000_000) throws -> [ConversationSummary] {
         var sql = "SELECT \(summaryColumns) \(summaryJoins) WHERE c.deadline IS NOT NULL AND c.deadline <= ?"
         if let ids = channelIDs { sql += " AND c.channel_id IN (\(ids.map(String.init).joined(separator: ",")))" }
         sql += " ORDER BY c.deadline, c.id LIMIT ?"

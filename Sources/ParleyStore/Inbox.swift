@@ -2,18 +2,18 @@ import GRDB
 import ParleyCore
 
 /// Who a change is recorded against in the audit log.
-public struct AuditActor: Sendable, Equatable {
-    public var actor: String
-    public var asUser: String?
-    public var session: String
-    public var userID: Int64?
-    public init(actor: String, asUser: String? = nil, session: String, userID: Int64?) {
+package struct AuditActor: Sendable, Equatable {
+    package var actor: String
+    package var asUser: String?
+    package var session: String
+    package var userID: Int64?
+    package init(actor: String, asUser: String? = nil, session: String, userID: Int64?) {
         self.actor = actor; self.asUser = asUser; self.session = session; self.userID = userID
     }
     /// Changes parley makes by itself: auto-resolve, sync.
-    public static let system = AuditActor(actor: "system", session: "system", userID: nil)
+    package static let system = AuditActor(actor: "system", session: "system", userID: nil)
 
-    public func entry(_ action: String, _ target: String, channelID: Int64? = nil, old: String? = nil,
+    package func entry(_ action: String, _ target: String, channelID: Int64? = nil, old: String? = nil,
                       new: String? = nil, at: Timestamp) -> AuditEntry {
         AuditEntry(at: at, actor: actor, asUser: asUser, session: session, action: action, target: target,
                    channelID: channelID, oldValue: old, newValue: new)
@@ -21,15 +21,15 @@ public struct AuditActor: Sendable, Equatable {
 }
 
 /// The result of storing one inbound message.
-public struct InboundResult: Sendable, Equatable {
-    public var conversationID: Int64
+package struct InboundResult: Sendable, Equatable {
+    package var conversationID: Int64
     /// False when the message was already stored (same platform id on the channel).
-    public var stored: Bool
-    public var effect: InboundEffect?
+    package var stored: Bool
+    package var effect: InboundEffect?
 }
 
 /// What became of a message the channel's account sent outside parley.
-public enum OutboundFromPlatformResult: Sendable, Equatable {
+package enum OutboundFromPlatformResult: Sendable, Equatable {
     /// Stored in this conversation.
     case stored(Int64)
     /// Stored before (parley sent it, or an earlier sync stored it): nothing changed.
@@ -40,11 +40,11 @@ public enum OutboundFromPlatformResult: Sendable, Equatable {
 
 /// The inbox operations: the queue rules (docs/PRODUCT.md) applied to stored conversations, each change
 /// recorded in the queue history and the audit log. Callers run them inside a transaction.
-public enum Inbox {
+package enum Inbox {
     /// A customer's message: creates, reopens or returns the conversation to New; stored once.
     /// `contactHandle` is the customer's username, or nil when the platform did not give it (the
     /// stored handle is kept; see `ContactHandle`).
-    public static func recordInbound(_ db: StoreAccess, channel: Channel, contactPlatformID: String,
+    package static func recordInbound(_ db: StoreAccess, channel: Channel, contactPlatformID: String,
                                      contactHandle: String?, platformID: String, kind: MessageKind, text: String,
                                      at: Timestamp, now: Timestamp) throws -> InboundResult {
         let contact = try ConversationRepository.contact(db, channelID: channel.id, platformID: contactPlatformID,
@@ -78,7 +78,7 @@ public enum Inbox {
     }
 
     /// An agent's reply, after the platform accepted it (or on a sandbox channel).
-    public static func recordOutbound(_ db: StoreAccess, channel: Channel, conversation: ConversationSummary, author: User,
+    package static func recordOutbound(_ db: StoreAccess, channel: Channel, conversation: ConversationSummary, author: User,
                                       platformID: String, kind: MessageKind, text: String, now: Timestamp,
                                       actor: AuditActor) throws -> ConversationState {
         try ConversationRepository.insertMessage(
@@ -101,7 +101,7 @@ public enum Inbox {
     /// Like any outbound message it does not move the queue and gives no owner; it moves the
     /// deadline.
     @discardableResult
-    public static func recordOutboundFromPlatform(_ db: StoreAccess, channel: Channel, contactPlatformID: String,
+    package static func recordOutboundFromPlatform(_ db: StoreAccess, channel: Channel, contactPlatformID: String,
                                                   platformID: String, kind: MessageKind, text: String, at: Timestamp,
                                                   now: Timestamp) throws -> OutboundFromPlatformResult {
         guard let contactID = try ConversationRepository.contactID(db, channelID: channel.id,
@@ -121,7 +121,7 @@ public enum Inbox {
     }
 
     /// Moves a conversation to a queue. Returns the new state (unchanged when it was there already).
-    public static func move(_ db: StoreAccess, channel: Channel, conversation: ConversationSummary, to queue: Queue,
+    package static func move(_ db: StoreAccess, channel: Channel, conversation: ConversationSummary, to queue: Queue,
                             cause: String, reason: String? = nil, now: Timestamp, actor: AuditActor) throws -> ConversationState {
         let old = conversation.state
         let state = ConversationQueue.move(old, to: queue, settings: channel.autoResolve, now: now)
@@ -145,7 +145,7 @@ public enum Inbox {
     /// statements, so a sweep of 100,000 conversations costs about what the raw UPDATE does;
     /// `InboxSweepTests` checks it against the rule conversation by conversation.
     @discardableResult
-    public static func sweep(_ db: StoreAccess, now: Timestamp) throws -> [Int64] {
+    package static func sweep(_ db: StoreAccess, now: Timestamp) throws -> [Int64] {
         let ids = try db.all(Int64.self, sql: "SELECT id FROM conversations WHERE deadline IS NOT NULL AND deadline <= ? ORDER BY deadline, id",
                              arguments: [now])
         guard !ids.isEmpty else { return [] }
@@ -169,7 +169,7 @@ public enum Inbox {
         return ids
     }
 
-    public static func describe(_ s: ConversationState, owner: String? = nil) -> String {
+    package static func describe(_ s: ConversationState, owner: String? = nil) -> String {
         var text = s.queue.rawValue
         if let owner { text += ", owner \(owner)" }
         return text

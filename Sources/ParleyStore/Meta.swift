@@ -2,37 +2,37 @@ import GRDB
 import ParleyCore
 
 /// Database-wide facts: whether it is a sandbox, and the sandbox's simulated clock.
-public enum Meta {
-    public static func value(_ db: StoreAccess, _ key: String) throws -> String? {
+package enum Meta {
+    package static func value(_ db: StoreAccess, _ key: String) throws -> String? {
         try db.one(String.self, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key])
     }
 
-    public static func set(_ db: StoreAccess, _ key: String, _ value: String) throws {
+    package static func set(_ db: StoreAccess, _ key: String, _ value: String) throws {
         try db.run(sql: "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                        arguments: [key, value])
     }
 
-    public static func isSandbox(_ db: StoreAccess) throws -> Bool {
+    package static func isSandbox(_ db: StoreAccess) throws -> Bool {
         try value(db, "sandbox") == "1"
     }
 
     /// The simulated time of a sandbox; nil on a normal database.
-    public static func sandboxTime(_ db: StoreAccess) throws -> Timestamp? {
+    package static func sandboxTime(_ db: StoreAccess) throws -> Timestamp? {
         guard try isSandbox(db), let v = try value(db, "clock"), let t = Timestamp(v) else { return nil }
         return t
     }
 
-    public static func setSandboxTime(_ db: StoreAccess, _ t: Timestamp) throws {
+    package static func setSandboxTime(_ db: StoreAccess, _ t: Timestamp) throws {
         try set(db, "clock", String(t))
     }
 
     /// True while no user exists: `init` and `demo` only work then.
-    public static func isEmpty(_ db: StoreAccess) throws -> Bool {
+    package static func isEmpty(_ db: StoreAccess) throws -> Bool {
         try db.one(Int.self, sql: "SELECT EXISTS (SELECT 1 FROM users)") == 0
     }
 
     /// The time rules read now: the sandbox clock, or the system clock. One query.
-    public static func now(_ db: StoreAccess, system: ParleyClock = SystemClock()) throws -> Timestamp {
+    package static func now(_ db: StoreAccess, system: ParleyClock = SystemClock()) throws -> Timestamp {
         let row = try db.row(sql: """
             SELECT (SELECT value FROM meta WHERE key = 'sandbox') AS sandbox, (SELECT value FROM meta WHERE key = 'clock') AS clock
             """)

@@ -4,27 +4,27 @@ import ParleyCore
 
 /// An open parley database: one SQLite file in WAL mode with foreign keys on and a busy timeout,
 /// migrated to the current schema on open. A file parley may not write opens read-only.
-public final class ParleyDatabase: @unchecked Sendable {
-    public let path: String
+package final class ParleyDatabase: @unchecked Sendable {
+    package let path: String
     let queue: DatabaseQueue
     /// Why parley may not write this database (nil when it may): reading commands still work.
-    public let readOnlyReason: String?
+    package let readOnlyReason: String?
 
     /// Whether the database opened read-only.
-    public var isReadOnly: Bool { readOnlyReason != nil }
+    package var isReadOnly: Bool { readOnlyReason != nil }
 
     /// The one line a refused write shows: which database, and why it is read-only.
-    public var readOnlyMessage: String? {
+    package var readOnlyMessage: String? {
         readOnlyReason.map { "the database \(path) is read-only: \($0); reading commands work, changes do not" }
     }
 
     /// How long a writer waits for another process's write to finish before giving up.
-    public static let busyTimeout: TimeInterval = 10
+    package static let busyTimeout: TimeInterval = 10
 
     /// Opens (creating it with mode 0600 if missing) and migrates the database at `path`.
     /// `":memory:"` opens a private in-memory database. A file that is not parley's is refused
     /// (`ParleyError.storage(.notParleys, …)`) before anything is written; one parley may not write opens read-only.
-    public init(path: String) throws {
+    package init(path: String) throws {
         self.path = path
         var config = Configuration()
         config.foreignKeysEnabled = true
@@ -160,14 +160,14 @@ public final class ParleyDatabase: @unchecked Sendable {
     }
 
     /// Closes the connection; the last one to close folds the WAL back into the database file.
-    public func close() {
+    package func close() {
         try? queue.close()
     }
 
     /// Runs `body` on the connection. Calls may nest (a command that syncs a channel runs
     /// page transactions from inside its own call): parley uses one connection from one thread.
     /// The engine's errors leave as `ParleyError`s.
-    public func withConnection<T>(_ body: (StoreAccess) throws -> T) throws -> T {
+    package func withConnection<T>(_ body: (StoreAccess) throws -> T) throws -> T {
         do {
             return try queue.unsafeReentrantWrite { db in try body(StoreAccess(db)) }
         } catch {
@@ -176,12 +176,12 @@ public final class ParleyDatabase: @unchecked Sendable {
     }
 
     /// Runs `body` in a transaction of its own (a savepoint inside an open one), for reading.
-    public func read<T>(_ body: (StoreAccess) throws -> T) throws -> T {
+    package func read<T>(_ body: (StoreAccess) throws -> T) throws -> T {
         try withConnection { access in try access.atomically(write: false) { try body(access) } }
     }
 
     /// Runs `body` in a transaction of its own (a savepoint inside an open one): all or nothing.
-    public func write<T>(_ body: (StoreAccess) throws -> T) throws -> T {
+    package func write<T>(_ body: (StoreAccess) throws -> T) throws -> T {
         try withConnection { access in try access.atomically { try body(access) } }
     }
 }

@@ -9,22 +9,22 @@ import ParleyCore
 /// PGDATABASE, PGPASSWORD, ~/.pgpass, PGSERVICE, sslmode). Statements take text parameters
 /// (`$1`, `$2`, …; nil is NULL) and return text. Every failure leaves as `ParleyError.storage`,
 /// and no text it carries holds the password: neither the connection string's nor PGPASSWORD.
-public final class PostgresConnection {
+package final class PostgresConnection {
     /// What a statement returned: its column names and rows, NULL as nil. Empty for a statement
     /// that returns no rows.
-    public struct Rows: Equatable, Sendable {
-        public var columns: [String]
-        public var rows: [[String?]]
+    package struct Rows: Equatable, Sendable {
+        package var columns: [String]
+        package var rows: [[String?]]
     }
 
     private let connection: OpaquePointer
     /// Texts never to show: the connection string's password (as written and as read) and PGPASSWORD.
     private let secrets: [String]
     /// Where the connection went, as libpq resolved it (a socket folder or a host name; a port).
-    public let host: String
-    public let port: String
+    package let host: String
+    package let port: String
 
-    public init(_ connectionString: String) throws {
+    package init(_ connectionString: String) throws {
         if let why = parley_pg_load() { throw ParleyError.storage(.unavailable, String(cString: why)) }
         var password: UnsafeMutablePointer<CChar>? = nil
         var parseError: UnsafeMutablePointer<CChar>? = nil
@@ -61,7 +61,7 @@ public final class PostgresConnection {
 
     /// Runs one statement with text parameters (`$1` is `parameters[0]`; nil is NULL).
     @discardableResult
-    public func execute(_ sql: String, _ parameters: [String?] = []) throws -> Rows {
+    package func execute(_ sql: String, _ parameters: [String?] = []) throws -> Rows {
         let copies: [UnsafeMutablePointer<CChar>?] = parameters.map { value in value.flatMap { strdup($0) } }
         defer { copies.forEach { free($0) } }
         let values: [UnsafePointer<CChar>?] = copies.map { $0.map { UnsafePointer($0) } }
@@ -128,7 +128,7 @@ public final class PostgresConnection {
     }
 
     /// The connection string as it may be shown: its password, in either form, replaced by `***`.
-    public static func redacted(_ connectionString: String) -> String {
+    package static func redacted(_ connectionString: String) -> String {
         var text = connectionString
         let patterns = [
             #"(?i)(^postgres(?:ql)?://[^@/?#]*?:)[^@/?#]*(@)"#,                     // URI user:password@

@@ -2,30 +2,30 @@ import GRDB
 import ParleyCore
 
 /// The figures of a channel's report over a period [from, to).
-public struct ChannelReport: Sendable, Equatable {
-    public struct Bucket: Sendable, Equatable {
+package struct ChannelReport: Sendable, Equatable {
+    package struct Bucket: Sendable, Equatable {
         /// The UTC day (`2026-11-24`) or the agent's email.
-        public var key: String
-        public var inbound = 0
-        public var outbound = 0
-        public var newConversations = 0
-        public var reopened = 0
-        public var resolved = 0
-        public var firstResponses: [Int64] = []
-        public var resolutions: [Int64] = []
-        public init(key: String) { self.key = key }
+        package var key: String
+        package var inbound = 0
+        package var outbound = 0
+        package var newConversations = 0
+        package var reopened = 0
+        package var resolved = 0
+        package var firstResponses: [Int64] = []
+        package var resolutions: [Int64] = []
+        package init(key: String) { self.key = key }
     }
-    public var total: Bucket
-    public var buckets: [Bucket]
+    package var total: Bucket
+    package var buckets: [Bucket]
 }
 
-public enum ReportGrouping: String, Sendable { case day, agent }
+package enum ReportGrouping: String, Sendable { case day, agent }
 
-public enum ReportQueries {
+package enum ReportQueries {
     /// Counts and times for the channel. First response: from the first inbound message of a
     /// conversation's opening (created or reopened) to the first reply by a person before it was
     /// resolved. Resolution: from that opening to the resolve.
-    public static func report(_ db: StoreAccess, channelID: Int64, from: Timestamp, to: Timestamp,
+    package static func report(_ db: StoreAccess, channelID: Int64, from: Timestamp, to: Timestamp,
                               by: ReportGrouping) throws -> ChannelReport {
         var builder = ReportBuilder(db: db, by: by)
         let range: StatementArguments = [channelID, from, to]

@@ -8,7 +8,7 @@ import ParleyCore
 /// ParleyStore (like GRDB's `DatabaseReader`/`DatabaseWriter`, a narrow surface on purpose).
 ///
 /// Valid only inside the closure it was handed to.
-public struct StoreAccess {
+package struct StoreAccess {
     let db: Database
 
     init(_ db: Database) { self.db = db }
@@ -16,12 +16,12 @@ public struct StoreAccess {
     // MARK: Transaction control
 
     /// Whether a transaction is open (one of `atomically`, or a script's `begin`).
-    public var isInsideTransaction: Bool { db.isInsideTransaction }
+    package var isInsideTransaction: Bool { db.isInsideTransaction }
 
     /// Runs `body` as one unit: a transaction of its own, or a savepoint inside a script's
     /// transaction (`begin` … `commit`). A thrown error undoes everything `body` wrote.
     /// `write: false` starts a deferred transaction (a consistent read that takes no write lock).
-    public func atomically<T>(write: Bool = true, _ body: () throws -> T) throws -> T {
+    package func atomically<T>(write: Bool = true, _ body: () throws -> T) throws -> T {
         var result: T?
         if db.isInsideTransaction {
             try db.inSavepoint {
@@ -38,17 +38,17 @@ public struct StoreAccess {
     }
 
     /// Opens a transaction that stays open across calls (`begin`), taking the write lock at once.
-    public func begin() throws {
+    package func begin() throws {
         try db.beginTransaction(.immediate)
     }
 
     /// Commits the transaction `begin` opened.
-    public func commit() throws {
+    package func commit() throws {
         try db.commit()
     }
 
     /// Rolls back the transaction `begin` opened.
-    public func rollback() throws {
+    package func rollback() throws {
         try db.rollback()
     }
 

@@ -1,10 +1,10 @@
 import GRDB
 import ParleyCore
 
-public enum TopicRepository {
+package enum TopicRepository {
     /// The organisation's topics with how many conversations carry each: all conversations, or
     /// (with `channelIDs`) those on these channels only.
-    public static func list(_ db: StoreAccess, channelIDs: [Int64]? = nil) throws -> [(id: Int64, name: String, uses: Int)] {
+    package static func list(_ db: StoreAccess, channelIDs: [Int64]? = nil) throws -> [(id: Int64, name: String, uses: Int)] {
         let only = channelIDs.map { ids in
             " AND ct.conversation_id IN (SELECT id FROM conversations WHERE channel_id IN ("
                 + (ids.isEmpty ? "NULL" : ids.map(String.init).joined(separator: ",")) + "))"
@@ -15,27 +15,27 @@ public enum TopicRepository {
             """).map { (id: $0["id"], name: $0["name"], uses: $0["uses"]) }
     }
 
-    public static func find(_ db: StoreAccess, name: String) throws -> (id: Int64, name: String)? {
+    package static func find(_ db: StoreAccess, name: String) throws -> (id: Int64, name: String)? {
         try db.row(sql: "SELECT id, name FROM topics WHERE name = ?", arguments: [name]).map { (id: $0["id"], name: $0["name"]) }
     }
 
-    public static func require(_ db: StoreAccess, name: String) throws -> (id: Int64, name: String) {
+    package static func require(_ db: StoreAccess, name: String) throws -> (id: Int64, name: String) {
         if let t = try find(db, name: name) { return t }
         let all = try db.all(String.self, sql: "SELECT name FROM topics ORDER BY name LIMIT 1000")
         throw ParleyError.notFound("no topic '\(name)'" + Suggest.didYouMean(name, among: all)
             + (all.isEmpty ? " (an admin adds topics with `topic add NAME`)" : ""))
     }
 
-    public static func insert(_ db: StoreAccess, name: String) throws {
+    package static func insert(_ db: StoreAccess, name: String) throws {
         if try find(db, name: name) != nil { throw ParleyError.conflict("topic '\(name)' exists already") }
         try db.run(sql: "INSERT INTO topics(name) VALUES (?)", arguments: [name])
     }
 
-    public static func delete(_ db: StoreAccess, id: Int64) throws {
+    package static func delete(_ db: StoreAccess, id: Int64) throws {
         try db.run(sql: "DELETE FROM topics WHERE id = ?", arguments: [id])
     }
 
-    public static func names(_ db: StoreAccess, prefix: String, limit: Int) throws -> [String] {
+    package static func names(_ db: StoreAccess, prefix: String, limit: Int) throws -> [String] {
         try db.all(String.self, sql: "SELECT name FROM topics WHERE name LIKE ? ESCAPE '\\' ORDER BY name LIMIT ?",
                             arguments: [likePrefix(prefix), limit])
     }

@@ -2,7 +2,7 @@ import GRDB
 import ParleyCore
 
 /// Users: queries and changes. Callers check access first; these only read and write.
-public enum UserRepository {
+package enum UserRepository {
     static let columns = "id, email, name, role, enabled, password_hash IS NOT NULL AS has_password, created_at"
 
     static func user(_ row: Row) -> User {
@@ -12,23 +12,23 @@ public enum UserRepository {
              hasPassword: row[5], createdAt: row[6])
     }
 
-    public static func find(_ db: StoreAccess, email: String) throws -> User? {
+    package static func find(_ db: StoreAccess, email: String) throws -> User? {
         try db.row(sql: "SELECT \(columns) FROM users WHERE email = ?", arguments: [email]).map(user)
     }
 
-    public static func find(_ db: StoreAccess, id: Int64) throws -> User? {
+    package static func find(_ db: StoreAccess, id: Int64) throws -> User? {
         try db.row(sql: "SELECT \(columns) FROM users WHERE id = ?", arguments: [id]).map(user)
     }
 
     /// The user with this email, or an error that names the closest emails.
-    public static func require(_ db: StoreAccess, email: String) throws -> User {
+    package static func require(_ db: StoreAccess, email: String) throws -> User {
         if let u = try find(db, email: email) { return u }
         let near = try db.all(String.self, sql: "SELECT email FROM users WHERE email LIKE ? ESCAPE '\\' LIMIT 200",
                                        arguments: [likePrefix(String(email.prefix(2)))])
         throw ParleyError.notFound("no user '\(email)'" + Suggest.didYouMean(email, among: near))
     }
 
-    public static func list(_ db: StoreAccess, limit: Int? = nil, after: String? = nil) throws -> [User] {
+    package static func list(_ db: StoreAccess, limit: Int? = nil, after: String? = nil) throws -> [User] {
         var sql = "SELECT \(columns) FROM users"
         var args: [any DatabaseValueConvertible] = []
         if let after { sql += " WHERE email > ?"; args.append(after) }
@@ -38,7 +38,7 @@ public enum UserRepository {
     }
 
     /// Emails starting with `prefix`, in order: completion's source.
-    public static func emails(_ db: StoreAccess, prefix: String, limit: Int) throws -> [String] {
+    package static func emails(_ db: StoreAccess, prefix: String, limit: Int) throws -> [String] {
         // A range on the NOCASE index: one seek, then `limit` rows.
         if prefix.isEmpty {
             return try db.all(String.self, sql: "SELECT email FROM users ORDER BY email LIMIT ?", arguments: [limit])
@@ -48,7 +48,7 @@ public enum UserRepository {
     }
 
     @discardableResult
-    public static func insert(_ db: StoreAccess, email: String, name: String, role: AccountRole,
+    package static func insert(_ db: StoreAccess, email: String, name: String, role: AccountRole,
                               passwordHash: String?, now: Timestamp) throws -> User {
         if try find(db, email: email) != nil {
             throw ParleyError.conflict("a user with email \(email) exists already")
@@ -58,25 +58,25 @@ public enum UserRepository {
         return try find(db, id: db.lastInsertedRowID)!
     }
 
-    public static func update(_ db: StoreAccess, id: Int64, name: String? = nil, role: AccountRole? = nil, enabled: Bool? = nil) throws {
+    package static func update(_ db: StoreAccess, id: Int64, name: String? = nil, role: AccountRole? = nil, enabled: Bool? = nil) throws {
         if let name { try db.run(sql: "UPDATE users SET name = ? WHERE id = ?", arguments: [name, id]) }
         if let role { try db.run(sql: "UPDATE users SET role = ? WHERE id = ?", arguments: [role.rawValue, id]) }
         if let enabled { try db.run(sql: "UPDATE users SET enabled = ? WHERE id = ?", arguments: [enabled, id]) }
     }
 
-    public static func setPasswordHash(_ db: StoreAccess, id: Int64, hash: String?) throws {
+    package static func setPasswordHash(_ db: StoreAccess, id: Int64, hash: String?) throws {
         try db.run(sql: "UPDATE users SET password_hash = ? WHERE id = ?", arguments: [hash, id])
     }
 
-    public static func passwordHash(_ db: StoreAccess, id: Int64) throws -> String? {
+    package static func passwordHash(_ db: StoreAccess, id: Int64) throws -> String? {
         try db.one(String.self, sql: "SELECT password_hash FROM users WHERE id = ?", arguments: [id])
     }
 
-    public static func enabledAdminCount(_ db: StoreAccess) throws -> Int {
+    package static func enabledAdminCount(_ db: StoreAccess) throws -> Int {
         try db.one(Int.self, sql: "SELECT count(*) FROM users WHERE role = 'admin' AND enabled = 1") ?? 0
     }
 
-    public static func count(_ db: StoreAccess) throws -> Int {
+    package static func count(_ db: StoreAccess) throws -> Int {
         try db.one(Int.self, sql: "SELECT count(*) FROM users") ?? 0
     }
 }

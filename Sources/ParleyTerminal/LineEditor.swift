@@ -10,7 +10,7 @@ import Darwin
 #endif
 
 /// What one `LineEditor.readLine(prompt:)` produced.
-public enum LineReadResult: Equatable, Sendable {
+package enum LineReadResult: Equatable, Sendable {
     /// A line, without its newline.
     case line(String)
     /// Ctrl-C: the line was abandoned; the cursor is on a fresh line.
@@ -21,25 +21,25 @@ public enum LineReadResult: Equatable, Sendable {
 }
 
 /// The completer's answer for the word before the cursor.
-public struct CompletionReply: Equatable, Sendable {
+package struct CompletionReply: Equatable, Sendable {
     /// Character index where the word being completed starts.
-    public var replaceFrom: Int
+    package var replaceFrom: Int
     /// Replaces the text from `replaceFrom` to the cursor: the candidates'
     /// common prefix, already quoted. Empty when there is nothing to add.
-    public var insertion: String
+    package var insertion: String
     /// Everything that matches, as shown in the list on a second Tab.
-    public var candidates: [String]
+    package var candidates: [String]
     /// Add a space after a unique, complete match.
-    public var appendSpace: Bool
+    package var appendSpace: Bool
 
-    public init(replaceFrom: Int, insertion: String, candidates: [String], appendSpace: Bool = true) {
+    package init(replaceFrom: Int, insertion: String, candidates: [String], appendSpace: Bool = true) {
         self.replaceFrom = replaceFrom
         self.insertion = insertion
         self.candidates = candidates
         self.appendSpace = appendSpace
     }
 
-    public static func nothing(at cursor: Int) -> CompletionReply {
+    package static func nothing(at cursor: Int) -> CompletionReply {
         CompletionReply(replaceFrom: cursor, insertion: "", candidates: [], appendSpace: false)
     }
 }
@@ -54,11 +54,11 @@ nonisolated(unsafe) private var activeLineEditor: LineEditor?
 /// persistent history, Tab completion, Ctrl-C/Ctrl-D handling, UTF-8.
 ///
 /// Only for a terminal on stdin; non-interactive input does not use it.
-public final class LineEditor {
+package final class LineEditor {
     let historyFile: String?
     let historyLimit: Int
     /// Called on Tab with the whole line and the cursor as a Character index.
-    public var completer: ((_ line: String, _ cursor: Int) -> CompletionReply)?
+    package var completer: ((_ line: String, _ cursor: Int) -> CompletionReply)?
 
     private let editLine: OpaquePointer
     private let history: OpaquePointer
@@ -67,7 +67,7 @@ public final class LineEditor {
     private var fileEntries = 0
     private var lastTab: (keys: UInt, line: String, cursor: Int)?
 
-    public init(programName: String, historyFile: String?, historyLimit: Int = 10_000) {
+    package init(programName: String, historyFile: String?, historyLimit: Int = 10_000) {
         self.historyFile = historyFile
         self.historyLimit = max(1, historyLimit)
 
@@ -113,7 +113,7 @@ public final class LineEditor {
 
     /// Reads one line with `prompt` (which may differ on every call, e.g. the
     /// continuation prompt `...> `).
-    public func readLine(prompt: String) -> LineReadResult {
+    package func readLine(prompt: String) -> LineReadResult {
         activeLineEditor = self
         lastTab = nil
         cle_set_prompt(prompt)
@@ -134,7 +134,7 @@ public final class LineEditor {
     /// Adds a line to the history (in memory and appended to the history file).
     /// Blank lines and a repeat of the newest entry are skipped. The caller
     /// keeps secrets out.
-    public func addToHistory(_ line: String) {
+    package func addToHistory(_ line: String) {
         if line.allSatisfy({ $0.isWhitespace }) { return }
         if newestEntry() == line { return }
         _ = cle_history_string(history, &event, H_ENTER, line)
@@ -149,7 +149,7 @@ public final class LineEditor {
     }
 
     /// History entries, oldest first.
-    public func historyEntries() -> [String] {
+    package func historyEntries() -> [String] {
         var entries: [String] = []
         var rc = cle_history_void(history, &event, H_LAST)
         while rc == 0 {
@@ -162,7 +162,7 @@ public final class LineEditor {
     /// Rewrites the history file keeping its newest `historyLimit` entries.
     /// Lines are already appended as they are added, so this only compacts;
     /// entries other parley processes appended meanwhile are kept.
-    public func saveHistory() {
+    package func saveHistory() {
         guard let file = historyFile else { return }
         if cle_history_compact(file, Int32(clamping: historyLimit)) == 0 {
             fileEntries = min(fileEntries, historyLimit)

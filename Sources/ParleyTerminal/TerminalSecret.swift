@@ -9,19 +9,19 @@ import Darwin
 #endif
 
 /// What a person answered at a terminal prompt.
-public enum TerminalAnswer: Equatable, Sendable {
+package enum TerminalAnswer: Equatable, Sendable {
     case text(String)
     /// Ctrl-C, or Ctrl-D on an empty answer, or the terminal went away.
     case cancelled
 }
 
 /// Reads an answer (a password, a confirmation) from the terminal.
-public enum TerminalSecret {
+package enum TerminalSecret {
     /// Shows `prompt` and reads one line from /dev/tty (or stdin when it is a
     /// terminal), with echo off unless `echo`. Backspace, Ctrl-U (erase all) work; Ctrl-C
     /// and Ctrl-D on an empty entry cancel. The terminal's settings are restored on every
     /// path, including SIGTERM/SIGHUP. Returns nil without a terminal.
-    public static func read(prompt: String, echo: Bool = false) -> TerminalAnswer? {
+    package static func read(prompt: String, echo: Bool = false) -> TerminalAnswer? {
         var fd: Int32 = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY)
         let opened = fd >= 0
         if !opened {

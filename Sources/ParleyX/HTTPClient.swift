@@ -2,56 +2,56 @@ import CCurl
 import Foundation
 
 /// One HTTP request.
-public struct HTTPRequest: Sendable {
-    public var method: String
-    public var url: String
-    public var headers: [(String, String)]
-    public var body: Data?
-    public init(method: String, url: String, headers: [(String, String)] = [], body: Data? = nil) {
+package struct HTTPRequest: Sendable {
+    package var method: String
+    package var url: String
+    package var headers: [(String, String)]
+    package var body: Data?
+    package init(method: String, url: String, headers: [(String, String)] = [], body: Data? = nil) {
         self.method = method; self.url = url; self.headers = headers; self.body = body
     }
 }
 
-public struct HTTPResponse: Sendable {
-    public var status: Int
-    public var headers: [String: String]   // lower-cased names
-    public var body: Data
+package struct HTTPResponse: Sendable {
+    package var status: Int
+    package var headers: [String: String]   // lower-cased names
+    package var body: Data
 }
 
 /// How long a transfer may take.
-public struct HTTPTimeouts: Sendable {
-    public var connect: Int = 10
+package struct HTTPTimeouts: Sendable {
+    package var connect: Int = 10
     /// A transfer that moves less than one byte a second for this long is stalled.
-    public var stall: Int = 30
-    public var total: Int = 120
-    public init(connect: Int = 10, stall: Int = 30, total: Int = 120) {
+    package var stall: Int = 30
+    package var total: Int = 120
+    package init(connect: Int = 10, stall: Int = 30, total: Int = 120) {
         self.connect = connect; self.stall = stall; self.total = total
     }
 }
 
 /// Failures below HTTP: no connection, a stalled or cut transfer.
-public struct TransportError: Error, Sendable, CustomStringConvertible {
-    public var code: Int
-    public var message: String
-    public var timedOut: Bool { code == Int(CURLE_OPERATION_TIMEDOUT.rawValue) }
-    public var description: String { message }
+package struct TransportError: Error, Sendable, CustomStringConvertible {
+    package var code: Int
+    package var message: String
+    package var timedOut: Bool { code == Int(CURLE_OPERATION_TIMEDOUT.rawValue) }
+    package var description: String { message }
 }
 
 /// HTTP over libcurl, responses captured in memory (capped at 32 MiB). One easy handle serves
 /// every request of a client, so its connections are kept alive from one request to the next
 /// (a sync of a thousand pages opens one TCP and TLS connection, not a thousand).
-public final class HTTPClient: @unchecked Sendable {
-    public var timeouts: HTTPTimeouts
+package final class HTTPClient: @unchecked Sendable {
+    package var timeouts: HTTPTimeouts
     private var handle: UnsafeMutableRawPointer?
     private let lock = NSLock()
 
-    public init(timeouts: HTTPTimeouts = HTTPTimeouts()) {
+    package init(timeouts: HTTPTimeouts = HTTPTimeouts()) {
         self.timeouts = timeouts
     }
 
     deinit { if let handle { parley_curl_easy_cleanup(handle) } }
 
-    public func send(_ request: HTTPRequest) throws -> HTTPResponse {
+    package func send(_ request: HTTPRequest) throws -> HTTPResponse {
         lock.lock()
         defer { lock.unlock() }
         if let why = parley_curl_load() { throw TransportError(code: -1, message: String(cString: why)) }

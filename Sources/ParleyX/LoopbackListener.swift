@@ -1,11 +1,11 @@
 import Foundation
 
 /// Listens on `127.0.0.1:PORT` for the browser's redirect to `/callback?code=…&state=…`.
-public final class LoopbackListener: @unchecked Sendable {
-    public let fd: Int32
-    public let port: Int
+package final class LoopbackListener: @unchecked Sendable {
+    package let fd: Int32
+    package let port: Int
 
-    public init(port: Int) throws {
+    package init(port: Int) throws {
         let s = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard s >= 0 else { throw XError.transport("cannot open a socket: \(String(cString: strerror(errno)))") }
         var yes: Int32 = 1
@@ -28,14 +28,14 @@ public final class LoopbackListener: @unchecked Sendable {
 
     deinit { close(fd) }
 
-    public enum Outcome: Equatable, Sendable {
+    package enum Outcome: Equatable, Sendable {
         case code(String)
         /// A request that was not the callback we wait for (wrong state, an error, another path).
         case ignored(String)
     }
 
     /// Accepts one connection (call when `fd` is readable) and answers it.
-    public func acceptOne(expectedState: String) -> Outcome {
+    package func acceptOne(expectedState: String) -> Outcome {
         let c = accept(fd, nil, nil)
         guard c >= 0 else { return .ignored("accept failed") }
         defer { close(c) }

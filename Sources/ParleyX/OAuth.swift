@@ -2,10 +2,10 @@ import Crypto
 import Foundation
 
 /// RFC 3986 percent-encoding (unreserved characters stay), as OAuth needs it.
-public enum PercentEncoding {
+package enum PercentEncoding {
     static let unreserved = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~".utf8)
 
-    public static func encode(_ s: String) -> String {
+    package static func encode(_ s: String) -> String {
         var out = ""
         for b in s.utf8 {
             if unreserved.contains(b) { out.unicodeScalars.append(Unicode.Scalar(b)) }
@@ -14,16 +14,16 @@ public enum PercentEncoding {
         return out
     }
 
-    public static func form(_ pairs: [(String, String)]) -> String {
+    package static func form(_ pairs: [(String, String)]) -> String {
         pairs.map { encode($0.0) + "=" + encode($0.1) }.joined(separator: "&")
     }
 
-    public static func decode(_ s: String) -> String {
+    package static func decode(_ s: String) -> String {
         (s.replacingOccurrences(of: "+", with: " ")).removingPercentEncoding ?? s
     }
 
     /// `a=1&b=2` → pairs.
-    public static func parseForm(_ s: String) -> [String: String] {
+    package static func parseForm(_ s: String) -> [String: String] {
         var out: [String: String] = [:]
         for part in s.split(separator: "&") {
             let kv = part.split(separator: "=", maxSplits: 1).map(String.init)
@@ -34,16 +34,16 @@ public enum PercentEncoding {
 }
 
 /// Proof Key for Code Exchange (RFC 7636), S256.
-public struct PKCE: Sendable, Equatable {
-    public let verifier: String
-    public var challenge: String { Self.challenge(for: verifier) }
+package struct PKCE: Sendable, Equatable {
+    package let verifier: String
+    package var challenge: String { Self.challenge(for: verifier) }
 
-    public init(verifier: String) { self.verifier = verifier }
+    package init(verifier: String) { self.verifier = verifier }
 
     /// A verifier of 43 characters from 32 random bytes.
-    public static func generate() -> PKCE { PKCE(verifier: randomToken(bytes: 32)) }
+    package static func generate() -> PKCE { PKCE(verifier: randomToken(bytes: 32)) }
 
-    public static func challenge(for verifier: String) -> String {
+    package static func challenge(for verifier: String) -> String {
         base64url(Data(SHA256.hash(data: Data(verifier.utf8))))
     }
 }
@@ -54,24 +54,24 @@ func base64url(_ data: Data) -> String {
 }
 
 /// Random bytes, base64url-encoded: states, verifiers, nonces.
-public func randomToken(bytes: Int) -> String {
+package func randomToken(bytes: Int) -> String {
     var rng = SystemRandomNumberGenerator()
     return base64url(Data((0..<bytes).map { _ in UInt8.random(in: 0...255, using: &rng) }))
 }
 
 /// OAuth 1.0a request signing with HMAC-SHA1 (JSON bodies are not signed).
-public struct OAuth1Signer: Sendable {
-    public var consumerKey: String
-    public var consumerSecret: String
-    public var token: String?
-    public var tokenSecret: String?
+package struct OAuth1Signer: Sendable {
+    package var consumerKey: String
+    package var consumerSecret: String
+    package var token: String?
+    package var tokenSecret: String?
 
-    public init(consumerKey: String, consumerSecret: String, token: String? = nil, tokenSecret: String? = nil) {
+    package init(consumerKey: String, consumerSecret: String, token: String? = nil, tokenSecret: String? = nil) {
         self.consumerKey = consumerKey; self.consumerSecret = consumerSecret; self.token = token; self.tokenSecret = tokenSecret
     }
 
     /// The signature base string's signature for these parameters (oauth_* included).
-    public static func signature(method: String, url: String, parameters: [(String, String)],
+    package static func signature(method: String, url: String, parameters: [(String, String)],
                                  consumerSecret: String, tokenSecret: String?) -> String {
         var encoded: [(String, String)] = parameters.map { pair in (PercentEncoding.encode(pair.0), PercentEncoding.encode(pair.1)) }
         encoded.sort { (a: (String, String), b: (String, String)) -> Bool in a.0 != b.0 ? a.0 < b.0 : a.1 < b.1 }
@@ -83,7 +83,7 @@ public struct OAuth1Signer: Sendable {
     }
 
     /// The `Authorization: OAuth …` header for a request with these query/form parameters.
-    public func header(method: String, url: String, parameters: [(String, String)] = [], extra: [(String, String)] = [],
+    package func header(method: String, url: String, parameters: [(String, String)] = [], extra: [(String, String)] = [],
                        nonce: String = randomToken(bytes: 16), timestamp: Int = Int(Date().timeIntervalSince1970)) -> String {
         var oauth: [(String, String)] = []
         oauth.append(("oauth_consumer_key", consumerKey))

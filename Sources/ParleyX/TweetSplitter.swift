@@ -1,18 +1,18 @@
-/// Splits a public reply into posts that X accepts, numbered `1/3` when more than one.
+/// Splits a package reply into posts that X accepts, numbered `1/3` when more than one.
 ///
 /// Length is X's weighted length (twitter-text v3): characters in the Latin, general
 /// punctuation and similar ranges weigh 1; others (CJK, most emoji) weigh 2; a URL weighs 23
 /// whatever its length, as X shortens it. A post may weigh at most 280.
-public enum TweetSplitter {
-    public static let limit = 280
+package enum TweetSplitter {
+    package static let limit = 280
     static let urlWeight = 23
 
     /// The weight X gives `text`.
-    public static func weightedLength(_ text: String) -> Int {
+    package static func weightedLength(_ text: String) -> Int {
         tokens(Substring(text)).reduce(0) { $0 + $1.weight }
     }
 
-    public static func split(_ text: String, limit: Int = TweetSplitter.limit) -> [String] {
+    package static func split(_ text: String, limit: Int = TweetSplitter.limit) -> [String] {
         if weightedLength(text) <= limit { return [text] }
         // Reserve room for " 2/3" and grow the reservation while the count needs more digits.
         var total = 2

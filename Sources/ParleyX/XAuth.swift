@@ -2,9 +2,9 @@ import Foundation
 
 /// Connecting an account: OAuth 2.0 Authorization Code with PKCE as a native client, and the
 /// OAuth 1.0a PIN flow.
-public enum XAuth {
+package enum XAuth {
     /// The URL the user opens to authorize parley.
-    public static func authorizeURL(config: XConfig, state: String, pkce: PKCE) -> String {
+    package static func authorizeURL(config: XConfig, state: String, pkce: PKCE) -> String {
         config.authorizeURL + "?" + PercentEncoding.form([
             ("response_type", "code"), ("client_id", config.clientID ?? ""), ("redirect_uri", config.redirectURI),
             ("scope", XConfig.scopes), ("state", state), ("code_challenge", pkce.challenge), ("code_challenge_method", "S256"),
@@ -12,7 +12,7 @@ public enum XAuth {
     }
 
     /// The code from a pasted redirect URL (its state checked) or a bare code.
-    public static func code(fromPasted text: String, expectedState: String) throws -> String {
+    package static func code(fromPasted text: String, expectedState: String) throws -> String {
         let t = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !t.isEmpty else { throw XError.badPaste("nothing was pasted: paste the redirect URL from the browser's address bar, or just its code") }
         if let q = t.firstIndex(of: "?") {
@@ -55,18 +55,18 @@ public enum XAuth {
         return XTokens(accessToken: access, refreshToken: json["refresh_token"] as? String, expiresAt: expires)
     }
 
-    public static func exchange(code: String, pkce: PKCE, config: XConfig, http: HTTPClient = HTTPClient()) throws -> XTokens {
+    package static func exchange(code: String, pkce: PKCE, config: XConfig, http: HTTPClient = HTTPClient()) throws -> XTokens {
         try tokenRequest([("grant_type", "authorization_code"), ("code", code), ("redirect_uri", config.redirectURI),
                           ("code_verifier", pkce.verifier)], config: config, http: http)
     }
 
-    public static func refresh(refreshToken: String, config: XConfig, http: HTTPClient = HTTPClient()) throws -> XTokens {
+    package static func refresh(refreshToken: String, config: XConfig, http: HTTPClient = HTTPClient()) throws -> XTokens {
         try tokenRequest([("grant_type", "refresh_token"), ("refresh_token", refreshToken)], config: config, http: http)
     }
 
     // MARK: OAuth 1.0a PIN flow
 
-    public static func requestToken(config: XConfig, http: HTTPClient = HTTPClient()) throws -> (token: String, secret: String, authorizeURL: String) {
+    package static func requestToken(config: XConfig, http: HTTPClient = HTTPClient()) throws -> (token: String, secret: String, authorizeURL: String) {
         guard let key = config.consumerKey, let secret = config.consumerSecret else {
             throw XError.notConfigured("the PIN flow needs PARLEY_X_CONSUMER_KEY and PARLEY_X_CONSUMER_SECRET")
         }
@@ -77,7 +77,7 @@ public enum XAuth {
         return (token, tokenSecret, config.oauth1AuthorizeURL + "?oauth_token=" + PercentEncoding.encode(token))
     }
 
-    public static func accessToken(config: XConfig, requestToken: String, requestSecret: String, pin: String,
+    package static func accessToken(config: XConfig, requestToken: String, requestSecret: String, pin: String,
                                    http: HTTPClient = HTTPClient()) throws -> (tokens: XTokens, userID: String, username: String) {
         let url = config.apiBase + "/oauth/access_token"
         let signer = OAuth1Signer(consumerKey: config.consumerKey ?? "", consumerSecret: config.consumerSecret ?? "",

@@ -1,20 +1,20 @@
 import Foundation
 
 /// A channel's credentials: OAuth 2.0 bearer tokens, or an OAuth 1.0a token and secret.
-public struct XTokens: Sendable, Equatable {
-    public var accessToken: String
-    public var refreshToken: String?
+package struct XTokens: Sendable, Equatable {
+    package var accessToken: String
+    package var refreshToken: String?
     /// Milliseconds since the epoch.
-    public var expiresAt: Int64?
+    package var expiresAt: Int64?
     /// Set for OAuth 1.0a credentials.
-    public var tokenSecret: String?
-    public init(accessToken: String, refreshToken: String? = nil, expiresAt: Int64? = nil, tokenSecret: String? = nil) {
+    package var tokenSecret: String?
+    package init(accessToken: String, refreshToken: String? = nil, expiresAt: Int64? = nil, tokenSecret: String? = nil) {
         self.accessToken = accessToken; self.refreshToken = refreshToken; self.expiresAt = expiresAt; self.tokenSecret = tokenSecret
     }
 }
 
 /// What went wrong talking to X, each with a message a user can act on. Never holds a token.
-public enum XError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum XError: Error, Sendable, Equatable, CustomStringConvertible {
     case notConfigured(String)
     case unauthorized(String)
     case forbidden(String)
@@ -27,7 +27,7 @@ public enum XError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What the user pasted is not a usable redirect URL or code (X was not asked anything).
     case badPaste(String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .notConfigured(let m): return m
         case .unauthorized(let d):
@@ -47,44 +47,44 @@ public enum XError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-public struct XUser: Sendable, Equatable { public var id: String; public var username: String; public var name: String }
+package struct XUser: Sendable, Equatable { package var id: String; package var username: String; package var name: String }
 
-public struct XTweet: Sendable, Equatable {
-    public var id: String
-    public var text: String
-    public var authorID: String
-    public var authorUsername: String?
-    public var createdAt: Int64?
+package struct XTweet: Sendable, Equatable {
+    package var id: String
+    package var text: String
+    package var authorID: String
+    package var authorUsername: String?
+    package var createdAt: Int64?
 }
 
-public struct XDMEvent: Sendable, Equatable {
-    public var id: String
-    public var senderID: String
+package struct XDMEvent: Sendable, Equatable {
+    package var id: String
+    package var senderID: String
     /// The sender's username, from the page's `includes.users`; nil when X did not include it.
-    public var senderUsername: String?
+    package var senderUsername: String?
     /// `dm_conversation_id`: `lowId-highId` for a one-to-one conversation, one number for a group.
-    public var conversationID: String?
-    public var text: String
-    public var createdAt: Int64?
+    package var conversationID: String?
+    package var text: String
+    package var createdAt: Int64?
 }
 
 /// The X API v2 for one account, over libcurl: honours rate limits, retries 5xx and stalls with
 /// backoff, and refreshes an expired access token once (handing the new tokens to `onRefresh`
 /// before they are used, since each refresh retires the old refresh token).
-public final class XClient: @unchecked Sendable {
-    public let config: XConfig
-    public private(set) var tokens: XTokens
+package final class XClient: @unchecked Sendable {
+    package let config: XConfig
+    package private(set) var tokens: XTokens
     let http: HTTPClient
-    public var onRefresh: (XTokens) throws -> Void = { _ in }
+    package var onRefresh: (XTokens) throws -> Void = { _ in }
     /// Told when parley waits (rate limit, backoff): the shell shows it.
-    public var onWait: (String) -> Void = { _ in }
+    package var onWait: (String) -> Void = { _ in }
     /// Sleeps; tests replace it.
-    public var sleep: (TimeInterval) -> Void = { Thread.sleep(forTimeInterval: $0) }
-    public var now: () -> Date = { Date() }
+    package var sleep: (TimeInterval) -> Void = { Thread.sleep(forTimeInterval: $0) }
+    package var now: () -> Date = { Date() }
     /// The first backoff after a 5xx or stall, doubled each time.
-    public var backoff: TimeInterval
+    package var backoff: TimeInterval
 
-    public init(config: XConfig, tokens: XTokens, http: HTTPClient? = nil) {
+    package init(config: XConfig, tokens: XTokens, http: HTTPClient? = nil) {
         self.config = config
         self.backoff = config.backoffSeconds
         self.tokens = tokens
@@ -93,7 +93,7 @@ public final class XClient: @unchecked Sendable {
 
     // MARK: Endpoints
 
-    public func me() throws -> XUser {
+    package func me() throws -> XUser {
         let json = try call("GET", "/2/users/me", query: [("user.fields", "username,name")])
         guard let data = json["data"] as? [String: Any], let id = data["id"] as? String, let username = data["username"] as? String else {
             throw XError.malformed("no user in /2/users/me")
@@ -101,7 +101,7 @@ public final class XClient: @unchecked Sendable {
         return XUser(id: id, username: username, name: data["name"] as? String ?? username)
     }
 
-    public func mentions(userID: String, sinceID: String?, paginationToken: String?, maxResults: Int = 100) throws -> (tweets: [XTweet], next: String?) {
+    package func mentions(userID: String, sinceID: String?, paginationToken: String?, maxResults: Int = 100) throws -> (tweets: [XTweet], next: String?) {
         var q: [(String, String)] = [("max_results", String(maxResults)),
                                      ("tweet.fields", "author_id,created_at,conversation_id,in_reply_to_user_id,referenced_tweets"),
                                      ("expansions", "author_id"), ("user.fields", "username")]
@@ -121,7 +121,7 @@ public final class XClient: @unchecked Sendable {
     /// expanded, so each event carries its sender's username when X includes it; the other party
     /// of a one-to-one conversation is read from `dm_conversation_id` (X gives `participant_ids`
     /// only on ParticipantsJoin and ParticipantsLeave events).
-    public func dmEvents(paginationToken: String?, maxResults: Int = 100) throws -> (events: [XDMEvent], next: String?) {
+    package func dmEvents(paginationToken: String?, maxResults: Int = 100) throws -> (events: [XDMEvent], next: String?) {
         var q: [(String, String)] = [("max_results", String(maxResults)), ("event_types", "MessageCreate"),
                                      ("dm_event.fields", "created_at,dm_conversation_id,sender_id,text"),
                                      ("expansions", "sender_id"), ("user.fields", "username")]
@@ -150,7 +150,7 @@ public final class XClient: @unchecked Sendable {
         return names
     }
 
-    public func createTweet(text: String, inReplyTo: String?) throws -> String {
+    package func createTweet(text: String, inReplyTo: String?) throws -> String {
         var body: [String: Any] = ["text": text]
         if let inReplyTo { body["reply"] = ["in_reply_to_tweet_id": inReplyTo] }
         let json = try call("POST", "/2/tweets", body: body)
@@ -158,7 +158,7 @@ public final class XClient: @unchecked Sendable {
         return id
     }
 
-    public func sendDirectMessage(participantID: String, text: String) throws -> String {
+    package func sendDirectMessage(participantID: String, text: String) throws -> String {
         let json = try call("POST", "/2/dm_conversations/with/\(PercentEncoding.encode(participantID))/messages", body: ["text": text])
         guard let id = (json["data"] as? [String: Any])?["dm_event_id"] as? String else { throw XError.malformed("no dm_event_id for the message") }
         return id

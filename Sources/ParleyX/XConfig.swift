@@ -6,7 +6,7 @@ import Foundation
 /// | variable | file key | default |
 /// |---|---|---|
 /// | `PARLEY_X_CLIENT_ID` | `client_id` | none: needed to connect an account |
-/// | `PARLEY_X_CLIENT_SECRET` | `client_secret` | none (a public, native client) |
+/// | `PARLEY_X_CLIENT_SECRET` | `client_secret` | none (a package, native client) |
 /// | `PARLEY_X_API_BASE` | `api_base` | `https://api.x.com` |
 /// | `PARLEY_X_AUTH_URL` | `auth_url` | `https://x.com/i/oauth2/authorize` |
 /// | `PARLEY_X_CALLBACK_PORT` | `callback_port` | `8765` |
@@ -15,30 +15,30 @@ import Foundation
 /// | `PARLEY_X_TIMEOUT` | `timeout` | `30` (seconds without progress) |
 /// | `PARLEY_X_RETRIES` | `retries` | `4` (tries after a 5xx, stall or broken response) |
 /// | `PARLEY_X_BACKOFF` | `backoff` | `1` (seconds before the first retry, doubled each time) |
-public struct XConfig: Sendable, Equatable {
-    public var clientID: String?
-    public var clientSecret: String?
-    public var apiBase: String = "https://api.x.com"
-    public var authorizeURL: String = "https://x.com/i/oauth2/authorize"
-    public var oauth1AuthorizeURL: String = "https://x.com/oauth/authorize"
-    public var callbackPort: Int = 8765
-    public var consumerKey: String?
-    public var consumerSecret: String?
-    public var stallSeconds: Int = 30
+package struct XConfig: Sendable, Equatable {
+    package var clientID: String?
+    package var clientSecret: String?
+    package var apiBase: String = "https://api.x.com"
+    package var authorizeURL: String = "https://x.com/i/oauth2/authorize"
+    package var oauth1AuthorizeURL: String = "https://x.com/oauth/authorize"
+    package var callbackPort: Int = 8765
+    package var consumerKey: String?
+    package var consumerSecret: String?
+    package var stallSeconds: Int = 30
     /// Retries after a 5xx, a timeout or a cut connection.
-    public var maxRetries: Int = 4
+    package var maxRetries: Int = 4
     /// Seconds before the first retry, doubled each time.
-    public var backoffSeconds: Double = 1
+    package var backoffSeconds: Double = 1
     /// The longest wait for a rate limit's reset before giving up with an error.
-    public var maxRateLimitWait: TimeInterval = 900
+    package var maxRateLimitWait: TimeInterval = 900
 
-    public static let scopes = "tweet.read tweet.write users.read dm.read dm.write offline.access"
+    package static let scopes = "tweet.read tweet.write users.read dm.read dm.write offline.access"
 
-    public init() {}
+    package init() {}
 
-    public var redirectURI: String { "http://127.0.0.1:\(callbackPort)/callback" }
+    package var redirectURI: String { "http://127.0.0.1:\(callbackPort)/callback" }
 
-    public static func load(environment env: [String: String]) -> XConfig {
+    package static func load(environment env: [String: String]) -> XConfig {
         var file: [String: String] = [:]
         let configHome = env["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? ((env["HOME"] ?? NSHomeDirectory()) + "/.config")
         if let text = try? String(contentsOfFile: configHome + "/parley/x.conf", encoding: .utf8) {

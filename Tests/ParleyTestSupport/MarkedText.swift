@@ -5,16 +5,16 @@ import ParleyShell
 ///
 /// Every completion test writes its cursor this way, at the end of the line too (`"user show ⏐"`),
 /// so no test counts characters by hand.
-public struct MarkedText: Equatable, Sendable {
-    public static let marker: Character = "⏐"
+package struct MarkedText: Equatable, Sendable {
+    package static let marker: Character = "⏐"
 
     /// The line without the marker.
-    public let text: String
+    package let text: String
     /// Where the marker was, in Characters from the start: the offset `Completer` takes.
-    public let cursor: Int
+    package let cursor: Int
 
     /// Throws when `marked` holds no marker or more than one.
-    public init(_ marked: String) throws {
+    package init(_ marked: String) throws {
         let scalar = Self.marker.unicodeScalars.first!
         var text = String.UnicodeScalarView()
         var before: String?
@@ -28,11 +28,11 @@ public struct MarkedText: Equatable, Sendable {
         self.cursor = before.count
     }
 
-    public enum Problem: Error, Equatable, CustomStringConvertible {
+    package enum Problem: Error, Equatable, CustomStringConvertible {
         case noMarker(String)
         case severalMarkers(String)
 
-        public var description: String {
+        package var description: String {
             switch self {
             case .noMarker(let s): "no cursor marker \(MarkedText.marker) in \"\(s)\""
             case .severalMarkers(let s): "more than one cursor marker \(MarkedText.marker) in \"\(s)\""
@@ -43,7 +43,7 @@ public struct MarkedText: Equatable, Sendable {
 
 extension Completer {
     /// Completes the line at the cursor drawn in it: `complete(marked: "conversation li⏐")`.
-    public func complete(marked: String) throws -> Completion {
+    package func complete(marked: String) throws -> Completion {
         let m = try MarkedText(marked)
         return complete(line: m.text, cursor: m.cursor)
     }

@@ -4,12 +4,12 @@ import ParleyStore
 
 /// A shell on an in-memory (or given) database with a fixed clock and captured output, the way
 /// every Swift test of the shell starts.
-public enum TestShell {
+package enum TestShell {
     /// The clock tests start at: 2023-11-14T22:13:20Z.
-    public static let start: Timestamp = 1_700_000_000_000
+    package static let start: Timestamp = 1_700_000_000_000
 
     /// A shell whose session writes to `io`; `setup` lines run first and must all succeed.
-    public static func make(path: String = ":memory:", io: BufferIO, setup: [String] = []) throws -> Shell {
+    package static func make(path: String = ":memory:", io: BufferIO, setup: [String] = []) throws -> Shell {
         let session = Session(database: try ParleyDatabase(path: path), io: io, systemClock: FixedClock(start),
                               environment: ["PARLEY_KDF_ROUNDS": "1024"])
         session.loginFailureDelayMs = 0
@@ -20,9 +20,9 @@ public enum TestShell {
         return shell
     }
 
-    public struct SetupFailed: Error, CustomStringConvertible {
-        public var line: String
-        public var error: String
-        public var description: String { "set-up line failed: \(line): \(error)" }
+    package struct SetupFailed: Error, CustomStringConvertible {
+        package var line: String
+        package var error: String
+        package var description: String { "set-up line failed: \(line): \(error)" }
     }
 }

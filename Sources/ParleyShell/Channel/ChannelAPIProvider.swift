@@ -3,12 +3,12 @@ import ParleyStore
 
 /// Makes the X API for a connected channel from its stored credentials. `onRefresh` stores
 /// rotated tokens before they are used (docs/PRODUCT.md, "The X channel").
-public typealias ChannelAPIProvider = (_ channel: Channel, _ credentials: ChannelCredentials,
+package typealias ChannelAPIProvider = (_ channel: Channel, _ credentials: ChannelCredentials,
                                        _ onRefresh: @escaping (ChannelCredentials) throws -> Void) throws -> XChannelAPI
 
 extension Session {
     /// The API of a connected channel, with token refreshes written to the database at once.
-    public func api(for channel: Channel) throws -> XChannelAPI {
+    package func api(for channel: Channel) throws -> XChannelAPI {
         guard let provider = channelAPIProvider else {
             throw ParleyError.refused("\(channel.atHandle) is a connected X account, and this parley has no X client configured")
         }

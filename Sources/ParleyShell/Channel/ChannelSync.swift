@@ -2,19 +2,19 @@ import ParleyCore
 import ParleyStore
 
 /// Thrown when `shouldStop` asked a sync to stop between pages.
-public struct SyncStopped: Error {}
+package struct SyncStopped: Error {}
 
 /// What one sync of a channel did.
-public struct SyncSummary: Sendable, Equatable {
-    public var channel: String
-    public var newMessages = 0
-    public var newConversations = 0
-    public var reopened = 0
-    public var returnedToNew = 0
-    public var pages = 0
-    public var autoResolved = 0
+package struct SyncSummary: Sendable, Equatable {
+    package var channel: String
+    package var newMessages = 0
+    package var newConversations = 0
+    package var reopened = 0
+    package var returnedToNew = 0
+    package var pages = 0
+    package var autoResolved = 0
 
-    public var line: String {
+    package var line: String {
         "\(channel): \(newMessages) new message\(newMessages == 1 ? "" : "s"), \(newConversations) new conversation\(newConversations == 1 ? "" : "s"), \(reopened) reopened"
             + (autoResolved > 0 ? ", \(autoResolved) auto-resolved" : "")
     }
@@ -24,21 +24,21 @@ public struct SyncSummary: Sendable, Equatable {
 /// Each page is stored in one transaction; the channel's cursor moves in the transaction of
 /// the last page, so a sync killed midway stores nothing twice and loses nothing: the next
 /// sync fetches the same pages again and skips what is stored.
-public struct ChannelSync {
-    public let database: ParleyDatabase
-    public let api: XChannelAPI
-    public let clock: ParleyClock
+package struct ChannelSync {
+    package let database: ParleyDatabase
+    package let api: XChannelAPI
+    package let clock: ParleyClock
     /// Called after each page: (pages so far, messages so far).
-    public var progress: ((Int, Int) -> Void)?
+    package var progress: ((Int, Int) -> Void)?
     /// Asked after each page; true stops the sync there (what is stored stays stored, and the
     /// next sync picks up where it left off).
-    public var shouldStop: () -> Bool = { false }
+    package var shouldStop: () -> Bool = { false }
 
-    public init(database: ParleyDatabase, api: XChannelAPI, clock: ParleyClock) {
+    package init(database: ParleyDatabase, api: XChannelAPI, clock: ParleyClock) {
         self.database = database; self.api = api; self.clock = clock
     }
 
-    public func run(channel: Channel) throws -> SyncSummary {
+    package func run(channel: Channel) throws -> SyncSummary {
         var summary = SyncSummary(channel: channel.atHandle)
         try syncMentions(channel, &summary)
         try syncDirectMessages(channel, &summary)

@@ -4,18 +4,18 @@ import ParleyStore
 
 /// `parley sync [--every DUR]`: syncs every connected channel, once or in a loop, for a service
 /// manager. It acts as the system (no user): whoever can write the database holds it all.
-public struct SyncService {
-    public let session: Session
-    public var every: TimeSpan?
+package struct SyncService {
+    package let session: Session
+    package var every: TimeSpan?
     /// True once a stop was asked (SIGTERM, SIGINT): the current page finishes, then it ends.
-    public var stopRequested: () -> Bool
+    package var stopRequested: () -> Bool
 
-    public init(session: Session, every: TimeSpan?, stopRequested: @escaping () -> Bool) {
+    package init(session: Session, every: TimeSpan?, stopRequested: @escaping () -> Bool) {
         self.session = session; self.every = every; self.stopRequested = stopRequested
     }
 
     /// Returns the process exit status: 0 when the last round succeeded everywhere.
-    public func run() -> Int32 {
+    package func run() -> Int32 {
         var status: Int32 = 0
         repeat {
             status = round()

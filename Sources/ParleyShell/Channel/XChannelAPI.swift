@@ -2,7 +2,7 @@ import ParleyCore
 
 /// What parley needs from the X API for one channel. The libcurl client implements it;
 /// tests can pass a fake. Every call may throw a `ParleyError` a user can act on.
-public protocol XChannelAPI: AnyObject {
+package protocol XChannelAPI: AnyObject {
     /// The account the tokens belong to.
     func me() throws -> XAccount
     /// One page of mentions, newest first, newer than `sinceID`.
@@ -15,41 +15,41 @@ public protocol XChannelAPI: AnyObject {
     func sendDirectMessage(to participantID: String, text: String) throws -> String
 }
 
-public struct XAccount: Sendable, Equatable {
-    public var id: String
-    public var username: String
-    public var name: String
-    public init(id: String, username: String, name: String) { self.id = id; self.username = username; self.name = name }
+package struct XAccount: Sendable, Equatable {
+    package var id: String
+    package var username: String
+    package var name: String
+    package init(id: String, username: String, name: String) { self.id = id; self.username = username; self.name = name }
 }
 
-public struct XPage<Item: Sendable>: Sendable {
-    public var items: [Item]
-    public var nextToken: String?
-    public init(items: [Item], nextToken: String?) { self.items = items; self.nextToken = nextToken }
+package struct XPage<Item: Sendable>: Sendable {
+    package var items: [Item]
+    package var nextToken: String?
+    package init(items: [Item], nextToken: String?) { self.items = items; self.nextToken = nextToken }
 }
 
-public struct XInboundTweet: Sendable, Equatable {
-    public var id: String
-    public var authorID: String
+package struct XInboundTweet: Sendable, Equatable {
+    package var id: String
+    package var authorID: String
     /// The author's username; nil when X did not include the author (the stored handle stays).
-    public var authorUsername: String?
-    public var text: String
-    public var createdAt: Timestamp?
-    public init(id: String, authorID: String, authorUsername: String?, text: String, createdAt: Timestamp?) {
+    package var authorUsername: String?
+    package var text: String
+    package var createdAt: Timestamp?
+    package init(id: String, authorID: String, authorUsername: String?, text: String, createdAt: Timestamp?) {
         self.id = id; self.authorID = authorID; self.authorUsername = authorUsername; self.text = text; self.createdAt = createdAt
     }
 }
 
-public struct XDirectMessage: Sendable, Equatable {
-    public var id: String
-    public var senderID: String
+package struct XDirectMessage: Sendable, Equatable {
+    package var id: String
+    package var senderID: String
     /// X's `dm_conversation_id`: `lowId-highId` for a one-to-one conversation, one number for a group.
-    public var conversationID: String?
+    package var conversationID: String?
     /// The sender's username; nil when X did not include the sender (the stored handle stays).
-    public var senderUsername: String?
-    public var text: String
-    public var createdAt: Timestamp?
-    public init(id: String, senderID: String, conversationID: String?, senderUsername: String?, text: String,
+    package var senderUsername: String?
+    package var text: String
+    package var createdAt: Timestamp?
+    package init(id: String, senderID: String, conversationID: String?, senderUsername: String?, text: String,
                 createdAt: Timestamp?) {
         self.id = id
         self.senderID = senderID
@@ -63,7 +63,7 @@ public struct XDirectMessage: Sendable, Equatable {
     /// the account received; for a message the account sent, the other id of the one-to-one
     /// conversation `lowId-highId`. Nil when there is none (a group conversation, a malformed id,
     /// a conversation of the account with itself).
-    public func customerID(accountID: String) -> String? {
+    package func customerID(accountID: String) -> String? {
         guard senderID == accountID else {
             return senderID.isEmpty ? nil : senderID
         }
@@ -71,7 +71,7 @@ public struct XDirectMessage: Sendable, Equatable {
     }
 
     /// The id in a one-to-one `dm_conversation_id` (`lowId-highId`) that is not the account's.
-    public static func otherParticipant(conversationID: String, accountID: String) -> String? {
+    package static func otherParticipant(conversationID: String, accountID: String) -> String? {
         let ids = conversationID.split(separator: "-", omittingEmptySubsequences: false).map(String.init)
         guard ids.count == 2, ids.allSatisfy(XID.isNumeric) else { return nil }
         if ids[0] == accountID && ids[1] != accountID { return ids[1] }
@@ -81,13 +81,13 @@ public struct XDirectMessage: Sendable, Equatable {
 }
 
 /// X ids are decimal numbers that do not fit every integer type: compare them as such.
-public enum XID {
+package enum XID {
     /// Is this a user or event id as X writes them (decimal digits only)?
-    public static func isNumeric(_ s: String) -> Bool {
+    package static func isNumeric(_ s: String) -> Bool {
         !s.isEmpty && s.utf8.allSatisfy { (48...57).contains($0) }
     }
 
-    public static func isNewer(_ a: String, than b: String?) -> Bool {
+    package static func isNewer(_ a: String, than b: String?) -> Bool {
         guard let b else { return true }
         if a.count != b.count { return a.count > b.count }
         return a > b

@@ -3,14 +3,14 @@ import ParleyStore
 import ParleyX
 
 /// The libcurl X client behind the shell's `XChannelAPI`.
-public final class XClientAdapter: XChannelAPI {
-    public let client: XClient
+package final class XClientAdapter: XChannelAPI {
+    package let client: XClient
 
-    public init(client: XClient) { self.client = client }
+    package init(client: XClient) { self.client = client }
 
     /// The provider the executable installs: credentials from the database, configuration from
     /// the environment and `x.conf`, rotated tokens stored before use, waits shown on stderr.
-    public static func provider(config: XConfig, io: ShellIO) -> ChannelAPIProvider {
+    package static func provider(config: XConfig, io: ShellIO) -> ChannelAPIProvider {
         return { channel, creds, onRefresh in
             let client = XClient(config: config, tokens: XTokens(accessToken: creds.accessToken, refreshToken: creds.refreshToken,
                                                                  expiresAt: creds.expiresAt, tokenSecret: creds.tokenSecret))
@@ -24,12 +24,12 @@ public final class XClientAdapter: XChannelAPI {
         }
     }
 
-    public func me() throws -> XAccount {
+    package func me() throws -> XAccount {
         let u = try client.me()
         return XAccount(id: u.id, username: u.username, name: u.name)
     }
 
-    public func mentions(userID: String, sinceID: String?, paginationToken: String?) throws -> XPage<XInboundTweet> {
+    package func mentions(userID: String, sinceID: String?, paginationToken: String?) throws -> XPage<XInboundTweet> {
         let page = try client.mentions(userID: userID, sinceID: sinceID, paginationToken: paginationToken)
         return XPage(items: page.tweets.map {
             XInboundTweet(id: $0.id, authorID: $0.authorID, authorUsername: $0.authorUsername, text: $0.text,
@@ -37,7 +37,7 @@ public final class XClientAdapter: XChannelAPI {
         }, nextToken: page.next)
     }
 
-    public func directMessages(paginationToken: String?) throws -> XPage<XDirectMessage> {
+    package func directMessages(paginationToken: String?) throws -> XPage<XDirectMessage> {
         let page = try client.dmEvents(paginationToken: paginationToken)
         return XPage(items: page.events.map {
             XDirectMessage(id: $0.id, senderID: $0.senderID, conversationID: $0.conversationID,
@@ -45,11 +45,11 @@ public final class XClientAdapter: XChannelAPI {
         }, nextToken: page.next)
     }
 
-    public func postTweet(text: String, inReplyTo: String?) throws -> String {
+    package func postTweet(text: String, inReplyTo: String?) throws -> String {
         try client.createTweet(text: text, inReplyTo: inReplyTo)
     }
 
-    public func sendDirectMessage(to participantID: String, text: String) throws -> String {
+    package func sendDirectMessage(to participantID: String, text: String) throws -> String {
         try client.sendDirectMessage(participantID: participantID, text: text)
     }
 }

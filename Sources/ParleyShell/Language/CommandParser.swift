@@ -1,13 +1,13 @@
 import ParleyCore
 
 /// Matches words against the command table and sorts them into arguments and options.
-public struct CommandParser: Sendable {
-    public let table: CommandTable
+package struct CommandParser: Sendable {
+    package let table: CommandTable
 
     /// The most words a command's name takes (`team member add`).
     let deepestPath: Int
 
-    public init(table: CommandTable) {
+    package init(table: CommandTable) {
         self.table = table
         self.deepestPath = table.commands.map(\.path.count).max() ?? 0
     }
@@ -15,7 +15,7 @@ public struct CommandParser: Sendable {
     /// Splits a command line (one or more physical lines joined by `\n`) into commands. Words are
     /// read one at a time; when a command's next word is its free text and does not begin with a
     /// quote, the text is the rest of the physical line as typed, `;`, `#` and quotes included.
-    public func commands(in line: String) -> Tokenizer.Outcome {
+    package func commands(in line: String) -> Tokenizer.Outcome {
         var scanner = Tokenizer.Scanner(line)
         var commands: [[Word]] = []
         var words: [Word] = []
@@ -103,7 +103,7 @@ public struct CommandParser: Sendable {
     }
 
     /// The spec the words name, and how many words the command's name took.
-    public func match(_ words: [String]) throws -> (CommandSpec, Int) {
+    package func match(_ words: [String]) throws -> (CommandSpec, Int) {
         guard let first = words.first else { throw ParleyError.usage("empty command") }
         var depth = 0
         var candidates = table.commands
@@ -140,7 +140,7 @@ public struct CommandParser: Sendable {
         throw ParleyError.usage("`\(prefix)` needs one of: " + subs.joined(separator: ", ") + " (see `help \(prefix)`)")
     }
 
-    public func parse(_ words: [Word]) throws -> Invocation {
+    package func parse(_ words: [Word]) throws -> Invocation {
         // SQLite text bound from Swift ends at a NUL: a word holding one would be stored (or
         // looked up) cut short. A NUL can only come from a script or a pipe; refuse it whole.
         if words.contains(where: { $0.text.unicodeScalars.contains("\u{0}") }) {

@@ -2,7 +2,7 @@ import ParleyCore
 import ParleyStore
 
 /// What a word stands for: drives validation, help and completion from one table.
-public enum ValueKind: Sendable, Equatable {
+package enum ValueKind: Sendable, Equatable {
     case text
     case newEmail
     case user            // an existing user's email, or `me` where the command allows it
@@ -31,7 +31,7 @@ public enum ValueKind: Sendable, Equatable {
     case reportFormat    // table|csv|json
 
     /// Fixed choices, for help and completion.
-    public var choices: [String]? {
+    package var choices: [String]? {
         switch self {
         case .queue: return Queue.allCases.map(\.rawValue)
         case .channelRole: return ChannelRole.allCases.map(\.rawValue)
@@ -47,20 +47,20 @@ public enum ValueKind: Sendable, Equatable {
     }
 }
 
-public struct ArgSpec: Sendable {
-    public var name: String
-    public var kind: ValueKind
-    public var optional: Bool
+package struct ArgSpec: Sendable {
+    package var name: String
+    package var kind: ValueKind
+    package var optional: Bool
     /// One or more values: takes every remaining positional word.
-    public var variadic: Bool
+    package var variadic: Bool
     /// Free text: unquoted, the rest of the line as typed; quoted, one word.
-    public var rest: Bool
+    package var rest: Bool
     /// The whole numbers a `.number` takes.
-    public var range: ClosedRange<Int>
+    package var range: ClosedRange<Int>
     /// The word as typed, not resolved: the command looks it up its own way (`login EMAIL`).
-    public var asTyped: Bool
+    package var asTyped: Bool
 
-    public init(_ name: String, _ kind: ValueKind, optional: Bool = false, variadic: Bool = false, rest: Bool = false,
+    package init(_ name: String, _ kind: ValueKind, optional: Bool = false, variadic: Bool = false, rest: Bool = false,
                 range: ClosedRange<Int> = 0...Int.max, asTyped: Bool = false) {
         self.name = name; self.kind = kind; self.optional = optional; self.variadic = variadic; self.rest = rest
         self.range = range; self.asTyped = asTyped
@@ -73,19 +73,19 @@ public struct ArgSpec: Sendable {
     }
 }
 
-public struct OptionSpec: Sendable {
+package struct OptionSpec: Sendable {
     /// Without the leading dashes: `queue` for `--queue`.
-    public var name: String
+    package var name: String
     /// nil for a flag that takes no value (`--dm`).
-    public var kind: ValueKind?
-    public var help: String
-    public var valueName: String
+    package var kind: ValueKind?
+    package var help: String
+    package var valueName: String
     /// The whole numbers a `.number` takes.
-    public var range: ClosedRange<Int>
+    package var range: ClosedRange<Int>
     /// The word as typed, not resolved (`user list --after EMAIL` is a place in the list).
-    public var asTyped: Bool
+    package var asTyped: Bool
 
-    public init(_ name: String, _ kind: ValueKind?, _ help: String, valueName: String? = nil,
+    package init(_ name: String, _ kind: ValueKind?, _ help: String, valueName: String? = nil,
                 range: ClosedRange<Int> = 0...Int.max, asTyped: Bool = false) {
         self.name = name; self.kind = kind; self.help = help; self.range = range; self.asTyped = asTyped
         self.valueName = valueName ?? kind?.choices?.joined(separator: "|") ?? name.uppercased().replacingOccurrences(of: "-", with: "_")
@@ -97,7 +97,7 @@ public struct OptionSpec: Sendable {
 /// Who may run a command: the one statement of it that the runner enforces (before the handler
 /// runs, on the objects the typed arguments name), `help` shows and completion agrees with. The
 /// rules themselves are the core's (`AccessPolicy`).
-public enum Requirement: Sendable, Equatable {
+package enum Requirement: Sendable, Equatable {
     case anyone
     /// A logged-in, enabled user.
     case loggedIn
@@ -118,7 +118,7 @@ public enum Requirement: Sendable, Equatable {
     case selfOrAdmin(String)
 
     /// The channel role the requirement asks for, when it is one.
-    public var channelRole: ChannelRole? {
+    package var channelRole: ChannelRole? {
         switch self {
         case .onConversation(let a), .onChannel(let a), .onChannelOrAdmin(let a, _):
             return a.requiredChannelRole ?? .viewer
@@ -129,7 +129,7 @@ public enum Requirement: Sendable, Equatable {
 
 /// A word turned into what it stands for, once, before the handler runs: pure values parsed,
 /// names resolved through `Visibility` (what the user cannot see does not exist).
-public enum Typed {
+package enum Typed {
     case text(String)
     case number(Int)
     case bool(Bool)
@@ -148,52 +148,52 @@ public enum Typed {
     case team(Team)
     case topic(id: Int64, name: String)
 
-    public var text: String? { if case .text(let v) = self { v } else { nil } }
-    public var number: Int? { if case .number(let v) = self { v } else { nil } }
-    public var bool: Bool? { if case .bool(let v) = self { v } else { nil } }
-    public var span: TimeSpan? { if case .span(let v) = self { v } else { nil } }
-    public var limit: TimeSpan?? { if case .limit(let v) = self { .some(v) } else { nil } }
-    public var queue: Queue? { if case .queue(let v) = self { v } else { nil } }
-    public var channelRole: ChannelRole? { if case .channelRole(let v) = self { v } else { nil } }
-    public var accountRole: AccountRole? { if case .accountRole(let v) = self { v } else { nil } }
-    public var action: Action? { if case .action(let v) = self { v } else { nil } }
-    public var user: User? { if case .user(let v) = self { v } else { nil } }
-    public var channel: Channel? { if case .channel(let v) = self { v } else { nil } }
-    public var conversation: (ConversationSummary, Channel)? {
+    package var text: String? { if case .text(let v) = self { v } else { nil } }
+    package var number: Int? { if case .number(let v) = self { v } else { nil } }
+    package var bool: Bool? { if case .bool(let v) = self { v } else { nil } }
+    package var span: TimeSpan? { if case .span(let v) = self { v } else { nil } }
+    package var limit: TimeSpan?? { if case .limit(let v) = self { .some(v) } else { nil } }
+    package var queue: Queue? { if case .queue(let v) = self { v } else { nil } }
+    package var channelRole: ChannelRole? { if case .channelRole(let v) = self { v } else { nil } }
+    package var accountRole: AccountRole? { if case .accountRole(let v) = self { v } else { nil } }
+    package var action: Action? { if case .action(let v) = self { v } else { nil } }
+    package var user: User? { if case .user(let v) = self { v } else { nil } }
+    package var channel: Channel? { if case .channel(let v) = self { v } else { nil } }
+    package var conversation: (ConversationSummary, Channel)? {
         if case .conversation(let c, let ch) = self { (c, ch) } else { nil }
     }
-    public var team: Team? { if case .team(let v) = self { v } else { nil } }
-    public var topic: (id: Int64, name: String)? {
+    package var team: Team? { if case .team(let v) = self { v } else { nil } }
+    package var topic: (id: Int64, name: String)? {
         if case .topic(let id, let name) = self { (id, name) } else { nil }
     }
 }
 
 /// What a running command gets: its parsed words and, once the runner prepared it, their typed
 /// values (keyed by the argument's name, or `--option`).
-public struct Invocation {
-    public var spec: CommandSpec
-    public var args: [String: [String]]
-    public var options: [String: String]
-    public var flags: Set<String>
+package struct Invocation {
+    package var spec: CommandSpec
+    package var args: [String: [String]]
+    package var options: [String: String]
+    package var flags: Set<String>
     /// The typed values, filled by the runner before the handler runs.
-    public var typed: [String: [Typed]] = [:]
+    package var typed: [String: [Typed]] = [:]
 
-    public init(spec: CommandSpec, args: [String: [String]], options: [String: String], flags: Set<String>) {
+    package init(spec: CommandSpec, args: [String: [String]], options: [String: String], flags: Set<String>) {
         self.spec = spec; self.args = args; self.options = options; self.flags = flags
     }
 
     /// The words as the parser sorted them, as typed: what the parser's tests read. Handlers read
     /// the typed values (`given`, `conversation`, `channel()`, …).
-    public func arg(_ name: String) -> String? { args[name]?.first }
-    public func values(_ name: String) -> [String] { args[name] ?? [] }
-    public func option(_ name: String) -> String? { options[name] }
-    public func flag(_ name: String) -> Bool { flags.contains(name) }
-    public func has(_ name: String) -> Bool { options[name] != nil || flags.contains(name) }
+    package func arg(_ name: String) -> String? { args[name]?.first }
+    package func values(_ name: String) -> [String] { args[name] ?? [] }
+    package func option(_ name: String) -> String? { options[name] }
+    package func flag(_ name: String) -> Bool { flags.contains(name) }
+    package func has(_ name: String) -> Bool { options[name] != nil || flags.contains(name) }
 
     /// The typed value of an argument (`N`) or option (`--limit`), when given.
-    public func given(_ key: String) -> Typed? { typed[key]?.first }
+    package func given(_ key: String) -> Typed? { typed[key]?.first }
     /// Every typed value of a variadic argument.
-    public func all(_ key: String) -> [Typed] { typed[key] ?? [] }
+    package func all(_ key: String) -> [Typed] { typed[key] ?? [] }
 
     /// A value the command's table declares required: the parser made sure it is there.
     func required<T>(_ key: String, _ pick: (Typed) -> T?) -> T {
@@ -204,26 +204,26 @@ public struct Invocation {
     }
 
     /// The conversation the command names, with its channel.
-    public var conversation: (ConversationSummary, Channel) {
+    package var conversation: (ConversationSummary, Channel) {
         let key = spec.args.first { $0.kind == .conversation }?.name ?? "N"
         return required(key) { $0.conversation }
     }
-    public func text(_ key: String) -> String { required(key) { $0.text } }
-    public func channel(_ key: String = "CHANNEL") -> Channel { required(key) { $0.channel } }
-    public func user(_ key: String = "EMAIL") -> User { required(key) { $0.user } }
-    public func team(_ key: String) -> Team { required(key) { $0.team } }
-    public func topic(_ key: String) -> (id: Int64, name: String) { required(key) { $0.topic } }
-    public func queue(_ key: String = "QUEUE") -> Queue { required(key) { $0.queue } }
-    public func channelRole(_ key: String = "ROLE") -> ChannelRole { required(key) { $0.channelRole } }
-    public func action(_ key: String = "ACTION") -> Action { required(key) { $0.action } }
-    public func span(_ key: String) -> TimeSpan { required(key) { $0.span } }
-    public func bool(_ key: String) -> Bool { required(key) { $0.bool } }
+    package func text(_ key: String) -> String { required(key) { $0.text } }
+    package func channel(_ key: String = "CHANNEL") -> Channel { required(key) { $0.channel } }
+    package func user(_ key: String = "EMAIL") -> User { required(key) { $0.user } }
+    package func team(_ key: String) -> Team { required(key) { $0.team } }
+    package func topic(_ key: String) -> (id: Int64, name: String) { required(key) { $0.topic } }
+    package func queue(_ key: String = "QUEUE") -> Queue { required(key) { $0.queue } }
+    package func channelRole(_ key: String = "ROLE") -> ChannelRole { required(key) { $0.channelRole } }
+    package func action(_ key: String = "ACTION") -> Action { required(key) { $0.action } }
+    package func span(_ key: String) -> TimeSpan { required(key) { $0.span } }
+    package func bool(_ key: String) -> Bool { required(key) { $0.bool } }
 }
 
-public typealias CommandHandler = (Invocation, CommandContext) throws -> CommandOutput
+package typealias CommandHandler = (Invocation, CommandContext) throws -> CommandOutput
 
 /// How a command runs against the database.
-public enum Access: Sendable {
+package enum Access: Sendable {
     /// Reads only: a deferred transaction.
     case read
     /// Writes: one immediate transaction (or a savepoint in a script's transaction).
@@ -232,19 +232,19 @@ public enum Access: Sendable {
     case none
 }
 
-public struct CommandSpec: @unchecked Sendable {
-    public var path: [String]
-    public var args: [ArgSpec]
-    public var options: [OptionSpec]
-    public var summary: String
-    public var example: String
-    public var requirement: Requirement
-    public var access: Access
+package struct CommandSpec: @unchecked Sendable {
+    package var path: [String]
+    package var args: [ArgSpec]
+    package var options: [OptionSpec]
+    package var summary: String
+    package var example: String
+    package var requirement: Requirement
+    package var access: Access
     /// Whether the line holds a secret and must never reach the history file.
-    public var secret: Bool
-    public var handler: CommandHandler
+    package var secret: Bool
+    package var handler: CommandHandler
 
-    public init(_ path: String, args: [ArgSpec] = [], options: [OptionSpec] = [], summary: String,
+    package init(_ path: String, args: [ArgSpec] = [], options: [OptionSpec] = [], summary: String,
                 example: String, requirement: Requirement = .loggedIn, access: Access = .write,
                 secret: Bool = false, handler: @escaping CommandHandler) {
         self.path = path.split(separator: " ").map(String.init)
@@ -252,15 +252,15 @@ public struct CommandSpec: @unchecked Sendable {
         self.requirement = requirement; self.access = access; self.secret = secret; self.handler = handler
     }
 
-    public var name: String { path.joined(separator: " ") }
+    package var name: String { path.joined(separator: " ") }
 
     /// The command's form. Options come before free text, which runs to the end of the line.
-    public var usage: String {
+    package var usage: String {
         if let last = args.last, last.rest {
             return ([name] + args.dropLast().map(\.usage) + options.map(\.usage) + [last.usage]).joined(separator: " ")
         }
         return ([name] + args.map(\.usage) + options.map(\.usage)).joined(separator: " ")
     }
 
-    public func option(named name: String) -> OptionSpec? { options.first { $0.name == name } }
+    package func option(named name: String) -> OptionSpec? { options.first { $0.name == name } }
 }

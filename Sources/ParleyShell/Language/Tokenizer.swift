@@ -1,19 +1,19 @@
 import ParleyCore
 
 /// One word of a command line.
-public struct Word: Equatable, Sendable {
+package struct Word: Equatable, Sendable {
     /// The word with quotes removed and escapes applied; for free text, the text as typed.
-    public var text: String
+    package var text: String
     /// Whether it began inside quotes: a quoted `"--x"` is text, not an option, while
     /// `--x="a b"` is the option `--x` with the value `a b`.
-    public var quoted: Bool
+    package var quoted: Bool
     /// Whether it is unquoted free text: the rest of the line as typed, never split or unescaped.
-    public var verbatim: Bool
+    package var verbatim: Bool
     /// Whether it began inside quotes and went on after the closing quote (`"We"re`): as free
     /// text it would lose the quotes, so it is refused there.
-    public var pastQuote: Bool
+    package var pastQuote: Bool
 
-    public init(_ text: String, quoted: Bool = false, verbatim: Bool = false, pastQuote: Bool = false) {
+    package init(_ text: String, quoted: Bool = false, verbatim: Bool = false, pastQuote: Bool = false) {
         self.text = text
         self.quoted = quoted
         self.verbatim = verbatim
@@ -29,22 +29,22 @@ public struct Word: Equatable, Sendable {
 /// The tokenizer does not know the commands: `Scanner` reads one word at a time, and the parser
 /// (`CommandParser.commands(in:)`), when a command's free text begins, takes the rest of the
 /// physical line as typed with `Scanner.restOfLine()`.
-public enum Tokenizer {
-    public enum Incomplete: Equatable, Sendable {
+package enum Tokenizer {
+    package enum Incomplete: Equatable, Sendable {
         /// An open `"` or `'`: the text goes on, newline included, on the next line.
         case openQuote(Character)
         /// The line ended in a backslash.
         case continuation
     }
 
-    public enum Outcome: Equatable, Sendable {
+    package enum Outcome: Equatable, Sendable {
         /// Commands (each a list of words), in order; empty commands are dropped.
         case complete([[Word]])
         case incomplete(Incomplete)
     }
 
     /// What `Scanner` read next.
-    public enum Token: Equatable, Sendable {
+    package enum Token: Equatable, Sendable {
         case word(Word)
         /// A `;` outside quotes.
         case separator
@@ -55,16 +55,16 @@ public enum Tokenizer {
     static let blanks: Set<Character> = [" ", "\t", "\r"]
 
     /// Reads a command line (one or more physical lines joined by `\n`) one word at a time.
-    public struct Scanner: Sendable {
+    package struct Scanner: Sendable {
         let chars: [Character]
         /// Where the next read starts, as a Character offset into the line.
-        public private(set) var position = 0
+        package private(set) var position = 0
 
-        public init(_ text: String) { chars = Array(text) }
+        package init(_ text: String) { chars = Array(text) }
 
         /// The next character that is not a blank, without reading it; nil at the end. Blanks and
         /// `\`-newline continuations before it are skipped.
-        public mutating func peek() -> Character? {
+        package mutating func peek() -> Character? {
             while position < chars.count {
                 let c = chars[position]
                 if Tokenizer.blanks.contains(c) || c == "\n" {
@@ -79,7 +79,7 @@ public enum Tokenizer {
         }
 
         /// Whether the unread text starts with `prefix`, blanks skipped.
-        public mutating func startsWith(_ prefix: String) -> Bool {
+        package mutating func startsWith(_ prefix: String) -> Bool {
             guard peek() != nil else { return false }
             let wanted = Array(prefix)
             guard position + wanted.count <= chars.count else { return false }
@@ -89,7 +89,7 @@ public enum Tokenizer {
         /// Free text: from the next non-blank character to the end of its physical line, as typed,
         /// trailing blanks removed. A `\` that ends a line joins the next line to the text (the
         /// backslash and the line break vanish), as it joins lines everywhere else.
-        public mutating func restOfLine() -> Token {
+        package mutating func restOfLine() -> Token {
             guard peek() != nil else { return .end }
             var text = ""
             while position < chars.count {
@@ -110,7 +110,7 @@ public enum Tokenizer {
         }
 
         /// The next word, `;`, or the end, with quotes and escapes applied and comments skipped.
-        public mutating func next() -> Token {
+        package mutating func next() -> Token {
             var current = ""
             var inWord = false
             var quoted = false
@@ -187,7 +187,7 @@ public enum Tokenizer {
 
     /// Quotes a word so that the tokenizer reads it back as it is: bare when safe, else in
     /// double quotes with escapes.
-    public static func quote(_ s: String) -> String {
+    package static func quote(_ s: String) -> String {
         let special: Set<Character> = [" ", "\t", "\n", "\r", "\"", "'", "\\", ";", "#"]
         if !s.isEmpty && !s.contains(where: { special.contains($0) }) { return s }
         var out = "\""
@@ -205,14 +205,14 @@ public enum Tokenizer {
     /// The word under the cursor, for completion: the words before it on the current command,
     /// the partial text of the word being typed, where it starts in the line (a Character offset),
     /// and the quote it opened, if any.
-    public struct Partial: Equatable, Sendable {
-        public var words: [Word]
-        public var current: String
-        public var start: Int
-        public var openQuote: Character?
+    package struct Partial: Equatable, Sendable {
+        package var words: [Word]
+        package var current: String
+        package var start: Int
+        package var openQuote: Character?
     }
 
-    public static func partial(_ line: String, cursor: Int) -> Partial {
+    package static func partial(_ line: String, cursor: Int) -> Partial {
         let chars = Array(line.prefix(cursor))
         var words: [Word] = []
         var current = ""

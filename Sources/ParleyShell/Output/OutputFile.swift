@@ -3,11 +3,11 @@ import ParleyCore
 
 /// A file that commands' results go to instead of standard output (`-o FILE`, `set output-file`):
 /// truncated when opened, created mode 0600 (results name customers and users).
-public final class OutputFile {
-    public let path: String
+package final class OutputFile {
+    package let path: String
     let fd: Int32
 
-    public init(path: String) throws {
+    package init(path: String) throws {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw ParleyError.io("cannot write \(path): \(String(cString: strerror(errno)))") }
         self.path = path

@@ -1,9 +1,9 @@
 import ParleyCore
 
-public enum OutputFormat: String, Sendable, CaseIterable {
+package enum OutputFormat: String, Sendable, CaseIterable {
     case table, json, csv
 
-    public static func parse(_ s: String) throws -> OutputFormat {
+    package static func parse(_ s: String) throws -> OutputFormat {
         if let f = OutputFormat(rawValue: s.lowercased()) { return f }
         throw ParleyError.invalidValue("'\(s)' is not an output format: use table, json or csv"
             + Suggest.didYouMean(s, among: allCases.map(\.rawValue)))
@@ -11,8 +11,8 @@ public enum OutputFormat: String, Sendable, CaseIterable {
 }
 
 /// Renders command output in the session's format.
-public enum Renderer {
-    public static func render(_ output: CommandOutput, as format: OutputFormat) -> String? {
+package enum Renderer {
+    package static func render(_ output: CommandOutput, as format: OutputFormat) -> String? {
         if case .raw(let text) = output { return text }
         switch format {
         case .table: return table(output)
@@ -51,7 +51,7 @@ public enum Renderer {
     }
 
     /// Columns padded to their widest cell (in terminal columns), headers in capitals.
-    public static func aligned(_ t: Table) -> String {
+    package static func aligned(_ t: Table) -> String {
         if t.rows.isEmpty { return t.footer.map(TerminalText.escapedLines) ?? "(none)" }
         let header = t.columns.map { $0.uppercased() }
         let cells = t.rows.map { row in row.map { cellText($0 == .array([]) ? "-" : $0.plain) } }
@@ -78,7 +78,7 @@ public enum Renderer {
     }
 
     /// Terminal columns: wide East Asian characters and emoji take two.
-    public static func displayWidth(_ s: String) -> Int {
+    package static func displayWidth(_ s: String) -> Int {
         var w = 0
         for ch in s {
             guard let v = ch.unicodeScalars.first?.value else { continue }

@@ -3,10 +3,10 @@
 /// (retitle it, clear it, move the cursor, reverse what follows). Every human-facing line parley
 /// prints passes through here: such characters are shown escaped, `\n`, `\r`, `\t`, or `\u{1b}`.
 /// JSON and CSV output keep the exact text instead (see `Renderer`).
-public enum TerminalText {
+package enum TerminalText {
     /// Whether a scalar must not reach a terminal as it is: C0 controls, DEL, C1 controls,
     /// and the bidirectional embeddings, overrides and isolates.
-    public static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool {
+    package static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
         case 0x00...0x1F, 0x7F...0x9F: return true
         case 0x202A...0x202E, 0x2066...0x2069: return true
@@ -15,23 +15,23 @@ public enum TerminalText {
     }
 
     /// Whether the text holds nothing to escape.
-    public static func isSafe(_ text: String) -> Bool {
+    package static func isSafe(_ text: String) -> Bool {
         !text.unicodeScalars.contains(where: isUnsafe)
     }
 
     /// The text on one line: every unsafe scalar escaped, line breaks included.
-    public static func escaped(_ text: String) -> String {
+    package static func escaped(_ text: String) -> String {
         escape(text, keepingLineFeeds: false)
     }
 
     /// The text with its line feeds kept (parley's own multi-line output: help, sentences of
     /// several lines); every other unsafe scalar escaped, a carriage return too.
-    public static func escapedLines(_ text: String) -> String {
+    package static func escapedLines(_ text: String) -> String {
         escape(text, keepingLineFeeds: true)
     }
 
     /// The notation of one unsafe scalar.
-    public static func notation(_ scalar: Unicode.Scalar) -> String {
+    package static func notation(_ scalar: Unicode.Scalar) -> String {
         switch scalar {
         case "\n": return "\\n"
         case "\r": return "\\r"

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A value in a command's output, printable as a table cell, CSV field or JSON value.
-public indirect enum Value: Equatable, Sendable {
+package indirect enum Value: Equatable, Sendable {
     case null
     case bool(Bool)
     case int(Int64)
@@ -9,7 +9,7 @@ public indirect enum Value: Equatable, Sendable {
     case array([Value])
     case object([(String, Value)])
 
-    public static func == (a: Value, b: Value) -> Bool {
+    package static func == (a: Value, b: Value) -> Bool {
         switch (a, b) {
         case (.null, .null): return true
         case let (.bool(x), .bool(y)): return x == y
@@ -22,7 +22,7 @@ public indirect enum Value: Equatable, Sendable {
     }
 
     /// How a table cell or CSV field shows it.
-    public var plain: String {
+    package var plain: String {
         switch self {
         case .null: return "-"
         case .bool(let b): return b ? "on" : "off"
@@ -33,7 +33,7 @@ public indirect enum Value: Equatable, Sendable {
         }
     }
 
-    public var json: String {
+    package var json: String {
         var out = ""
         writeJSON(into: &out)
         return out
@@ -83,28 +83,28 @@ public indirect enum Value: Equatable, Sendable {
 }
 
 extension Value: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral {
-    public init(stringLiteral s: String) { self = .string(s) }
-    public init(integerLiteral i: Int64) { self = .int(i) }
-    public init(booleanLiteral b: Bool) { self = .bool(b) }
-    public static func of(_ s: String?) -> Value { s.map(Value.string) ?? .null }
-    public static func of(_ i: Int64?) -> Value { i.map(Value.int) ?? .null }
-    public static func of(_ i: Int) -> Value { .int(Int64(i)) }
-    public static func strings(_ a: [String]) -> Value { .array(a.map(Value.string)) }
+    package init(stringLiteral s: String) { self = .string(s) }
+    package init(integerLiteral i: Int64) { self = .int(i) }
+    package init(booleanLiteral b: Bool) { self = .bool(b) }
+    package static func of(_ s: String?) -> Value { s.map(Value.string) ?? .null }
+    package static func of(_ i: Int64?) -> Value { i.map(Value.int) ?? .null }
+    package static func of(_ i: Int) -> Value { .int(Int64(i)) }
+    package static func strings(_ a: [String]) -> Value { .array(a.map(Value.string)) }
 }
 
 /// Rows under named columns. Column names are the JSON keys: snake_case.
-public struct Table: Sendable, Equatable {
-    public var columns: [String]
-    public var rows: [[Value]]
+package struct Table: Sendable, Equatable {
+    package var columns: [String]
+    package var rows: [[Value]]
     /// Printed under the table in table mode only (`3 conversations; more with --after 57`).
-    public var footer: String?
-    public init(columns: [String], rows: [[Value]], footer: String? = nil) {
+    package var footer: String?
+    package init(columns: [String], rows: [[Value]], footer: String? = nil) {
         self.columns = columns; self.rows = rows; self.footer = footer
     }
 }
 
 /// What a command prints.
-public enum CommandOutput: Sendable, Equatable {
+package enum CommandOutput: Sendable, Equatable {
     case none
     /// A sentence for people, on one line; with JSON, `{"message": …}` plus the fields of `record`.
     case done(String, record: [(String, Value)] = [])
@@ -122,7 +122,7 @@ public enum CommandOutput: Sendable, Equatable {
     /// on it, so no command holds the shell. Prints nothing.
     case control(ShellControl)
 
-    public static func == (a: CommandOutput, b: CommandOutput) -> Bool {
+    package static func == (a: CommandOutput, b: CommandOutput) -> Bool {
         Value.object(a.jsonObjectForm) == Value.object(b.jsonObjectForm)
     }
 
@@ -146,7 +146,7 @@ public enum CommandOutput: Sendable, Equatable {
 }
 
 /// What a command asks of the shell that runs it.
-public enum ShellControl: Sendable, Equatable {
+package enum ShellControl: Sendable, Equatable {
     /// `exit`, `quit` and their aliases (the name as typed, for messages).
     case exit(command: String)
     /// `source FILE`, the path as given.
