@@ -65,7 +65,7 @@ package enum MessageDirection: String, Sendable {
 
 /// Public (mention, reply) or private (direct message).
 package enum MessageKind: String, Sendable {
-    case publicTweet = "package"
+    case publicTweet = "public"
     case directMessage = "dm"
 }
 

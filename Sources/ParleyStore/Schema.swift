@@ -114,7 +114,7 @@ enum Schema {
                 channel_id INTEGER NOT NULL REFERENCES channels(id) ON DELETE CASCADE,
                 platform_id TEXT NOT NULL,
                 direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
-                kind TEXT NOT NULL CHECK (kind IN ('package', 'dm')),
+                kind TEXT NOT NULL CHECK (kind IN ('public', 'dm')),
                 author_user_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
                 author_label TEXT NOT NULL,
                 text TEXT NOT NULL,

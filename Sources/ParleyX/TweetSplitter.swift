@@ -1,4 +1,4 @@
-/// Splits a package reply into posts that X accepts, numbered `1/3` when more than one.
+/// Splits a public reply into posts that X accepts, numbered `1/3` when more than one.
 ///
 /// Length is X's weighted length (twitter-text v3): characters in the Latin, general
 /// punctuation and similar ranges weigh 1; others (CJK, most emoji) weigh 2; a URL weighs 23

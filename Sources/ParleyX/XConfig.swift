@@ -6,7 +6,7 @@ import Foundation
 /// | variable | file key | default |
 /// |---|---|---|
 /// | `PARLEY_X_CLIENT_ID` | `client_id` | none: needed to connect an account |
-/// | `PARLEY_X_CLIENT_SECRET` | `client_secret` | none (a package, native client) |
+/// | `PARLEY_X_CLIENT_SECRET` | `client_secret` | none (a public, native client) |
 /// | `PARLEY_X_API_BASE` | `api_base` | `https://api.x.com` |
 /// | `PARLEY_X_AUTH_URL` | `auth_url` | `https://x.com/i/oauth2/authorize` |
 /// | `PARLEY_X_CALLBACK_PORT` | `callback_port` | `8765` |

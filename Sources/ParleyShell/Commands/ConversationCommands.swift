@@ -21,7 +21,7 @@ enum ConversationCommands {
                     handler: show),
         CommandSpec("conversation reply", args: [ArgSpec("N", .conversation), ArgSpec("TEXT", .text, rest: true)],
                     options: [OptionSpec("dm", nil, "reply by direct message")],
-                    summary: "reply to the customer (package reply, or DM)", example: "conversation reply 12 \"Thanks, we're on it!\"",
+                    summary: "reply to the customer (public reply, or DM)", example: "conversation reply 12 \"Thanks, we're on it!\"",
                     requirement: .onConversation(.reply), access: .none, handler: ConversationReply.reply),
         CommandSpec("conversation move", args: [ArgSpec("N", .conversation), ArgSpec("QUEUE", .queue)],
                     summary: "move to New, Pending or Resolved", example: "conversation move 12 pending",

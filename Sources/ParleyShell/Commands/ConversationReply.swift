@@ -61,7 +61,7 @@ enum ConversationReply {
             sent += 1
         }
         let after = try ConversationRepository.find(db, id: c.id)!
-        var message = "replied to conversation \(c.id) by \(kind == .directMessage ? "direct message" : "package reply")"
+        var message = "replied to conversation \(c.id) by \(kind == .directMessage ? "direct message" : "public reply")"
         if parts.count > 1 { message += " in \(parts.count) parts" }
         if after.state.ownerID != c.state.ownerID, after.ownerEmail == me.email { message += "; you own it now (auto-ownership)" }
         return .done(message, record: ConversationCommands.record(after, channel: ch) + [("parts", .of(parts.count))])
