@@ -5,7 +5,7 @@ let package = Package(
     name: "parley",
     platforms: [.macOS(.v13)],
     products: [
-        .executable(name: "parley", targets: ["parley"]),
+        .executable(name: "parley", targets: ["parley"])
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -77,14 +77,17 @@ let package = Package(
         ),
 
         // What the Swift tests share: a fixed clock, a shell with captured output.
-        .target(name: "ParleyTestSupport", dependencies: ["ParleyCore", "ParleyShell", "ParleyStore"],
-                path: "Tests/ParleyTestSupport"),
+        .target(
+            name: "ParleyTestSupport", dependencies: ["ParleyCore", "ParleyShell", "ParleyStore"],
+            path: "Tests/ParleyTestSupport"),
 
         .testTarget(name: "ParleyCoreTests", dependencies: ["ParleyCore"]),
-        .testTarget(name: "ParleyReliabilityTests",
-                    dependencies: ["ParleyShell", "ParleyStore", "ParleyCore", "ParleyTestSupport"]),
+        .testTarget(
+            name: "ParleyReliabilityTests",
+            dependencies: ["ParleyShell", "ParleyStore", "ParleyCore", "ParleyTestSupport"]),
         .testTarget(name: "ParleyStoreTests", dependencies: ["ParleyStore", "ParleyCore"]),
-        .testTarget(name: "ParleyShellTests", dependencies: ["ParleyShell", "ParleyStore", "ParleyCore", "ParleyTestSupport"]),
+        .testTarget(
+            name: "ParleyShellTests", dependencies: ["ParleyShell", "ParleyStore", "ParleyCore", "ParleyTestSupport"]),
         .testTarget(name: "ParleyXTests", dependencies: ["ParleyX"]),
     ]
 )

@@ -45,14 +45,18 @@ func median(_ xs: [Double]) -> Double {
 }
 
 func report(_ name: String, _ runs: [Double], _ detail: String) {
-    let json: [String: Any] = ["case": name, "runs_ms": runs.map { ($0 * 1000).rounded() / 1000 },
-                               "median_ms": (median(runs) * 1000).rounded() / 1000, "detail": detail]
+    let json: [String: Any] = [
+        "case": name, "runs_ms": runs.map { ($0 * 1000).rounded() / 1000 },
+        "median_ms": (median(runs) * 1000).rounded() / 1000, "detail": detail,
+    ]
     let data = try! JSONSerialization.data(withJSONObject: json, options: [.sortedKeys])
     print(String(decoding: data, as: UTF8.self))
 }
 
 let args = CommandLine.arguments
-guard args.count > 1 else { fail("usage: parley-bench command|complete|sweep --db PATH [--as EMAIL] [--line TEXT] [--runs N]") }
+guard args.count > 1 else {
+    fail("usage: parley-bench command|complete|sweep --db PATH [--as EMAIL] [--line TEXT] [--runs N]")
+}
 guard let path = option("--db") else { fail("--db PATH is needed") }
 let runs = Int(option("--runs") ?? "") ?? 20
 let database: ParleyDatabase
@@ -81,7 +85,9 @@ case "complete":
     var times: [Double] = []
     var candidates = 0
     for i in 0...runs {
-        let t = milliseconds { candidates = Completer(shell: shell).complete(line: line, cursor: line.count).candidates.count }
+        let t = milliseconds {
+            candidates = Completer(shell: shell).complete(line: line, cursor: line.count).candidates.count
+        }
         if i > 0 { times.append(t) }
     }
     report("complete", times, "\(line) → \(candidates) candidates")

@@ -37,7 +37,9 @@ package struct AccessFacts: Sendable, Equatable {
         /// Whether the team's own channel list holds the channel.
         package var teamHasChannel: Bool
         package init(team: String, role: ChannelRole, teamHasChannel: Bool) {
-            self.team = team; self.role = role; self.teamHasChannel = teamHasChannel
+            self.team = team
+            self.role = role
+            self.teamHasChannel = teamHasChannel
         }
     }
 
@@ -51,12 +53,20 @@ package struct AccessFacts: Sendable, Equatable {
     package var allUsers: Bool
     package var allUsersRole: ChannelRole
 
-    package init(userEmail: String, userEnabled: Bool = true, accountRole: AccountRole = .agent,
-                channelName: String, directRole: ChannelRole? = nil, memberships: [Membership] = [],
-                allTeams: Bool = false, allUsers: Bool = false, allUsersRole: ChannelRole = .contributor) {
-        self.userEmail = userEmail; self.userEnabled = userEnabled; self.accountRole = accountRole
-        self.channelName = channelName; self.directRole = directRole; self.memberships = memberships
-        self.allTeams = allTeams; self.allUsers = allUsers; self.allUsersRole = allUsersRole
+    package init(
+        userEmail: String, userEnabled: Bool = true, accountRole: AccountRole = .agent,
+        channelName: String, directRole: ChannelRole? = nil, memberships: [Membership] = [],
+        allTeams: Bool = false, allUsers: Bool = false, allUsersRole: ChannelRole = .contributor
+    ) {
+        self.userEmail = userEmail
+        self.userEnabled = userEnabled
+        self.accountRole = accountRole
+        self.channelName = channelName
+        self.directRole = directRole
+        self.memberships = memberships
+        self.allTeams = allTeams
+        self.allUsers = allUsers
+        self.allUsersRole = allUsersRole
     }
 }
 
@@ -104,15 +114,19 @@ package enum AccessPolicy {
         // Only memberships that reach the channel become paths; those few are sorted by team name.
         var teamPaths: [(key: String, path: AccessPath)] = []
         for m in f.memberships where m.teamHasChannel || f.allTeams {
-            teamPaths.append((m.team.lowercased(), m.teamHasChannel ? .team(m.team, m.role) : .allTeams(team: m.team, m.role)))
+            teamPaths.append(
+                (m.team.lowercased(), m.teamHasChannel ? .team(m.team, m.role) : .allTeams(team: m.team, m.role)))
         }
         if teamPaths.count > 1 { teamPaths.sort { $0.key < $1.key } }
         paths.append(contentsOf: teamPaths.map(\.path))
         if f.allUsers { paths.append(.allUsers(f.allUsersRole)) }
         // Stable sort: highest role first, keeping the order above among equals.
-        let ordered = paths.count < 2 ? paths : paths.enumerated().sorted {
-            $0.element.role != $1.element.role ? $0.element.role > $1.element.role : $0.offset < $1.offset
-        }.map(\.element)
+        let ordered =
+            paths.count < 2
+            ? paths
+            : paths.enumerated().sorted {
+                $0.element.role != $1.element.role ? $0.element.role > $1.element.role : $0.offset < $1.offset
+            }.map(\.element)
         return EffectiveRole(role: ordered.first?.role, paths: ordered, disabled: false)
     }
 
@@ -151,18 +165,23 @@ package enum AccessPolicy {
         decideSettings(email: f.userEmail, enabled: f.userEnabled, role: f.accountRole, naming: label)
     }
 
-    package static func decideSettings(email: String, enabled: Bool, role: AccountRole, naming label: String? = nil) -> AccessDecision {
+    package static func decideSettings(email: String, enabled: Bool, role: AccountRole, naming label: String? = nil)
+        -> AccessDecision
+    {
         let what = label ?? Action.manageSettings.rawValue
         if !enabled {
-            return AccessDecision(allowed: false, rule: .disabledUser, action: .manageSettings, effective: nil,
-                                  explanation: "no — \(email) is disabled")
+            return AccessDecision(
+                allowed: false, rule: .disabledUser, action: .manageSettings, effective: nil,
+                explanation: "no — \(email) is disabled")
         }
         if role == .admin {
-            return AccessDecision(allowed: true, rule: .adminAccount, action: .manageSettings, effective: nil,
-                                  explanation: "yes — \(email) is an admin; \(what) needs an admin account")
+            return AccessDecision(
+                allowed: true, rule: .adminAccount, action: .manageSettings, effective: nil,
+                explanation: "yes — \(email) is an admin; \(what) needs an admin account")
         }
-        return AccessDecision(allowed: false, rule: .notAdmin, action: .manageSettings, effective: nil,
-                              explanation: "no — \(email) is an agent; \(what) needs an admin account")
+        return AccessDecision(
+            allowed: false, rule: .notAdmin, action: .manageSettings, effective: nil,
+            explanation: "no — \(email) is an agent; \(what) needs an admin account")
     }
 
     /// May `assignee` own a conversation of the channel? Owners need contributor or higher.
@@ -170,10 +189,13 @@ package enum AccessPolicy {
 
     /// The decision path in words: every granting path, and which rules gave nothing.
     static func context(_ f: AccessFacts, _ eff: EffectiveRole) -> String {
-        var parts: [String] = eff.paths.map { "via \($0.source)" + (eff.paths.count > 1 ? " as \($0.role.rawValue)" : "") }
+        var parts: [String] = eff.paths.map {
+            "via \($0.source)" + (eff.paths.count > 1 ? " as \($0.role.rawValue)" : "")
+        }
         if f.directRole == nil { parts.append("no direct grant") }
         if !eff.paths.contains(where: { if case .team = $0 { return true } else { return false } })
-            && !eff.paths.contains(where: { if case .allTeams = $0 { return true } else { return false } }) {
+            && !eff.paths.contains(where: { if case .allTeams = $0 { return true } else { return false } })
+        {
             parts.append(f.memberships.isEmpty ? "in no team" : "no team of theirs has it")
         }
         if !f.allUsers { parts.append("All Users off") }

@@ -22,12 +22,24 @@ package enum TimeFormat {
         gmtime_r(&seconds, &parts)
         var out = ""
         out.reserveCapacity(20)
-        func two(_ n: Int32) { if n < 10 { out.append("0") }; out.append(String(n)) }
+        func two(_ n: Int32) {
+            if n < 10 { out.append("0") }
+            out.append(String(n))
+        }
         let year = Int(parts.tm_year) + 1900
         if (0..<1000).contains(year) { out.append(String(repeating: "0", count: 4 - String(year).count)) }
-        out.append(String(year)); out.append("-")
-        two(parts.tm_mon + 1); out.append("-"); two(parts.tm_mday); out.append("T")
-        two(parts.tm_hour); out.append(":"); two(parts.tm_min); out.append(":"); two(parts.tm_sec); out.append("Z")
+        out.append(String(year))
+        out.append("-")
+        two(parts.tm_mon + 1)
+        out.append("-")
+        two(parts.tm_mday)
+        out.append("T")
+        two(parts.tm_hour)
+        out.append(":")
+        two(parts.tm_min)
+        out.append(":")
+        two(parts.tm_sec)
+        out.append("Z")
         return out
     }
 

@@ -3,7 +3,8 @@ package struct AutoResolveSettings: Sendable, Equatable {
     package var newAfter: TimeSpan?
     package var pendingAfter: TimeSpan?
     package init(newAfter: TimeSpan? = AutoResolveLimits.default, pendingAfter: TimeSpan? = AutoResolveLimits.default) {
-        self.newAfter = newAfter; self.pendingAfter = pendingAfter
+        self.newAfter = newAfter
+        self.pendingAfter = pendingAfter
     }
     package func limit(for queue: Queue) -> TimeSpan? {
         switch queue {
@@ -25,7 +26,10 @@ package struct ConversationState: Sendable, Equatable {
     package var limitSeconds: Int64?
 
     package init(queue: Queue, ownerID: Int64? = nil, deadline: Timestamp? = nil, limitSeconds: Int64? = nil) {
-        self.queue = queue; self.ownerID = ownerID; self.deadline = deadline; self.limitSeconds = limitSeconds
+        self.queue = queue
+        self.ownerID = ownerID
+        self.deadline = deadline
+        self.limitSeconds = limitSeconds
     }
 }
 
@@ -44,8 +48,10 @@ package enum InboundEffect: String, Sendable {
 /// The queue rules (docs/PRODUCT.md), as pure functions of the state, the settings and the time.
 package enum ConversationQueue {
     /// Enters `queue` now: the deadline and the limit are fixed from the settings in force now.
-    package static func enter(_ queue: Queue, from state: ConversationState, settings: AutoResolveSettings,
-                             now: Timestamp) -> ConversationState {
+    package static func enter(
+        _ queue: Queue, from state: ConversationState, settings: AutoResolveSettings,
+        now: Timestamp
+    ) -> ConversationState {
         var next = state
         next.queue = queue
         if queue == .resolved {
@@ -63,8 +69,10 @@ package enum ConversationQueue {
     }
 
     /// A customer's message arrives.
-    package static func inbound(_ state: ConversationState?, settings: AutoResolveSettings,
-                               now: Timestamp) -> (ConversationState, InboundEffect) {
+    package static func inbound(
+        _ state: ConversationState?, settings: AutoResolveSettings,
+        now: Timestamp
+    ) -> (ConversationState, InboundEffect) {
         guard let state else {
             return (enter(.new, from: ConversationState(queue: .new), settings: settings, now: now), .created)
         }
@@ -91,8 +99,10 @@ package enum ConversationQueue {
 
     /// An agent's reply: it does not move the queue; it moves the deadline; with auto-ownership on,
     /// the first replier of an unowned conversation becomes its owner.
-    package static func outbound(_ state: ConversationState, replier: Int64, autoOwnership: Bool,
-                                now: Timestamp) -> ConversationState {
+    package static func outbound(
+        _ state: ConversationState, replier: Int64, autoOwnership: Bool,
+        now: Timestamp
+    ) -> ConversationState {
         var next = activity(state, now: now)
         if autoOwnership && next.ownerID == nil && next.queue != .resolved {
             next.ownerID = replier
@@ -101,8 +111,10 @@ package enum ConversationQueue {
     }
 
     /// An agent moves the conversation. Moving to its own queue changes nothing.
-    package static func move(_ state: ConversationState, to queue: Queue, settings: AutoResolveSettings,
-                            now: Timestamp) -> ConversationState {
+    package static func move(
+        _ state: ConversationState, to queue: Queue, settings: AutoResolveSettings,
+        now: Timestamp
+    ) -> ConversationState {
         guard state.queue != queue else { return state }
         return enter(queue, from: state, settings: settings, now: now)
     }

@@ -8,16 +8,27 @@ package struct User: Sendable, Equatable {
     package var enabled: Bool
     package var hasPassword: Bool
     package var createdAt: Timestamp
-    package init(id: Int64, email: String, name: String, role: AccountRole, enabled: Bool, hasPassword: Bool, createdAt: Timestamp) {
-        self.id = id; self.email = email; self.name = name; self.role = role; self.enabled = enabled
-        self.hasPassword = hasPassword; self.createdAt = createdAt
+    package init(
+        id: Int64, email: String, name: String, role: AccountRole, enabled: Bool, hasPassword: Bool,
+        createdAt: Timestamp
+    ) {
+        self.id = id
+        self.email = email
+        self.name = name
+        self.role = role
+        self.enabled = enabled
+        self.hasPassword = hasPassword
+        self.createdAt = createdAt
     }
 }
 
 package struct Team: Sendable, Equatable {
     package var id: Int64
     package var name: String
-    package init(id: Int64, name: String) { self.id = id; self.name = name }
+    package init(id: Int64, name: String) {
+        self.id = id
+        self.name = name
+    }
 }
 
 /// The kind of a channel. Only Twitter is connected; the model keeps room for more.
@@ -43,14 +54,25 @@ package struct Channel: Sendable, Equatable {
     package var connected: Bool
     package var createdAt: Timestamp
 
-    package init(id: Int64, kind: ChannelKind, handle: String, accountID: String, displayName: String,
-                autoOwnership: Bool = true, autoResolve: AutoResolveSettings = AutoResolveSettings(),
-                resolveReason: String? = nil, allUsers: Bool = false, allUsersRole: ChannelRole = .contributor,
-                allTeams: Bool = false, connected: Bool = false, createdAt: Timestamp = 0) {
-        self.id = id; self.kind = kind; self.handle = handle; self.accountID = accountID
-        self.displayName = displayName; self.autoOwnership = autoOwnership; self.autoResolve = autoResolve
-        self.resolveReason = resolveReason; self.allUsers = allUsers; self.allUsersRole = allUsersRole
-        self.allTeams = allTeams; self.connected = connected; self.createdAt = createdAt
+    package init(
+        id: Int64, kind: ChannelKind, handle: String, accountID: String, displayName: String,
+        autoOwnership: Bool = true, autoResolve: AutoResolveSettings = AutoResolveSettings(),
+        resolveReason: String? = nil, allUsers: Bool = false, allUsersRole: ChannelRole = .contributor,
+        allTeams: Bool = false, connected: Bool = false, createdAt: Timestamp = 0
+    ) {
+        self.id = id
+        self.kind = kind
+        self.handle = handle
+        self.accountID = accountID
+        self.displayName = displayName
+        self.autoOwnership = autoOwnership
+        self.autoResolve = autoResolve
+        self.resolveReason = resolveReason
+        self.allUsers = allUsers
+        self.allUsersRole = allUsersRole
+        self.allTeams = allTeams
+        self.connected = connected
+        self.createdAt = createdAt
     }
 
     /// How a channel is named to people: its display name.
@@ -80,10 +102,19 @@ package struct Message: Sendable, Equatable {
     package var authorLabel: String
     package var text: String
     package var at: Timestamp
-    package init(id: Int64, conversationID: Int64, platformID: String, direction: MessageDirection, kind: MessageKind,
-                authorUserID: Int64?, authorLabel: String, text: String, at: Timestamp) {
-        self.id = id; self.conversationID = conversationID; self.platformID = platformID; self.direction = direction
-        self.kind = kind; self.authorUserID = authorUserID; self.authorLabel = authorLabel; self.text = text; self.at = at
+    package init(
+        id: Int64, conversationID: Int64, platformID: String, direction: MessageDirection, kind: MessageKind,
+        authorUserID: Int64?, authorLabel: String, text: String, at: Timestamp
+    ) {
+        self.id = id
+        self.conversationID = conversationID
+        self.platformID = platformID
+        self.direction = direction
+        self.kind = kind
+        self.authorUserID = authorUserID
+        self.authorLabel = authorLabel
+        self.text = text
+        self.at = at
     }
 }
 
@@ -95,9 +126,16 @@ package struct Conversation: Sendable, Equatable {
     package var state: ConversationState
     package var createdAt: Timestamp
     package var updatedAt: Timestamp
-    package init(id: Int64, channelID: Int64, contactHandle: String, contactPlatformID: String,
-                state: ConversationState, createdAt: Timestamp, updatedAt: Timestamp) {
-        self.id = id; self.channelID = channelID; self.contactHandle = contactHandle
-        self.contactPlatformID = contactPlatformID; self.state = state; self.createdAt = createdAt; self.updatedAt = updatedAt
+    package init(
+        id: Int64, channelID: Int64, contactHandle: String, contactPlatformID: String,
+        state: ConversationState, createdAt: Timestamp, updatedAt: Timestamp
+    ) {
+        self.id = id
+        self.channelID = channelID
+        self.contactHandle = contactHandle
+        self.contactPlatformID = contactPlatformID
+        self.state = state
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
     }
 }

@@ -23,7 +23,7 @@ package enum ParleyError: Error, Equatable, Sendable, CustomStringConvertible {
     package var message: String {
         switch self {
         case .usage(let m), .invalidValue(let m), .notFound(let m), .conflict(let m),
-             .denied(let m), .notLoggedIn(let m), .refused(let m), .io(let m), .storage(_, let m):
+            .denied(let m), .notLoggedIn(let m), .refused(let m), .io(let m), .storage(_, let m):
             return m
         }
     }

@@ -31,7 +31,8 @@ package enum Suggest {
 
     /// Levenshtein distance, giving up (returning cap + 1) once it exceeds `cap`.
     static func distance(_ a: String, _ b: String, cap: Int) -> Int {
-        let a = Array(a), b = Array(b)
+        let a = Array(a)
+        let b = Array(b)
         if abs(a.count - b.count) > cap { return cap + 1 }
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }

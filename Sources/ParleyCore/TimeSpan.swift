@@ -20,7 +20,8 @@ package struct TimeSpan: Equatable, Hashable, Comparable, Sendable, CustomString
         }
         let digits = text.dropLast()
         guard digits.allSatisfy({ $0.isASCII && $0.isNumber }), digits.count <= 12,
-              let n = Int64(digits) else {
+            let n = Int64(digits)
+        else {
             throw ParleyError.invalidValue("'\(text)' is not a duration: \(hint)")
         }
         let factor: Int64
@@ -37,7 +38,8 @@ package struct TimeSpan: Equatable, Hashable, Comparable, Sendable, CustomString
         }
         // Bounded so that any time plus or minus a duration stays far inside Int64 milliseconds.
         guard n <= maximumSeconds / factor else {
-            throw ParleyError.invalidValue("'\(text)' is too long: a duration is at most \(maximumSeconds / 86_400)d (100 years)")
+            throw ParleyError.invalidValue(
+                "'\(text)' is too long: a duration is at most \(maximumSeconds / 86_400)d (100 years)")
         }
         return TimeSpan(seconds: n * factor)
     }
@@ -57,9 +59,12 @@ package struct TimeSpan: Equatable, Hashable, Comparable, Sendable, CustomString
     package static func humanize(milliseconds ms: Int64) -> String {
         var s = max(0, ms / 1000)
         if s == 0 { return ms > 0 ? "<1s" : "0s" }
-        let d = s / 86_400; s %= 86_400
-        let h = s / 3600; s %= 3600
-        let m = s / 60; s %= 60
+        let d = s / 86_400
+        s %= 86_400
+        let h = s / 3600
+        s %= 3600
+        let m = s / 60
+        s %= 60
         var parts: [String] = []
         if d > 0 { parts.append("\(d)d") }
         if h > 0 { parts.append("\(h)h") }

@@ -10,7 +10,8 @@ package enum Validation {
         let count = text.count
         guard count >= 1 else { throw ParleyError.invalidValue("a display name needs at least 1 character") }
         guard count <= displayNameMax else {
-            throw ParleyError.invalidValue("a display name has at most \(displayNameMax) characters; this one has \(count)")
+            throw ParleyError.invalidValue(
+                "a display name has at most \(displayNameMax) characters; this one has \(count)")
         }
         try noControlCharacters(text, what: "a display name")
         return text
@@ -55,14 +56,17 @@ package enum Validation {
         guard labels.count >= 2, let last = labels.last, !last.allSatisfy(\.isNumber) else { throw bad }
         for label in labels {
             guard (1...63).contains(label.count), label.first != "-", label.last != "-",
-                  label.allSatisfy({ isWordCharacter($0) || $0 == "-" }) else { throw bad }
+                label.allSatisfy({ isWordCharacter($0) || $0 == "-" })
+            else { throw bad }
         }
         return text
     }
 
     /// An ASCII letter or digit, or a letter or digit of another script.
     static func isWordCharacter(_ c: Character) -> Bool {
-        c.isASCII ? (c.isLetter || c.isNumber) : (c.isLetter || c.isNumber || c.unicodeScalars.allSatisfy { $0.properties.isAlphabetic })
+        c.isASCII
+            ? (c.isLetter || c.isNumber)
+            : (c.isLetter || c.isNumber || c.unicodeScalars.allSatisfy { $0.properties.isAlphabetic })
     }
 
     /// A tag: a free label of 1–100 characters without blanks.
@@ -81,8 +85,10 @@ package enum Validation {
     package static func handle(_ text: String) throws -> String {
         let bare = text.hasPrefix("@") ? String(text.dropFirst()) : text
         guard (1...15).contains(bare.count),
-              bare.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
-            throw ParleyError.invalidValue("'\(text)' is not a Twitter handle (1–15 letters, digits or _, like @acme_help)")
+            bare.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") })
+        else {
+            throw ParleyError.invalidValue(
+                "'\(text)' is not a Twitter handle (1–15 letters, digits or _, like @acme_help)")
         }
         return bare
     }

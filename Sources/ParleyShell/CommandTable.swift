@@ -13,7 +13,8 @@ package struct CommandTable: Sendable {
     }
 
     package static let standard = CommandTable(
-        SessionCommands.all + ScriptCommands.all + ClockCommands.all + UserCommands.all + TeamCommands.all + TopicCommands.all
+        SessionCommands.all + ScriptCommands.all + ClockCommands.all + UserCommands.all + TeamCommands.all
+            + TopicCommands.all
             + ChannelCommands.all + ConversationCommands.all + AutoResolveCommands.all + AccessInsight.all
             + AuditCommand.all + DoctorCommand.all + ReportCommand.all + DemoCommand.all)
 

@@ -11,7 +11,10 @@ package struct Completion: Equatable, Sendable {
     /// True when exactly one candidate was completed whole: a blank may follow.
     package var complete: Bool
     package init(replaceFrom: Int, insertion: String, candidates: [String], complete: Bool) {
-        self.replaceFrom = replaceFrom; self.insertion = insertion; self.candidates = candidates; self.complete = complete
+        self.replaceFrom = replaceFrom
+        self.insertion = insertion
+        self.candidates = candidates
+        self.complete = complete
     }
 }
 
@@ -28,7 +31,9 @@ package struct Completer {
         let partial = Tokenizer.partial(line, cursor: cursor)
         let words = partial.words.map(\.text)
         let current = partial.current
-        let candidates = self.candidates(words: words, current: current).filter { $0.hasPrefix(current) || caseInsensitivePrefix($0, current) }
+        let candidates = self.candidates(words: words, current: current).filter {
+            $0.hasPrefix(current) || caseInsensitivePrefix($0, current)
+        }
         var unique: [String] = []
         var seen = Set<String>()
         for c in candidates where seen.insert(c).inserted { unique.append(c) }
@@ -38,7 +43,9 @@ package struct Completer {
     func caseInsensitivePrefix(_ s: String, _ p: String) -> Bool { s.lowercased().hasPrefix(p.lowercased()) }
 
     func reply(_ candidates: [String], current: String, start: Int, openQuote: Character?) -> Completion {
-        guard !candidates.isEmpty else { return Completion(replaceFrom: start, insertion: "", candidates: [], complete: false) }
+        guard !candidates.isEmpty else {
+            return Completion(replaceFrom: start, insertion: "", candidates: [], complete: false)
+        }
         if candidates.count == 1 {
             // A folder is a step on the way: its quote stays open and no blank follows, so Tab goes on inside it.
             let whole = !isFolder(candidates[0])
@@ -48,7 +55,9 @@ package struct Completer {
         let common = commonPrefix(candidates)
         let text = common.count > current.count ? common : current
         // Keep what was typed (and its quote) when nothing longer is shared.
-        let insertion = text == current && openQuote == nil && !needsQuoting(text) ? "" : quoted(text, openQuote: openQuote, closing: false)
+        let insertion =
+            text == current && openQuote == nil && !needsQuoting(text)
+            ? "" : quoted(text, openQuote: openQuote, closing: false)
         return Completion(replaceFrom: start, insertion: insertion, candidates: candidates.sorted(), complete: false)
     }
 
@@ -85,34 +94,44 @@ package struct Completer {
         let table = shell.table
         let lowered = words.map { $0.lowercased() }
         // Still naming the command?
-        let deeper = table.commands.filter { $0.path.count > lowered.count && Array($0.path.prefix(lowered.count)) == lowered }
+        let deeper = table.commands.filter {
+            $0.path.count > lowered.count && Array($0.path.prefix(lowered.count)) == lowered
+        }
         let spec = longestMatch(lowered)
-        if spec == nil || (spec!.path.count == lowered.count && !deeper.isEmpty && spec!.args.isEmpty && !current.hasPrefix("-")) {
+        if spec == nil
+            || (spec!.path.count == lowered.count && !deeper.isEmpty && spec!.args.isEmpty && !current.hasPrefix("-"))
+        {
             var names = deeper.map { $0.path[lowered.count] }
             if words.isEmpty {
                 names = table.topWords
                 // `.quit`, `.help`: offered once a `.` is typed (the backslash forms are typed whole).
                 if current.hasPrefix(".") { names += CommandTable.aliases.keys.filter { $0.hasPrefix(".") } }
             }
-            if let spec, spec.path.count == lowered.count, current.hasPrefix("-") { names = spec.options.map { "--" + $0.name } }
+            if let spec, spec.path.count == lowered.count, current.hasPrefix("-") {
+                names = spec.options.map { "--" + $0.name }
+            }
             return uniqueSorted(names)
         }
         guard let spec else { return [] }
         let rest = Array(words.dropFirst(spec.path.count))
         // The value of an option?
         if let last = rest.last, last.hasPrefix("--"), !last.contains("="),
-           let opt = spec.option(named: String(last.dropFirst(2))), let kind = opt.kind {
+            let opt = spec.option(named: String(last.dropFirst(2))), let kind = opt.kind
+        {
             return values(kind, current: current, optionName: opt.name)
         }
         if current.hasPrefix("--"), let eq = current.firstIndex(of: "=") {
             let name = String(current[current.index(current.startIndex, offsetBy: 2)..<eq])
             if let opt = spec.option(named: name), let kind = opt.kind {
                 let prefix = String(current[...eq])
-                return values(kind, current: String(current[current.index(after: eq)...]), optionName: name).map { prefix + $0 }
+                return values(kind, current: String(current[current.index(after: eq)...]), optionName: name).map {
+                    prefix + $0
+                }
             }
         }
         if current.hasPrefix("-") {
-            let used = Set(rest.filter { $0.hasPrefix("--") }.map { String($0.dropFirst(2).split(separator: "=").first ?? "") })
+            let used = Set(
+                rest.filter { $0.hasPrefix("--") }.map { String($0.dropFirst(2).split(separator: "=").first ?? "") })
             return spec.options.filter { !used.contains($0.name) }.map { "--" + $0.name }
         }
         // A positional argument: count the positional words so far.
@@ -132,16 +151,20 @@ package struct Completer {
         let arg = spec.args[index]
         if positional >= spec.args.count && !(arg.variadic || arg.rest) { return [] }
         if arg.kind == .tag && spec.name == "conversation untag", let n = rest.first {
-            return (try? shell.session.database.withConnection { db in
-                try Visibility(db: db, user: shell.session.user).tags(ofConversation: n)
-            }) ?? []
+            return
+                (try? shell.session.database.withConnection { db in
+                    try Visibility(db: db, user: shell.session.user).tags(ofConversation: n)
+                }) ?? []
         }
-        return values(arg.kind, current: current, optionName: nil, allowMe: spec.path.first == "conversation" || spec.name == "user password")
+        return values(
+            arg.kind, current: current, optionName: nil,
+            allowMe: spec.path.first == "conversation" || spec.name == "user password")
     }
 
     func longestMatch(_ words: [String]) -> CommandSpec? {
         var best: CommandSpec?
-        for spec in shell.table.commands where spec.path.count <= words.count && Array(words.prefix(spec.path.count)) == spec.path {
+        for spec in shell.table.commands
+        where spec.path.count <= words.count && Array(words.prefix(spec.path.count)) == spec.path {
             if best == nil || spec.path.count > best!.path.count { best = spec }
         }
         return best
@@ -163,27 +186,32 @@ package struct Completer {
         let session = shell.session
         let limit = self.limit
         // The same Visibility the commands resolve names with: Tab offers what the user could list.
-        let names: [String] = (try? session.database.withConnection { db -> [String] in
-            let sight = Visibility(db: db, user: session.user)
-            guard let user = session.user, user.enabled else { return [] }
-            switch kind {
-            case .user, .userOrNone:
-                var out = try sight.emails(prefix: current, limit: limit)
-                if allowMe || optionName == "owner" { out = ["me"] + out }
-                if optionName == "owner" { out.append("none") }
-                return out
-            case .team: return try sight.teamNames(prefix: current, limit: limit)
-            case .topic: return try sight.topicNames(prefix: current, limit: limit)
-            case .tag: return try sight.tagNames(prefix: current, limit: limit)
-            case .channel, .conversationOrChannel:
-                if sight.seesWholeOrganisation { return try ChannelRepository.names(db, prefix: current, limit: limit) }
-                return try sight.roleChannels().flatMap { [$0.atHandle, $0.displayName] }
-            case .conversation:
-                return try ConversationRepository.ids(db, channelIDs: sight.roleChannelIDs(), prefix: current, limit: limit)
+        let names: [String] =
+            (try? session.database.withConnection { db -> [String] in
+                let sight = Visibility(db: db, user: session.user)
+                guard let user = session.user, user.enabled else { return [] }
+                switch kind {
+                case .user, .userOrNone:
+                    var out = try sight.emails(prefix: current, limit: limit)
+                    if allowMe || optionName == "owner" { out = ["me"] + out }
+                    if optionName == "owner" { out.append("none") }
+                    return out
+                case .team: return try sight.teamNames(prefix: current, limit: limit)
+                case .topic: return try sight.topicNames(prefix: current, limit: limit)
+                case .tag: return try sight.tagNames(prefix: current, limit: limit)
+                case .channel, .conversationOrChannel:
+                    if sight.seesWholeOrganisation {
+                        return try ChannelRepository.names(db, prefix: current, limit: limit)
+                    }
+                    return try sight.roleChannels().flatMap { [$0.atHandle, $0.displayName] }
+                case .conversation:
+                    return try ConversationRepository.ids(
+                        db, channelIDs: sight.roleChannelIDs(), prefix: current, limit: limit
+                    )
                     .map(String.init)
-            default: return []
-            }
-        }) ?? []
+                default: return []
+                }
+            }) ?? []
         return names
     }
 
@@ -210,14 +238,18 @@ package struct Completer {
             dir = String(expanded[...slash])
             prefixPart = String(current[...(current.lastIndex(of: "/")!)])
         } else {
-            dir = "./"; prefixPart = ""
+            dir = "./"
+            prefixPart = ""
         }
         guard let items = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return [] }
-        return items.filter { !$0.hasPrefix(".") || current.hasSuffix("/.") || (current.split(separator: "/").last?.hasPrefix(".") ?? false) }
-            .sorted().prefix(limit).map { name in
-                var isDir: ObjCBool = false
-                _ = FileManager.default.fileExists(atPath: dir + name, isDirectory: &isDir)
-                return prefixPart + name + (isDir.boolValue ? "/" : "")
-            }
+        return items.filter {
+            !$0.hasPrefix(".") || current.hasSuffix("/.")
+                || (current.split(separator: "/").last?.hasPrefix(".") ?? false)
+        }
+        .sorted().prefix(limit).map { name in
+            var isDir: ObjCBool = false
+            _ = FileManager.default.fileExists(atPath: dir + name, isDirectory: &isDir)
+            return prefixPart + name + (isDir.boolValue ? "/" : "")
+        }
     }
 }

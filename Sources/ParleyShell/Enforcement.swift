@@ -32,7 +32,8 @@ extension CommandContext {
             }
             inv.typed[arg.name] = try words.map { try typed($0, arg.kind, label: arg.name, range: arg.range) }
             if !checked, let value = inv.typed[arg.name]?.first,
-               try check(requirement, on: value, spec: spec, via: nil) {
+                try check(requirement, on: value, spec: spec, via: nil)
+            {
                 checked = true
             }
         }
@@ -58,8 +59,9 @@ extension CommandContext {
             try require(action, on: ch, what: what)
         case (.onChannelOrAdmin(let action, let naming), .channel(let ch)):
             if visibility.seesWholeOrganisation { return true }
-            try require(action, on: ch, what: naming ? spec.name : "\(spec.name) \(ch.atHandle)",
-                        naming: naming ? spec.name : nil)
+            try require(
+                action, on: ch, what: naming ? spec.name : "\(spec.name) \(ch.atHandle)",
+                naming: naming ? spec.name : nil)
         case (.selfOrAdmin(let what), .user(let u)):
             if u.id != session.user?.id { try requireAdmin(what) }
         default:
@@ -75,8 +77,9 @@ extension CommandContext {
             return .text(word)
         case .number:
             guard let n = Int(word), range.contains(n) else {
-                throw ParleyError.invalidValue("\(label) takes a whole number from \(range.lowerBound)"
-                    + " to \(range.upperBound), not '\(word)'")
+                throw ParleyError.invalidValue(
+                    "\(label) takes a whole number from \(range.lowerBound)"
+                        + " to \(range.upperBound), not '\(word)'")
             }
             return .number(n)
         case .onOff:

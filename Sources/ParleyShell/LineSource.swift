@@ -1,4 +1,5 @@
 import Foundation
+import ParleyCore
 
 /// One physical line of a script, or why it could not be read.
 package enum LineRead: Equatable, Sendable {
@@ -25,7 +26,10 @@ package final class FileLineSource: LineSource {
     var start = 0
     var eof = false
 
-    package init(fd: Int32, ownsFD: Bool = false) { self.fd = fd; self.ownsFD = ownsFD }
+    package init(fd: Int32, ownsFD: Bool = false) {
+        self.fd = fd
+        self.ownsFD = ownsFD
+    }
 
     package convenience init(path: String) throws {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
@@ -61,8 +65,14 @@ package final class FileLineSource: LineSource {
         while true {
             let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, 65_536) }
             if n < 0 && errno == EINTR { continue }
-            if n <= 0 { eof = true; return false }
-            if start > 0 && start > buffer.count / 2 { buffer.removeFirst(start); start = 0 }
+            if n <= 0 {
+                eof = true
+                return false
+            }
+            if start > 0 && start > buffer.count / 2 {
+                buffer.removeFirst(start)
+                start = 0
+            }
             buffer.append(contentsOf: chunk[0..<n])
             return true
         }
@@ -82,7 +92,8 @@ package final class FileLineSource: LineSource {
             if buffer.count - start > maximumLineBytes {
                 // Skip the rest of this line without keeping it.
                 var skipped = buffer.count - start
-                buffer.removeAll(keepingCapacity: true); start = 0
+                buffer.removeAll(keepingCapacity: true)
+                start = 0
                 while true {
                     guard fill() else { return .tooLong(skipped) }
                     if let nl = buffer.firstIndex(of: 10) {
@@ -128,7 +139,6 @@ package final class StringLineSource: LineSource {
     }
 }
 
-import ParleyCore
 enum ParleyErrorBridge {
     static func io(_ m: String) -> ParleyError { .io(m) }
 }

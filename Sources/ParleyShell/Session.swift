@@ -93,8 +93,10 @@ package final class Session {
     /// Pause after a failed login, in milliseconds.
     package var loginFailureDelayMs: UInt32 = 1000
 
-    package init(database: ParleyDatabase, io: ShellIO, systemClock: ParleyClock = SystemClock(),
-                environment: [String: String] = ProcessInfo.processInfo.environment) {
+    package init(
+        database: ParleyDatabase, io: ShellIO, systemClock: ParleyClock = SystemClock(),
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) {
         self.database = database
         self.io = TerminalSafeIO(io)
         self.exactIO = io
@@ -109,7 +111,9 @@ package final class Session {
     package func startAs(email: String) throws {
         let found = try database.withConnection { db in try UserRepository.find(db, email: email) }
         guard let user = found else {
-            let near = try database.withConnection { db in try UserRepository.emails(db, prefix: String(email.prefix(1)), limit: 200) }
+            let near = try database.withConnection { db in
+                try UserRepository.emails(db, prefix: String(email.prefix(1)), limit: 200)
+            }
             throw ParleyError.notFound("--as: no user '\(email)'" + Suggest.didYouMean(email, among: near))
         }
         guard user.enabled else { throw ParleyError.refused("--as: \(user.email) is disabled") }
@@ -138,7 +142,8 @@ package final class Session {
     }
 
     /// What an empty database answers, at start and to every command that needs a user.
-    package static let noOrganisationYet = "this database has no organisation yet: `init EMAIL --name NAME --sandbox` creates"
+    package static let noOrganisationYet =
+        "this database has no organisation yet: `init EMAIL --name NAME --sandbox` creates"
         + " one (you become its first admin; leave out --sandbox for real channels and the real clock), or `demo` fills"
         + " it with a sample organisation to try"
 
@@ -178,8 +183,10 @@ package struct CommandContext {
     /// True once Ctrl-C was pressed: a command that waits (for a browser, a paste) stops.
     package let interrupted: () -> Bool
 
-    package init(session: Session, db: StoreAccess, now: Timestamp, table: CommandTable = .standard,
-                interrupted: @escaping () -> Bool = { false }) {
+    package init(
+        session: Session, db: StoreAccess, now: Timestamp, table: CommandTable = .standard,
+        interrupted: @escaping () -> Bool = { false }
+    ) {
         self.session = session
         self.db = db
         self.now = now
@@ -198,7 +205,9 @@ package struct CommandContext {
         }
         // The session is reread before each command: a user disabled meanwhile can do nothing more.
         guard u.enabled else {
-            throw ParleyError.denied("refused: \(u.email) is disabled: a disabled user can do nothing until an admin runs `user enable \(u.email)`")
+            throw ParleyError.denied(
+                "refused: \(u.email) is disabled: a disabled user can do nothing until an admin runs `user enable \(u.email)`"
+            )
         }
         return u
     }
@@ -222,7 +231,9 @@ package struct CommandContext {
     /// refusal ends in "`label` needs ROLE" (the command's name where it is not the action's) and
     /// tells an admin the grant that would let them.
     @discardableResult
-    package func require(_ action: Action, on channel: Channel, what: String, naming label: String? = nil) throws -> AccessDecision {
+    package func require(_ action: Action, on channel: Channel, what: String, naming label: String? = nil) throws
+        -> AccessDecision
+    {
         let u = try requireUser()
         let d = AccessPolicy.decide(action, try AccessRepository.facts(db, user: u, channel: channel), naming: label)
         guard d.allowed else {
@@ -236,8 +247,11 @@ package struct CommandContext {
         return d
     }
 
-    package func audit(_ action: String, _ target: String, channelID: Int64? = nil, old: String? = nil, new: String? = nil) throws {
-        try AuditLog.record(db, session.auditActor.entry(action, target, channelID: channelID, old: old, new: new, at: now))
+    package func audit(
+        _ action: String, _ target: String, channelID: Int64? = nil, old: String? = nil, new: String? = nil
+    ) throws {
+        try AuditLog.record(
+            db, session.auditActor.entry(action, target, channelID: channelID, old: old, new: new, at: now))
     }
 
     package var isSandbox: Bool { (try? Meta.isSandbox(db)) ?? false }
@@ -248,9 +262,10 @@ package struct CommandContext {
 
     package func requireSandbox(_ what: String) throws {
         guard isSandbox else {
-            throw ParleyError.refused("\(what) works only on a sandbox database, and this one uses the real clock and real"
-                + " channels: to try it, start parley on a new file (`parley --db /tmp/training.db`) and run `demo`"
-                + " or `init EMAIL --name NAME --sandbox`")
+            throw ParleyError.refused(
+                "\(what) works only on a sandbox database, and this one uses the real clock and real"
+                    + " channels: to try it, start parley on a new file (`parley --db /tmp/training.db`) and run `demo`"
+                    + " or `init EMAIL --name NAME --sandbox`")
         }
     }
 }

@@ -84,7 +84,9 @@ package final class Shell {
                     stopRequested = true
                     return false
                 }
-                if session.echo { session.io.out(session.prompt + words.map { Tokenizer.quote($0.text) }.joined(separator: " ")) }
+                if session.echo {
+                    session.io.out(session.prompt + words.map { Tokenizer.quote($0.text) }.joined(separator: " "))
+                }
                 let timed = session.timing
                 let started = DispatchTime.now().uptimeNanoseconds
                 let succeeded = run(words, location: location)
@@ -94,9 +96,15 @@ package final class Shell {
                 }
                 if !succeeded {
                     allSucceeded = false
-                    if session.onError == .stop { stopRequested = true; return false }
+                    if session.onError == .stop {
+                        stopRequested = true
+                        return false
+                    }
                 }
-                if exitRequested { stopRequested = true; return allSucceeded }
+                if exitRequested {
+                    stopRequested = true
+                    return allSucceeded
+                }
             }
             return allSucceeded
         }
@@ -152,21 +160,36 @@ package final class Shell {
             lineNumber += 1
             switch read {
             case .invalidUTF8:
-                ok = fail(ParleyError.invalidValue("line is not valid UTF-8: nothing on it was run"), location: "\(name):\(lineNumber)") && ok
+                ok =
+                    fail(
+                        ParleyError.invalidValue("line is not valid UTF-8: nothing on it was run"),
+                        location: "\(name):\(lineNumber)") && ok
                 pending = ""
                 if session.onError == .stop { stopRequested = true }
                 continue
             case .tooLong(let n):
-                ok = fail(ParleyError.invalidValue("line is \(n) bytes long; parley reads lines of at most \(maximumLineBytes) bytes: nothing on it was run"),
-                          location: "\(name):\(lineNumber)") && ok
+                ok =
+                    fail(
+                        ParleyError.invalidValue(
+                            "line is \(n) bytes long; parley reads lines of at most \(maximumLineBytes) bytes: nothing on it was run"
+                        ),
+                        location: "\(name):\(lineNumber)") && ok
                 pending = ""
                 if session.onError == .stop { stopRequested = true }
                 continue
             case .line(let text):
-                if pending.isEmpty { pendingStart = lineNumber; pending = text } else { pending += "\n" + text }
+                if pending.isEmpty {
+                    pendingStart = lineNumber
+                    pending = text
+                } else {
+                    pending += "\n" + text
+                }
                 if pending.utf8.count > maximumLineBytes {
-                    ok = fail(ParleyError.invalidValue("command is longer than \(maximumLineBytes) bytes: nothing of it was run"),
-                              location: "\(name):\(pendingStart)") && ok
+                    ok =
+                        fail(
+                            ParleyError.invalidValue(
+                                "command is longer than \(maximumLineBytes) bytes: nothing of it was run"),
+                            location: "\(name):\(pendingStart)") && ok
                     pending = ""
                     if session.onError == .stop { stopRequested = true }
                     continue
@@ -194,22 +217,29 @@ package final class Shell {
                         transaction = " (everything since `begin` was rolled back)"
                     }
                 }
-                session.io.err("\(name): interrupted after \(Shell.count(commandLines))\(total) command"
-                    + "\(commandLines == 1 && total.isEmpty ? "" : "s")" + transaction)
+                session.io.err(
+                    "\(name): interrupted after \(Shell.count(commandLines))\(total) command"
+                        + "\(commandLines == 1 && total.isEmpty ? "" : "s")" + transaction)
             }
             return false
         }
         if !pending.isEmpty && !stopRequested {
             let why = needsMore(pending)
             let message: String
-            if case .openQuote(let q)? = why { message = "unterminated quote: a \(q) was opened and never closed" }
-            else { message = "the script ends in \\ but nothing follows" }
+            if case .openQuote(let q)? = why {
+                message = "unterminated quote: a \(q) was opened and never closed"
+            } else {
+                message = "the script ends in \\ but nothing follows"
+            }
             ok = fail(ParleyError.usage(message), location: "\(name):\(pendingStart)") && ok
         }
         if userTransactionOpen && !transactionAtStart && session.sourceDepth == 0 {
             rollbackOpenTransaction()
-            ok = fail(ParleyError.refused("the script ended inside `begin` without `commit`: everything since `begin` was rolled back"),
-                      location: name) && ok
+            ok =
+                fail(
+                    ParleyError.refused(
+                        "the script ended inside `begin` without `commit`: everything since `begin` was rolled back"),
+                    location: name) && ok
         }
         return ok
     }
@@ -217,8 +247,10 @@ package final class Shell {
     /// Opens the transaction that `begin` (or -1) opens: the commands that follow run inside it.
     func openUserTransaction(_ db: StoreAccess) throws {
         guard !userTransactionOpen else {
-            throw ParleyError.refused(singleTransaction ? Shell.singleTransactionRefusal
-                                      : "a transaction is open already: `commit` or `rollback` it first")
+            throw ParleyError.refused(
+                singleTransaction
+                    ? Shell.singleTransactionRefusal
+                    : "a transaction is open already: `commit` or `rollback` it first")
         }
         try db.begin()
         userTransactionOpen = true
@@ -228,7 +260,8 @@ package final class Shell {
     /// Whether the whole run is one transaction (-1, `--single-transaction`).
     package internal(set) var singleTransaction = false
 
-    static let singleTransactionRefusal = "the whole run is one transaction (-1): `begin`, `commit` and `rollback`"
+    static let singleTransactionRefusal =
+        "the whole run is one transaction (-1): `begin`, `commit` and `rollback`"
         + " have no place in it"
 
     /// -1: opens the one transaction every script and command of the run goes into, as if the
@@ -255,8 +288,9 @@ package final class Shell {
         if failures > 0 || interrupted {
             rollbackOpenTransaction()
             if !interrupted {
-                session.io.err("-1: \(Shell.count(failures)) command\(failures == 1 ? "" : "s") failed:"
-                               + " nothing was kept (the whole run was rolled back)")
+                session.io.err(
+                    "-1: \(Shell.count(failures)) command\(failures == 1 ? "" : "s") failed:"
+                        + " nothing was kept (the whole run was rolled back)")
             }
             return false
         }
@@ -303,9 +337,11 @@ package final class Shell {
             let ok = fail(error, location: location)
             if session.onError == .stop && userTransactionOpen {
                 rollbackOpenTransaction()
-                session.io.err(prefix(location) + (singleTransaction
-                    ? "nothing was kept: the whole run (-1) was rolled back"
-                    : "the transaction opened by `begin` was rolled back"))
+                session.io.err(
+                    prefix(location)
+                        + (singleTransaction
+                            ? "nothing was kept: the whole run (-1) was rolled back"
+                            : "the transaction opened by `begin` was rolled back"))
             }
             return ok
         }
@@ -339,8 +375,9 @@ package final class Shell {
         if userTransactionOpen && !singleTransaction {
             if session.io.isInteractive && !exitConfirmed {
                 exitConfirmed = true
-                throw ParleyError.refused("a transaction opened by `begin` is open: `commit` keeps it, `rollback` drops it;"
-                                          + " `\(command)` again leaves and rolls it back")
+                throw ParleyError.refused(
+                    "a transaction opened by `begin` is open: `commit` keeps it, `rollback` drops it;"
+                        + " `\(command)` again leaves and rolls it back")
             }
             rollbackOpenTransaction()
             exitRequested = true
@@ -413,7 +450,8 @@ package final class Shell {
             case .read, .write:
                 return try db.atomically(write: spec.access == .write) {
                     try session.refreshUser(db)
-                    let ctx = CommandContext(session: session, db: db, now: now, table: table, interrupted: interruptCheck)
+                    let ctx = CommandContext(
+                        session: session, db: db, now: now, table: table, interrupted: interruptCheck)
                     return try spec.handler(try ctx.prepare(inv), ctx)
                 }
             }

@@ -84,8 +84,10 @@ final class Visibility {
         guard let id = Int64(digits), id > 0 else {
             throw ParleyError.invalidValue("'\(text)' is not a conversation number (like 12)")
         }
-        if let c = try ConversationRepository.find(db, id: id), let ch = try ChannelRepository.find(db, id: c.channelID),
-           try seesWholeOrganisation || seesConversations(on: ch) {
+        if let c = try ConversationRepository.find(db, id: id),
+            let ch = try ChannelRepository.find(db, id: c.channelID),
+            try seesWholeOrganisation || seesConversations(on: ch)
+        {
             return (c, ch)
         }
         throw ParleyError.notFound("no conversation \(id) that you can see (`conversation list` shows yours)")
@@ -107,8 +109,9 @@ final class Visibility {
             }
             return try UserRepository.list(db, limit: limit, after: after)
         }
-        return try AccessRepository.visibleUsers(db, viewer: user, channels: roleChannels(), prefix: prefix,
-                                                 after: after, limit: limit)
+        return try AccessRepository.visibleUsers(
+            db, viewer: user, channels: roleChannels(), prefix: prefix,
+            after: after, limit: limit)
     }
 
     func emails(prefix: String, limit: Int) throws -> [String] {
@@ -124,7 +127,8 @@ final class Visibility {
 
     func teamNames(prefix: String, limit: Int) throws -> [String] {
         guard let user else { return [] }
-        return try TeamRepository.names(db, prefix: prefix, limit: limit, memberID: seesWholeOrganisation ? nil : user.id)
+        return try TeamRepository.names(
+            db, prefix: prefix, limit: limit, memberID: seesWholeOrganisation ? nil : user.id)
     }
 
     /// The organisation's topic list: every logged-in user works with it.

@@ -6,17 +6,20 @@ package enum AccessRepository {
     /// The facts for one user on one channel.
     package static func facts(_ db: StoreAccess, user: User, channel: Channel) throws -> AccessFacts {
         let direct = try ChannelRepository.directRole(db, channelID: channel.id, userID: user.id)
-        let memberships = try db.rows(sql: """
-            SELECT t.name, m.role,
-                   EXISTS (SELECT 1 FROM team_channels tc WHERE tc.team_id = m.team_id AND tc.channel_id = ?) AS has_channel
-            FROM team_members m JOIN teams t ON t.id = m.team_id WHERE m.user_id = ?
-            """, arguments: [channel.id, user.id]).map {
+        let memberships = try db.rows(
+            sql: """
+                SELECT t.name, m.role,
+                       EXISTS (SELECT 1 FROM team_channels tc WHERE tc.team_id = m.team_id AND tc.channel_id = ?) AS has_channel
+                FROM team_members m JOIN teams t ON t.id = m.team_id WHERE m.user_id = ?
+                """, arguments: [channel.id, user.id]
+        ).map {
             AccessFacts.Membership(team: $0[0], role: ChannelRole(rawValue: $0[1]) ?? .viewer, teamHasChannel: $0[2])
         }
-        return AccessFacts(userEmail: user.email, userEnabled: user.enabled, accountRole: user.role,
-                           channelName: channel.atHandle,
-                           directRole: direct, memberships: memberships, allTeams: channel.allTeams,
-                           allUsers: channel.allUsers, allUsersRole: channel.allUsersRole)
+        return AccessFacts(
+            userEmail: user.email, userEnabled: user.enabled, accountRole: user.role,
+            channelName: channel.atHandle,
+            directRole: direct, memberships: memberships, allTeams: channel.allTeams,
+            allUsers: channel.allUsers, allUsersRole: channel.allUsersRole)
     }
 
     /// The facts for one user on every channel where some path could give a role.
@@ -25,28 +28,42 @@ package enum AccessRepository {
     /// With `pathsOnly`, each channel's facts hold only the memberships that reach it (all of them
     /// under All Teams): the same decision, without the text that explains a refusal. Listing
     /// pages use it: a user in 50 teams on 200 channels would otherwise build 10,000 memberships.
-    package static func factsForCandidateChannels(_ db: StoreAccess, user: User, pathsOnly: Bool = false) throws -> [(Channel, AccessFacts)] {
+    package static func factsForCandidateChannels(_ db: StoreAccess, user: User, pathsOnly: Bool = false) throws -> [(
+        Channel, AccessFacts
+    )] {
         guard user.enabled else { return [] }
-        let inAnyTeam = try db.one(Bool.self, sql: "SELECT EXISTS (SELECT 1 FROM team_members WHERE user_id = ?)", arguments: [user.id]) ?? false
-        let channels = try db.rows(sql: """
-            SELECT \(ChannelRepository.columns) FROM channels WHERE id IN (
-                SELECT channel_id FROM channel_grants WHERE user_id = ?1
-                UNION SELECT tc.channel_id FROM team_members m JOIN team_channels tc ON tc.team_id = m.team_id WHERE m.user_id = ?1
-                UNION SELECT id FROM channels WHERE all_users = 1
-                UNION SELECT id FROM channels WHERE all_teams = 1 AND ?2
-            ) ORDER BY display_name \(SQLDialect.caseless), id
-            """, arguments: [user.id, inAnyTeam]).map(ChannelRepository.channel)
+        let inAnyTeam =
+            try db.one(
+                Bool.self, sql: "SELECT EXISTS (SELECT 1 FROM team_members WHERE user_id = ?)", arguments: [user.id])
+            ?? false
+        let channels = try db.rows(
+            sql: """
+                SELECT \(ChannelRepository.columns) FROM channels WHERE id IN (
+                    SELECT channel_id FROM channel_grants WHERE user_id = ?1
+                    UNION SELECT tc.channel_id FROM team_members m JOIN team_channels tc ON tc.team_id = m.team_id WHERE m.user_id = ?1
+                    UNION SELECT id FROM channels WHERE all_users = 1
+                    UNION SELECT id FROM channels WHERE all_teams = 1 AND ?2
+                ) ORDER BY display_name \(SQLDialect.caseless), id
+                """, arguments: [user.id, inAnyTeam]
+        ).map(ChannelRepository.channel)
         guard !channels.isEmpty else { return [] }
         var direct: [Int64: ChannelRole] = [:]
-        for row in try db.rows(sql: "SELECT channel_id, role FROM channel_grants WHERE user_id = ?", arguments: [user.id]) {
+        for row in try db.rows(
+            sql: "SELECT channel_id, role FROM channel_grants WHERE user_id = ?", arguments: [user.id])
+        {
             direct[row[0]] = ChannelRole(rawValue: row[1])
         }
-        let teams = try db.rows(sql: "SELECT t.id, t.name, m.role FROM team_members m JOIN teams t ON t.id = m.team_id WHERE m.user_id = ?",
-                                     arguments: [user.id]).map { (id: $0[0] as Int64, name: $0[1] as String, role: ChannelRole(rawValue: $0[2]) ?? .viewer) }
+        let teams = try db.rows(
+            sql: "SELECT t.id, t.name, m.role FROM team_members m JOIN teams t ON t.id = m.team_id WHERE m.user_id = ?",
+            arguments: [user.id]
+        ).map { (id: $0[0] as Int64, name: $0[1] as String, role: ChannelRole(rawValue: $0[2]) ?? .viewer) }
         var teamChannels: [Int64: Set<Int64>] = [:]
         if !teams.isEmpty {
-            for row in try db.rows(sql: "SELECT tc.team_id, tc.channel_id FROM team_channels tc JOIN team_members m ON m.team_id = tc.team_id WHERE m.user_id = ?",
-                                        arguments: [user.id]) {
+            for row in try db.rows(
+                sql:
+                    "SELECT tc.team_id, tc.channel_id FROM team_channels tc JOIN team_members m ON m.team_id = tc.team_id WHERE m.user_id = ?",
+                arguments: [user.id])
+            {
                 teamChannels[row[0], default: []].insert(row[1])
             }
         }
@@ -58,15 +75,21 @@ package enum AccessRepository {
                     memberships.append(AccessFacts.Membership(team: t.name, role: t.role, teamHasChannel: has))
                 }
             }
-            return (c, AccessFacts(userEmail: user.email, userEnabled: user.enabled, accountRole: user.role,
-                                   channelName: c.atHandle, directRole: direct[c.id], memberships: memberships,
-                                   allTeams: c.allTeams, allUsers: c.allUsers, allUsersRole: c.allUsersRole))
+            return (
+                c,
+                AccessFacts(
+                    userEmail: user.email, userEnabled: user.enabled, accountRole: user.role,
+                    channelName: c.atHandle, directRole: direct[c.id], memberships: memberships,
+                    allTeams: c.allTeams, allUsers: c.allUsers, allUsersRole: c.allUsersRole)
+            )
         }
     }
 
     /// The channels the user has any role on (the access rules decide), in display order.
     package static func visibleChannels(_ db: StoreAccess, user: User) throws -> [Channel] {
-        try factsForCandidateChannels(db, user: user, pathsOnly: true).filter { AccessPolicy.decide(.view, $0.1).allowed }.map(\.0)
+        try factsForCandidateChannels(db, user: user, pathsOnly: true).filter {
+            AccessPolicy.decide(.view, $0.1).allowed
+        }.map(\.0)
     }
 
     /// The condition on a `users u` row for the users `viewer` may see, given the channels the
@@ -96,14 +119,19 @@ package enum AccessRepository {
     /// Whether `viewer`, who has a role on `channels`, may see the user with this id.
     package static func seesUser(_ db: StoreAccess, viewer: User, channels: [Channel], userID: Int64) throws -> Bool {
         let condition = visibleUserCondition(viewer: viewer, channels: channels)
-        return try db.uncachedAll(Bool.self, sql: "SELECT EXISTS (SELECT 1 FROM users u WHERE u.id = ? AND \(condition))",
-                                  arguments: [userID]).first ?? false
+        return try db.uncachedAll(
+            Bool.self, sql: "SELECT EXISTS (SELECT 1 FROM users u WHERE u.id = ? AND \(condition))",
+            arguments: [userID]
+        ).first ?? false
     }
 
     /// The users `viewer` may see, by email: a page after `after`, or those starting with `prefix`.
-    package static func visibleUsers(_ db: StoreAccess, viewer: User, channels: [Channel], prefix: String? = nil,
-                                    after: String? = nil, limit: Int? = nil) throws -> [User] {
-        var sql = "SELECT \(UserRepository.columns) FROM users u WHERE \(visibleUserCondition(viewer: viewer, channels: channels))"
+    package static func visibleUsers(
+        _ db: StoreAccess, viewer: User, channels: [Channel], prefix: String? = nil,
+        after: String? = nil, limit: Int? = nil
+    ) throws -> [User] {
+        var sql =
+            "SELECT \(UserRepository.columns) FROM users u WHERE \(visibleUserCondition(viewer: viewer, channels: channels))"
         var args: [any DatabaseValueConvertible] = []
         if let prefix, !prefix.isEmpty {
             sql += " AND u.email >= ? AND u.email < ?"

@@ -3,11 +3,15 @@ import GRDB
 /// Static SQL runs through the connection's statement cache: prepared once per connection,
 /// then reused. (SQL that embeds a variable list of ids is not cached: see `uncached`.)
 extension Database {
-    func all<T: DatabaseValueConvertible & StatementColumnConvertible>(_ type: T.Type, sql: String, arguments: StatementArguments = []) throws -> [T] {
+    func all<T: DatabaseValueConvertible & StatementColumnConvertible>(
+        _ type: T.Type, sql: String, arguments: StatementArguments = []
+    ) throws -> [T] {
         try T.fetchAll(cachedStatement(sql: sql), arguments: arguments)
     }
 
-    func one<T: DatabaseValueConvertible & StatementColumnConvertible>(_ type: T.Type, sql: String, arguments: StatementArguments = []) throws -> T? {
+    func one<T: DatabaseValueConvertible & StatementColumnConvertible>(
+        _ type: T.Type, sql: String, arguments: StatementArguments = []
+    ) throws -> T? {
         try T.fetchOne(cachedStatement(sql: sql), arguments: arguments)
     }
 
@@ -30,7 +34,9 @@ extension Database {
         try Row.fetchAll(self, sql: sql, arguments: arguments)
     }
 
-    func uncachedAll<T: DatabaseValueConvertible & StatementColumnConvertible>(_ type: T.Type, sql: String, arguments: StatementArguments = []) throws -> [T] {
+    func uncachedAll<T: DatabaseValueConvertible & StatementColumnConvertible>(
+        _ type: T.Type, sql: String, arguments: StatementArguments = []
+    ) throws -> [T] {
         try T.fetchAll(self, sql: sql, arguments: arguments)
     }
 }

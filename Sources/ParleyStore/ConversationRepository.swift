@@ -26,7 +26,10 @@ package struct Note: Sendable, Equatable {
 
 /// The filters of `conversation list`.
 package struct ConversationFilter: Sendable {
-    package enum Owner: Sendable, Equatable { case user(Int64), none }
+    package enum Owner: Sendable, Equatable {
+        case user(Int64)
+        case none
+    }
     package var channelIDs: [Int64]
     package var queue: Queue?
     package var owner: Owner?
@@ -34,10 +37,17 @@ package struct ConversationFilter: Sendable {
     package var topicID: Int64?
     package var afterID: Int64?
     package var limit: Int
-    package init(channelIDs: [Int64], queue: Queue? = nil, owner: Owner? = nil, tag: String? = nil,
-                topicID: Int64? = nil, afterID: Int64? = nil, limit: Int = 50) {
-        self.channelIDs = channelIDs; self.queue = queue; self.owner = owner; self.tag = tag
-        self.topicID = topicID; self.afterID = afterID; self.limit = limit
+    package init(
+        channelIDs: [Int64], queue: Queue? = nil, owner: Owner? = nil, tag: String? = nil,
+        topicID: Int64? = nil, afterID: Int64? = nil, limit: Int = 50
+    ) {
+        self.channelIDs = channelIDs
+        self.queue = queue
+        self.owner = owner
+        self.tag = tag
+        self.topicID = topicID
+        self.afterID = afterID
+        self.limit = limit
     }
 }
 
@@ -57,20 +67,24 @@ package enum ConversationRepository {
         ConversationSummary(
             id: row[0], channelID: row[1], channelHandle: row[2], channelName: row[3],
             contact: row[4], contactPlatformID: row[5],
-            state: ConversationState(queue: Queue(rawValue: row[6]) ?? .new, ownerID: row[7],
-                                     deadline: row[8], limitSeconds: row[9]),
+            state: ConversationState(
+                queue: Queue(rawValue: row[6]) ?? .new, ownerID: row[7],
+                deadline: row[8], limitSeconds: row[9]),
             ownerEmail: row[10], tags: [], topics: [], createdAt: row[11], updatedAt: row[12])
     }
 
     package static func find(_ db: StoreAccess, id: Int64) throws -> ConversationSummary? {
         // Tags and topics come along, joined by a character no tag or topic holds.
-        guard let row = try db.row(sql: """
-            SELECT \(summaryColumns),
-                   (SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM conversation_tags WHERE conversation_id = c.id ORDER BY tag)) AS tag_list,
-                   (SELECT group_concat(name, char(31)) FROM (SELECT t.name FROM conversation_topics ct JOIN topics t ON t.id = ct.topic_id
-                                                              WHERE ct.conversation_id = c.id ORDER BY t.name)) AS topic_list
-            \(summaryJoins) WHERE c.id = ?
-            """, arguments: [id]) else { return nil }
+        guard
+            let row = try db.row(
+                sql: """
+                    SELECT \(summaryColumns),
+                           (SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM conversation_tags WHERE conversation_id = c.id ORDER BY tag)) AS tag_list,
+                           (SELECT group_concat(name, char(31)) FROM (SELECT t.name FROM conversation_topics ct JOIN topics t ON t.id = ct.topic_id
+                                                                      WHERE ct.conversation_id = c.id ORDER BY t.name)) AS topic_list
+                    \(summaryJoins) WHERE c.id = ?
+                    """, arguments: [id])
+        else { return nil }
         var s = summary(row)
         s.tags = (row[13] as String?).map { $0.split(separator: "\u{1F}").map(String.init) } ?? []
         s.topics = (row[14] as String?).map { $0.split(separator: "\u{1F}").map(String.init) } ?? []
@@ -82,51 +96,76 @@ package enum ConversationRepository {
         if f.owner == nil && f.tag == nil && f.topicID == nil {
             // The queue page: a merge of per-channel index ranges, bounded whatever the skew.
             let queues = f.queue.map { [$0] } ?? Queue.allCases
-            let ids = try pageIDs(db, streams: f.channelIDs.flatMap { c in queues.map { (c, $0) } },
-                                  after: f.afterID ?? 0, limit: f.limit)
+            let ids = try pageIDs(
+                db, streams: f.channelIDs.flatMap { c in queues.map { (c, $0) } },
+                after: f.afterID ?? 0, limit: f.limit)
             return try summaries(db, ids: ids)
         }
         var conditions = ["c.channel_id IN (\(f.channelIDs.map(String.init).joined(separator: ",")))"]
         var args: [any DatabaseValueConvertible] = []
-        if let q = f.queue { conditions.append("c.queue = ?"); args.append(q.rawValue) }
+        if let q = f.queue {
+            conditions.append("c.queue = ?")
+            args.append(q.rawValue)
+        }
         switch f.owner {
-        case .user(let id)?: conditions.append("c.owner_id = ?"); args.append(id)
+        case .user(let id)?:
+            conditions.append("c.owner_id = ?")
+            args.append(id)
         case .none?: conditions.append("c.owner_id IS NULL")
         case nil: break
         }
         if let tag = f.tag {
-            conditions.append("c.id IN (SELECT conversation_id FROM conversation_tags WHERE tag = ?)"); args.append(tag)
+            conditions.append("c.id IN (SELECT conversation_id FROM conversation_tags WHERE tag = ?)")
+            args.append(tag)
         }
         if let topic = f.topicID {
-            conditions.append("c.id IN (SELECT conversation_id FROM conversation_topics WHERE topic_id = ?)"); args.append(topic)
+            conditions.append("c.id IN (SELECT conversation_id FROM conversation_topics WHERE topic_id = ?)")
+            args.append(topic)
         }
-        if let after = f.afterID { conditions.append("c.id > ?"); args.append(after) }
+        if let after = f.afterID {
+            conditions.append("c.id > ?")
+            args.append(after)
+        }
         args.append(f.limit)
-        let rows = try db.uncachedRows(sql: """
-            SELECT \(summaryColumns) \(summaryJoins) WHERE \(conditions.joined(separator: " AND ")) ORDER BY c.id LIMIT ?
-            """, arguments: StatementArguments(args)).map(summary)
+        let rows = try db.uncachedRows(
+            sql: """
+                SELECT \(summaryColumns) \(summaryJoins) WHERE \(conditions.joined(separator: " AND ")) ORDER BY c.id LIMIT ?
+                """, arguments: StatementArguments(args)
+        ).map(summary)
         return try withLabels(db, rows)
     }
 
     /// The first `limit` conversation ids above `after` across (channel, queue) streams, in id
     /// order: a k-way merge reading each stream's index range in small batches, so the work is
     /// about `limit + streams × batch` index entries however the traffic is spread.
-    package static func pageIDs(_ db: StoreAccess, streams: [(Int64, Queue)], after: Int64,
-                               limit: Int) throws -> [Int64] {
+    package static func pageIDs(
+        _ db: StoreAccess, streams: [(Int64, Queue)], after: Int64,
+        limit: Int
+    ) throws -> [Int64] {
         let batch = max(4, min(64, limit / 4 + 1))
         let sql = "SELECT id FROM conversations WHERE channel_id = ? AND queue = ? AND id > ? ORDER BY id LIMIT ?"
-        struct Stream { var channel: Int64; var queue: Queue; var buffer: [Int64]; var index = 0; var exhausted: Bool }
+        struct Stream {
+            var channel: Int64
+            var queue: Queue
+            var buffer: [Int64]
+            var index = 0
+            var exhausted: Bool
+        }
         var live: [Stream] = []
         live.reserveCapacity(streams.count)
         for (channel, queue) in streams {
             let ids = try db.all(Int64.self, sql: sql, arguments: [channel, queue.rawValue, after, batch])
-            if !ids.isEmpty { live.append(Stream(channel: channel, queue: queue, buffer: ids, exhausted: ids.count < batch)) }
+            if !ids.isEmpty {
+                live.append(Stream(channel: channel, queue: queue, buffer: ids, exhausted: ids.count < batch))
+            }
         }
         var result: [Int64] = []
         result.reserveCapacity(limit)
         while result.count < limit && !live.isEmpty {
             var best = 0
-            for i in 1..<live.count where live[i].buffer[live[i].index] < live[best].buffer[live[best].index] { best = i }
+            for i in 1..<live.count where live[i].buffer[live[i].index] < live[best].buffer[live[best].index] {
+                best = i
+            }
             let id = live[best].buffer[live[best].index]
             result.append(id)
             live[best].index += 1
@@ -134,9 +173,14 @@ package enum ConversationRepository {
                 if live[best].exhausted {
                     live.remove(at: best)
                 } else {
-                    let more = try db.all(Int64.self, sql: sql, arguments: [live[best].channel, live[best].queue.rawValue, id, batch])
-                    if more.isEmpty { live.remove(at: best) } else {
-                        live[best].buffer = more; live[best].index = 0; live[best].exhausted = more.count < batch
+                    let more = try db.all(
+                        Int64.self, sql: sql, arguments: [live[best].channel, live[best].queue.rawValue, id, batch])
+                    if more.isEmpty {
+                        live.remove(at: best)
+                    } else {
+                        live[best].buffer = more
+                        live[best].index = 0
+                        live[best].exhausted = more.count < batch
                     }
                 }
             }
@@ -147,9 +191,11 @@ package enum ConversationRepository {
     /// Summaries of these conversations, in id order, with their tags and topics.
     static func summaries(_ db: StoreAccess, ids: [Int64]) throws -> [ConversationSummary] {
         guard !ids.isEmpty else { return [] }
-        let rows = try db.uncachedRows(sql: """
-            SELECT \(summaryColumns) \(summaryJoins) WHERE c.id IN (\(ids.map(String.init).joined(separator: ","))) ORDER BY c.id
-            """).map(summary)
+        let rows = try db.uncachedRows(
+            sql: """
+                SELECT \(summaryColumns) \(summaryJoins) WHERE c.id IN (\(ids.map(String.init).joined(separator: ","))) ORDER BY c.id
+                """
+        ).map(summary)
         return try withLabels(db, rows)
     }
 
@@ -159,11 +205,16 @@ package enum ConversationRepository {
         guard !rows.isEmpty else { return rows }
         let ids = rows.map { String($0.id) }.joined(separator: ",")
         var tagsByID: [Int64: [String]] = [:]
-        for r in try db.uncachedRows(sql: "SELECT conversation_id, tag FROM conversation_tags WHERE conversation_id IN (\(ids)) ORDER BY tag") {
+        for r in try db.uncachedRows(
+            sql: "SELECT conversation_id, tag FROM conversation_tags WHERE conversation_id IN (\(ids)) ORDER BY tag")
+        {
             tagsByID[r["conversation_id"], default: []].append(r["tag"])
         }
         var topicsByID: [Int64: [String]] = [:]
-        for r in try db.uncachedRows(sql: "SELECT ct.conversation_id, t.name FROM conversation_topics ct JOIN topics t ON t.id = ct.topic_id WHERE ct.conversation_id IN (\(ids)) ORDER BY t.name") {
+        for r in try db.uncachedRows(
+            sql:
+                "SELECT ct.conversation_id, t.name FROM conversation_topics ct JOIN topics t ON t.id = ct.topic_id WHERE ct.conversation_id IN (\(ids)) ORDER BY t.name"
+        ) {
             topicsByID[r["conversation_id"], default: []].append(r["name"])
         }
         for i in rows.indices {
@@ -176,10 +227,12 @@ package enum ConversationRepository {
     /// Conversation ids starting with `prefix` on the given channels (completion's source).
     package static func ids(_ db: StoreAccess, channelIDs: [Int64], prefix: String, limit: Int) throws -> [Int64] {
         guard !channelIDs.isEmpty else { return [] }
-        return try db.uncachedAll(Int64.self, sql: """
-            SELECT id FROM conversations WHERE channel_id IN (\(channelIDs.map(String.init).joined(separator: ",")))
-            AND CAST(id AS TEXT) LIKE ? ORDER BY id LIMIT ?
-            """, arguments: [likePrefix(prefix), limit])
+        return try db.uncachedAll(
+            Int64.self,
+            sql: """
+                SELECT id FROM conversations WHERE channel_id IN (\(channelIDs.map(String.init).joined(separator: ",")))
+                AND CAST(id AS TEXT) LIKE ? ORDER BY id LIMIT ?
+                """, arguments: [likePrefix(prefix), limit])
     }
 
     // MARK: Contacts and conversations
@@ -187,8 +240,10 @@ package enum ConversationRepository {
     /// The contact for a platform account on a channel, created on first sight, and the handle it
     /// has now. `handle` is the username the platform gave, or nil when it gave none: the stored
     /// handle is then kept (`ContactHandle.choose`).
-    package static func contact(_ db: StoreAccess, channelID: Int64, platformID: String,
-                               handle: String?) throws -> (id: Int64, handle: String) {
+    package static func contact(
+        _ db: StoreAccess, channelID: Int64, platformID: String,
+        handle: String?
+    ) throws -> (id: Int64, handle: String) {
         let sql = "SELECT id, handle FROM contacts WHERE channel_id = ? AND platform_id = ?"
         if let row = try db.row(sql: sql, arguments: [channelID, platformID]) {
             let id: Int64 = row[0]
@@ -200,32 +255,43 @@ package enum ConversationRepository {
             return (id, chosen)
         }
         let chosen = ContactHandle.choose(given: handle, stored: nil, platformID: platformID)
-        try db.run(sql: "INSERT INTO contacts(channel_id, platform_id, handle) VALUES (?, ?, ?)",
-                   arguments: [channelID, platformID, chosen])
+        try db.run(
+            sql: "INSERT INTO contacts(channel_id, platform_id, handle) VALUES (?, ?, ?)",
+            arguments: [channelID, platformID, chosen])
         return (db.lastInsertedRowID, chosen)
     }
 
     /// The contact for a platform account on a channel, if parley has seen it.
     package static func contactID(_ db: StoreAccess, channelID: Int64, platformID: String) throws -> Int64? {
-        try db.one(Int64.self, sql: "SELECT id FROM contacts WHERE channel_id = ? AND platform_id = ?",
-                   arguments: [channelID, platformID])
+        try db.one(
+            Int64.self, sql: "SELECT id FROM contacts WHERE channel_id = ? AND platform_id = ?",
+            arguments: [channelID, platformID])
     }
 
     package static func find(_ db: StoreAccess, contactID: Int64) throws -> ConversationSummary? {
-        try db.row(sql: "SELECT \(summaryColumns) \(summaryJoins) WHERE c.contact_id = ?", arguments: [contactID]).map(summary)
+        try db.row(sql: "SELECT \(summaryColumns) \(summaryJoins) WHERE c.contact_id = ?", arguments: [contactID]).map(
+            summary)
     }
 
-    package static func insert(_ db: StoreAccess, channelID: Int64, contactID: Int64, state: ConversationState, now: Timestamp) throws -> Int64 {
-        try db.run(sql: """
-            INSERT INTO conversations(channel_id, contact_id, queue, owner_id, deadline, limit_seconds, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [channelID, contactID, state.queue.rawValue, state.ownerID, state.deadline, state.limitSeconds, now, now])
+    package static func insert(
+        _ db: StoreAccess, channelID: Int64, contactID: Int64, state: ConversationState, now: Timestamp
+    ) throws -> Int64 {
+        try db.run(
+            sql: """
+                INSERT INTO conversations(channel_id, contact_id, queue, owner_id, deadline, limit_seconds, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                channelID, contactID, state.queue.rawValue, state.ownerID, state.deadline, state.limitSeconds, now, now,
+            ])
         return db.lastInsertedRowID
     }
 
     package static func setState(_ db: StoreAccess, id: Int64, _ s: ConversationState, now: Timestamp) throws {
-        try db.run(sql: "UPDATE conversations SET queue = ?, owner_id = ?, deadline = ?, limit_seconds = ?, updated_at = ? WHERE id = ?",
-                       arguments: [s.queue.rawValue, s.ownerID, s.deadline, s.limitSeconds, now, id])
+        try db.run(
+            sql:
+                "UPDATE conversations SET queue = ?, owner_id = ?, deadline = ?, limit_seconds = ?, updated_at = ? WHERE id = ?",
+            arguments: [s.queue.rawValue, s.ownerID, s.deadline, s.limitSeconds, now, id])
     }
 
     package static func touch(_ db: StoreAccess, id: Int64, now: Timestamp) throws {
@@ -235,74 +301,99 @@ package enum ConversationRepository {
     // MARK: Messages
 
     static func message(_ row: Row) -> Message {
-        Message(id: row["id"], conversationID: row["conversation_id"], platformID: row["platform_id"],
-                direction: MessageDirection(rawValue: row["direction"]) ?? .inbound,
-                kind: MessageKind(rawValue: row["kind"]) ?? .publicTweet, authorUserID: row["author_user_id"],
-                authorLabel: row["author_label"], text: row["text"], at: row["at"])
+        Message(
+            id: row["id"], conversationID: row["conversation_id"], platformID: row["platform_id"],
+            direction: MessageDirection(rawValue: row["direction"]) ?? .inbound,
+            kind: MessageKind(rawValue: row["kind"]) ?? .publicTweet, authorUserID: row["author_user_id"],
+            authorLabel: row["author_label"], text: row["text"], at: row["at"])
     }
 
     /// Stores a message once: returns false when the platform id is already stored on the channel.
     @discardableResult
-    package static func insertMessage(_ db: StoreAccess, conversationID: Int64, channelID: Int64, platformID: String,
-                                     direction: MessageDirection, kind: MessageKind, authorUserID: Int64?,
-                                     authorLabel: String, text: String, at: Timestamp) throws -> Bool {
-        try db.run(sql: """
-            INSERT INTO messages(conversation_id, channel_id, platform_id, direction, kind, author_user_id, author_label, text, at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
-            """, arguments: [conversationID, channelID, platformID, direction.rawValue, kind.rawValue, authorUserID, authorLabel, text, at])
+    package static func insertMessage(
+        _ db: StoreAccess, conversationID: Int64, channelID: Int64, platformID: String,
+        direction: MessageDirection, kind: MessageKind, authorUserID: Int64?,
+        authorLabel: String, text: String, at: Timestamp
+    ) throws -> Bool {
+        try db.run(
+            sql: """
+                INSERT INTO messages(conversation_id, channel_id, platform_id, direction, kind, author_user_id, author_label, text, at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+                """,
+            arguments: [
+                conversationID, channelID, platformID, direction.rawValue, kind.rawValue, authorUserID, authorLabel,
+                text, at,
+            ])
         return db.changesCount > 0
     }
 
     package static func messageExists(_ db: StoreAccess, channelID: Int64, platformID: String) throws -> Bool {
-        try db.one(Bool.self, sql: "SELECT EXISTS (SELECT 1 FROM messages WHERE channel_id = ? AND platform_id = ?)",
-                          arguments: [channelID, platformID]) ?? false
+        try db.one(
+            Bool.self, sql: "SELECT EXISTS (SELECT 1 FROM messages WHERE channel_id = ? AND platform_id = ?)",
+            arguments: [channelID, platformID]) ?? false
     }
 
     package static func messages(_ db: StoreAccess, conversationID: Int64, limit: Int = 1000) throws -> [Message] {
-        try db.rows(sql: """
-            SELECT * FROM (SELECT * FROM messages WHERE conversation_id = ? ORDER BY at DESC, id DESC LIMIT ?) ORDER BY at, id
-            """, arguments: [conversationID, limit]).map(message)
+        try db.rows(
+            sql: """
+                SELECT * FROM (SELECT * FROM messages WHERE conversation_id = ? ORDER BY at DESC, id DESC LIMIT ?) ORDER BY at, id
+                """, arguments: [conversationID, limit]
+        ).map(message)
     }
 
     package static func latestInbound(_ db: StoreAccess, conversationID: Int64) throws -> Message? {
-        try db.row(sql: "SELECT * FROM messages WHERE conversation_id = ? AND direction = 'in' ORDER BY at DESC, id DESC LIMIT 1",
-                         arguments: [conversationID]).map(message)
+        try db.row(
+            sql:
+                "SELECT * FROM messages WHERE conversation_id = ? AND direction = 'in' ORDER BY at DESC, id DESC LIMIT 1",
+            arguments: [conversationID]
+        ).map(message)
     }
 
     package static func messageCount(_ db: StoreAccess, conversationID: Int64) throws -> Int {
-        try db.one(Int.self, sql: "SELECT count(*) FROM messages WHERE conversation_id = ?", arguments: [conversationID]) ?? 0
+        try db.one(
+            Int.self, sql: "SELECT count(*) FROM messages WHERE conversation_id = ?", arguments: [conversationID]) ?? 0
     }
 
     // MARK: Tags, topics, notes
 
     package static func tags(_ db: StoreAccess, conversationID: Int64) throws -> [String] {
-        try db.all(String.self, sql: "SELECT tag FROM conversation_tags WHERE conversation_id = ? ORDER BY tag", arguments: [conversationID])
+        try db.all(
+            String.self, sql: "SELECT tag FROM conversation_tags WHERE conversation_id = ? ORDER BY tag",
+            arguments: [conversationID])
     }
 
     /// Adds a tag; false when it was there already.
     @discardableResult
     package static func addTag(_ db: StoreAccess, conversationID: Int64, tag: String) throws -> Bool {
-        try db.run(sql: "INSERT INTO conversation_tags(conversation_id, tag) VALUES (?, ?) ON CONFLICT DO NOTHING", arguments: [conversationID, tag])
+        try db.run(
+            sql: "INSERT INTO conversation_tags(conversation_id, tag) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            arguments: [conversationID, tag])
         return db.changesCount > 0
     }
 
     @discardableResult
     package static func removeTag(_ db: StoreAccess, conversationID: Int64, tag: String) throws -> Bool {
-        try db.run(sql: "DELETE FROM conversation_tags WHERE conversation_id = ? AND tag = ?", arguments: [conversationID, tag])
+        try db.run(
+            sql: "DELETE FROM conversation_tags WHERE conversation_id = ? AND tag = ?",
+            arguments: [conversationID, tag])
         return db.changesCount > 0
     }
 
     /// Tags in use starting with `prefix` (completion's source).
     /// Tags starting with `prefix` on conversations of these channels.
-    package static func tagNames(_ db: StoreAccess, prefix: String, limit: Int,
-                                channelIDs: [Int64]) throws -> [String] {
+    package static func tagNames(
+        _ db: StoreAccess, prefix: String, limit: Int,
+        channelIDs: [Int64]
+    ) throws -> [String] {
         guard !channelIDs.isEmpty else { return [] }
-        return try db.uncachedAll(String.self, sql: """
-            SELECT DISTINCT t.tag FROM conversation_tags t WHERE t.tag LIKE ? ESCAPE '\\'
-            AND EXISTS (SELECT 1 FROM conversations c WHERE c.id = t.conversation_id
-                        AND c.channel_id IN (\(channelIDs.map(String.init).joined(separator: ","))))
-            ORDER BY t.tag LIMIT ?
-            """, arguments: [likePrefix(prefix), limit])
+        return try db.uncachedAll(
+            String.self,
+            sql: """
+                SELECT DISTINCT t.tag FROM conversation_tags t WHERE t.tag LIKE ? ESCAPE '\\'
+                AND EXISTS (SELECT 1 FROM conversations c WHERE c.id = t.conversation_id
+                            AND c.channel_id IN (\(channelIDs.map(String.init).joined(separator: ","))))
+                ORDER BY t.tag LIMIT ?
+                """, arguments: [likePrefix(prefix), limit])
     }
 
     /// How a resolved conversation got there: who (nil: auto-resolve) and the reason recorded.
@@ -315,23 +406,29 @@ package enum ConversationRepository {
 
     /// The last move of the conversation to Resolved, if any.
     package static func lastResolution(_ db: StoreAccess, conversationID: Int64) throws -> Resolution? {
-        try db.row(sql: """
-            SELECT e.at, u.email, e.cause, e.reason FROM queue_events e LEFT JOIN users u ON u.id = e.user_id
-            WHERE e.conversation_id = ? AND e.to_queue = 'resolved' ORDER BY e.at DESC, e.id DESC LIMIT 1
-            """, arguments: [conversationID]).map {
+        try db.row(
+            sql: """
+                SELECT e.at, u.email, e.cause, e.reason FROM queue_events e LEFT JOIN users u ON u.id = e.user_id
+                WHERE e.conversation_id = ? AND e.to_queue = 'resolved' ORDER BY e.at DESC, e.id DESC LIMIT 1
+                """, arguments: [conversationID]
+        ).map {
             Resolution(at: $0[0], byEmail: $0[1], automatic: ($0[2] as String) == "auto-resolve", reason: $0[3])
         }
     }
 
     package static func topics(_ db: StoreAccess, conversationID: Int64) throws -> [String] {
-        try db.all(String.self, sql: "SELECT t.name FROM conversation_topics ct JOIN topics t ON t.id = ct.topic_id WHERE ct.conversation_id = ? ORDER BY t.name",
-                            arguments: [conversationID])
+        try db.all(
+            String.self,
+            sql:
+                "SELECT t.name FROM conversation_topics ct JOIN topics t ON t.id = ct.topic_id WHERE ct.conversation_id = ? ORDER BY t.name",
+            arguments: [conversationID])
     }
 
     /// The ids of the topics a conversation has.
     package static func topicIDs(_ db: StoreAccess, conversationID: Int64) throws -> [Int64] {
-        try db.all(Int64.self, sql: "SELECT topic_id FROM conversation_topics WHERE conversation_id = ?",
-                   arguments: [conversationID])
+        try db.all(
+            Int64.self, sql: "SELECT topic_id FROM conversation_topics WHERE conversation_id = ?",
+            arguments: [conversationID])
     }
 
     /// How many conversations the database holds, over all channels.
@@ -342,39 +439,58 @@ package enum ConversationRepository {
     package static func setTopics(_ db: StoreAccess, conversationID: Int64, topicIDs: [Int64]) throws {
         try db.run(sql: "DELETE FROM conversation_topics WHERE conversation_id = ?", arguments: [conversationID])
         for id in topicIDs {
-            try db.run(sql: "INSERT INTO conversation_topics(conversation_id, topic_id) VALUES (?, ?) ON CONFLICT DO NOTHING", arguments: [conversationID, id])
+            try db.run(
+                sql: "INSERT INTO conversation_topics(conversation_id, topic_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                arguments: [conversationID, id])
         }
     }
 
-    package static func addNote(_ db: StoreAccess, conversationID: Int64, authorID: Int64, authorLabel: String, text: String, at: Timestamp) throws -> Int64 {
-        try db.run(sql: "INSERT INTO notes(conversation_id, author_id, author_label, text, at) VALUES (?, ?, ?, ?, ?)",
-                       arguments: [conversationID, authorID, authorLabel, text, at])
+    package static func addNote(
+        _ db: StoreAccess, conversationID: Int64, authorID: Int64, authorLabel: String, text: String, at: Timestamp
+    ) throws -> Int64 {
+        try db.run(
+            sql: "INSERT INTO notes(conversation_id, author_id, author_label, text, at) VALUES (?, ?, ?, ?, ?)",
+            arguments: [conversationID, authorID, authorLabel, text, at])
         return db.lastInsertedRowID
     }
 
     package static func notes(_ db: StoreAccess, conversationID: Int64) throws -> [Note] {
-        try db.rows(sql: "SELECT id, author_label, text, at FROM notes WHERE conversation_id = ? ORDER BY at, id", arguments: [conversationID])
-            .map { Note(id: $0["id"], author: $0["author_label"], text: $0["text"], at: $0["at"]) }
+        try db.rows(
+            sql: "SELECT id, author_label, text, at FROM notes WHERE conversation_id = ? ORDER BY at, id",
+            arguments: [conversationID]
+        )
+        .map { Note(id: $0["id"], author: $0["author_label"], text: $0["text"], at: $0["at"]) }
     }
 
     // MARK: Queue history and auto-resolve
 
-    package static func recordQueueEvent(_ db: StoreAccess, conversationID: Int64, channelID: Int64, at: Timestamp,
-                                        from: Queue?, to: Queue, cause: String, userID: Int64?) throws {
-        try db.run(sql: "INSERT INTO queue_events(conversation_id, channel_id, at, from_queue, to_queue, cause, user_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                       arguments: [conversationID, channelID, at, from?.rawValue, to.rawValue, cause, userID])
+    package static func recordQueueEvent(
+        _ db: StoreAccess, conversationID: Int64, channelID: Int64, at: Timestamp,
+        from: Queue?, to: Queue, cause: String, userID: Int64?
+    ) throws {
+        try db.run(
+            sql:
+                "INSERT INTO queue_events(conversation_id, channel_id, at, from_queue, to_queue, cause, user_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            arguments: [conversationID, channelID, at, from?.rawValue, to.rawValue, cause, userID])
     }
 
     /// Is anything past its deadline? One probe of the deadline index.
     package static func anyDue(_ db: StoreAccess, now: Timestamp) throws -> Bool {
-        try db.one(Bool.self, sql: "SELECT EXISTS (SELECT 1 FROM conversations WHERE deadline IS NOT NULL AND deadline <= ?)", arguments: [now]) ?? false
+        try db.one(
+            Bool.self, sql: "SELECT EXISTS (SELECT 1 FROM conversations WHERE deadline IS NOT NULL AND deadline <= ?)",
+            arguments: [now]) ?? false
     }
 
     /// Conversations past their deadline (or due by `now`), oldest deadline first.
-    package static func due(_ db: StoreAccess, by now: Timestamp, channelIDs: [Int64]? = nil, limit: Int = 1_000_000) throws -> [ConversationSummary] {
+    package static func due(_ db: StoreAccess, by now: Timestamp, channelIDs: [Int64]? = nil, limit: Int = 1_000_000)
+        throws -> [ConversationSummary]
+    {
         var sql = "SELECT \(summaryColumns) \(summaryJoins) WHERE c.deadline IS NOT NULL AND c.deadline <= ?"
         if let ids = channelIDs { sql += " AND c.channel_id IN (\(ids.map(String.init).joined(separator: ",")))" }
         sql += " ORDER BY c.deadline, c.id LIMIT ?"
-        return try (channelIDs == nil ? db.rows(sql: sql, arguments: [now, limit]) : db.uncachedRows(sql: sql, arguments: [now, limit])).map(summary)
+        return try
+            (channelIDs == nil
+            ? db.rows(sql: sql, arguments: [now, limit]) : db.uncachedRows(sql: sql, arguments: [now, limit])).map(
+                summary)
     }
 }

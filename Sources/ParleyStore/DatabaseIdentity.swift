@@ -22,7 +22,9 @@ enum DatabaseIdentity: Equatable {
     static let firstMigration = "v1: organisation, channels, conversations, audit"
 
     /// Tables every parley database has had since its first migration.
-    static let parleyTables: Set<String> = ["grdb_migrations", "meta", "users", "channels", "conversations", "messages"]
+    static let parleyTables: Set<String> = [
+        "grdb_migrations", "meta", "users", "channels", "conversations", "messages",
+    ]
 
     /// What the file at `path` is. Reads it only (no lock, no journal, no -wal or -shm file).
     /// Throws `ParleyError.storage(.notParleys, …)` for a file that is not parley's.
@@ -35,7 +37,8 @@ enum DatabaseIdentity: Equatable {
             throw ParleyError.io("cannot read database \(path): \(String(cString: strerror(errno)))")
         }
         if (info.st_mode & S_IFMT) != S_IFREG {
-            throw ParleyError.storage(.notParleys, "\(path) is not a parley database (not a regular file): \(leftAlone)")
+            throw ParleyError.storage(
+                .notParleys, "\(path) is not a parley database (not a regular file): \(leftAlone)")
         }
         if info.st_size == 0 {
             return .new
@@ -43,7 +46,8 @@ enum DatabaseIdentity: Equatable {
         let header = try readHeader(path)
         let magic = Array("SQLite format 3\u{0}".utf8)
         guard header.count == 100, Array(header[0..<16]) == magic else {
-            throw ParleyError.storage(.notParleys, "\(path) is not a parley database (not an SQLite file): \(leftAlone)")
+            throw ParleyError.storage(
+                .notParleys, "\(path) is not a parley database (not an SQLite file): \(leftAlone)")
         }
         let id = header[68..<72].reduce(UInt32(0)) { ($0 << 8) | UInt32($1) }
         if Int32(bitPattern: id) == applicationID {
@@ -51,12 +55,14 @@ enum DatabaseIdentity: Equatable {
         }
         if id != 0 {
             let hex = "0x" + String(id, radix: 16, uppercase: true)
-            throw ParleyError.storage(.notParleys, 
+            throw ParleyError.storage(
+                .notParleys,
                 "\(path) is not a parley database (another application's SQLite file, application_id \(hex)): "
                     + leftAlone)
         }
         guard try holdsParleySchema(path) else {
-            throw ParleyError.storage(.notParleys, 
+            throw ParleyError.storage(
+                .notParleys,
                 "\(path) is not a parley database (an SQLite file without parley's tables): \(leftAlone)")
         }
         return .earlierParley

@@ -8,8 +8,9 @@ package enum Meta {
     }
 
     package static func set(_ db: StoreAccess, _ key: String, _ value: String) throws {
-        try db.run(sql: "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                       arguments: [key, value])
+        try db.run(
+            sql: "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            arguments: [key, value])
     }
 
     package static func isSandbox(_ db: StoreAccess) throws -> Bool {
@@ -33,9 +34,10 @@ package enum Meta {
 
     /// The time rules read now: the sandbox clock, or the system clock. One query.
     package static func now(_ db: StoreAccess, system: ParleyClock = SystemClock()) throws -> Timestamp {
-        let row = try db.row(sql: """
-            SELECT (SELECT value FROM meta WHERE key = 'sandbox') AS sandbox, (SELECT value FROM meta WHERE key = 'clock') AS clock
-            """)
+        let row = try db.row(
+            sql: """
+                SELECT (SELECT value FROM meta WHERE key = 'sandbox') AS sandbox, (SELECT value FROM meta WHERE key = 'clock') AS clock
+                """)
         if (row?["sandbox"] as String?) == "1", let text: String = row?["clock"], let t = Timestamp(text) { return t }
         return system.now()
     }

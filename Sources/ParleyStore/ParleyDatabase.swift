@@ -88,9 +88,11 @@ package final class ParleyDatabase: @unchecked Sendable {
         let walHoldsPages = stat(path + "-wal", &info) == 0 && info.st_size > 0
         if walHoldsPages && stat(path + "-shm", &info) != 0 && !folderIsWritable(path) {
             // SQLite reads a -wal file only through a -shm file, which it cannot create here.
-            throw ParleyError.storage(.readOnly, "the database \(path) is read-only and cannot be read now: its -wal file "
-                + "holds changes not yet in the file, and its folder cannot hold the -shm file SQLite needs "
-                + "to read them; open it once with write access to fold them in")
+            throw ParleyError.storage(
+                .readOnly,
+                "the database \(path) is read-only and cannot be read now: its -wal file "
+                    + "holds changes not yet in the file, and its folder cannot hold the -shm file SQLite needs "
+                    + "to read them; open it once with write access to fold them in")
         }
         let uri = walHoldsPages ? DatabaseIdentity.readOnlyURI(path) : DatabaseIdentity.immutableURI(path)
         let queue: DatabaseQueue
@@ -108,11 +110,15 @@ package final class ParleyDatabase: @unchecked Sendable {
         try? queue.close()
         let reason = readOnlyReason(path) ?? "parley may not write it"
         if applied.isEmpty {
-            throw ParleyError.storage(.readOnly, "the database \(path) is read-only: \(reason); it is empty, "
-                + "and parley cannot create its tables there")
+            throw ParleyError.storage(
+                .readOnly,
+                "the database \(path) is read-only: \(reason); it is empty, "
+                    + "and parley cannot create its tables there")
         }
-        throw ParleyError.storage(.readOnly, "the database \(path) is read-only: \(reason); it needs updating to "
-            + "this parley's schema: open it once with write access")
+        throw ParleyError.storage(
+            .readOnly,
+            "the database \(path) is read-only: \(reason); it needs updating to "
+                + "this parley's schema: open it once with write access")
     }
 
     /// Why parley may not write the database at `path`, or nil when it may. SQLite writes the
@@ -144,8 +150,9 @@ package final class ParleyDatabase: @unchecked Sendable {
         let dir = (path as NSString).deletingLastPathComponent
         if !dir.isEmpty && !fm.fileExists(atPath: dir) {
             do {
-                try fm.createDirectory(atPath: dir, withIntermediateDirectories: true,
-                                       attributes: [.posixPermissions: 0o700])
+                try fm.createDirectory(
+                    atPath: dir, withIntermediateDirectories: true,
+                    attributes: [.posixPermissions: 0o700])
             } catch {
                 throw ParleyError.io("cannot create folder \(dir): \(error.localizedDescription)")
             }

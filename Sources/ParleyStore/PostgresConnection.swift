@@ -29,7 +29,10 @@ package final class PostgresConnection {
         var password: UnsafeMutablePointer<CChar>? = nil
         var parseError: UnsafeMutablePointer<CChar>? = nil
         let readable = parley_pg_conninfo_password(connectionString, &password, &parseError) == 1
-        defer { parley_pg_free_string(password); parley_pg_free_string(parseError) }
+        defer {
+            parley_pg_free_string(password)
+            parley_pg_free_string(parseError)
+        }
 
         var secrets = Self.writtenPasswords(in: connectionString)
         if let password { secrets.append(String(cString: password)) }
@@ -39,8 +42,11 @@ package final class PostgresConnection {
 
         guard readable else {
             let why = parseError.map { String(cString: $0) } ?? "unknown reason"
-            throw ParleyError.storage(.unavailable, Self.redact(
-                "the PostgreSQL connection string cannot be read: \(Self.oneLine(Self.hidingQuoted(why)))", secrets))
+            throw ParleyError.storage(
+                .unavailable,
+                Self.redact(
+                    "the PostgreSQL connection string cannot be read: \(Self.oneLine(Self.hidingQuoted(why)))", secrets)
+            )
         }
         guard let connection = parley_pg_connect(connectionString) else {
             throw ParleyError.storage(.unavailable, "cannot connect to PostgreSQL: out of memory")
@@ -51,8 +57,9 @@ package final class PostgresConnection {
             let why = Self.oneLine(String(cString: parley_pg_error_message(connection)))
             parley_pg_finish(connection)
             let place = host.isEmpty ? "" : " at host \(host) port \(port)"
-            throw ParleyError.storage(.unavailable,
-                                      Self.redact("cannot connect to PostgreSQL\(place): \(why)", secrets))
+            throw ParleyError.storage(
+                .unavailable,
+                Self.redact("cannot connect to PostgreSQL\(place): \(why)", secrets))
         }
         self.connection = connection
     }
@@ -63,7 +70,7 @@ package final class PostgresConnection {
     @discardableResult
     package func execute(_ sql: String, _ parameters: [String?] = []) throws -> Rows {
         let copies: [UnsafeMutablePointer<CChar>?] = parameters.map { value in value.flatMap { strdup($0) } }
-        defer { copies.forEach { free($0) } }
+        defer { for copy in copies { free(copy) } }
         let values: [UnsafePointer<CChar>?] = copies.map { $0.map { UnsafePointer($0) } }
         let result = values.withUnsafeBufferPointer { buffer in
             parley_pg_exec_params(connection, sql, Int32(buffer.count), buffer.baseAddress)
@@ -97,10 +104,12 @@ package final class PostgresConnection {
             let why = Self.oneLine(String(cString: parley_pg_result_error_message(result)))
             return ParleyError.storage(.other, Self.redact("database error: \(why)", secrets))
         }
-        let primary = parley_pg_result_error_field(result, PARLEY_PG_DIAG_MESSAGE_PRIMARY)
+        let primary =
+            parley_pg_result_error_field(result, PARLEY_PG_DIAG_MESSAGE_PRIMARY)
             .map { Self.oneLine(String(cString: $0)) } ?? "failed"
         let failure = Self.failure(sqlState: code)
-        let text = failure == .serialization
+        let text =
+            failure == .serialization
             ? "the transaction lost to a concurrent one and was undone; run it again: \(primary) (SQLSTATE \(code))"
             : "database error: \(primary) (SQLSTATE \(code))"
         return ParleyError.storage(failure, Self.redact(text, secrets))
@@ -108,20 +117,22 @@ package final class PostgresConnection {
 
     private func lostConnection() -> ParleyError {
         let why = Self.oneLine(String(cString: parley_pg_error_message(connection)))
-        return ParleyError.storage(.unavailable, Self.redact(
-            "lost the connection to PostgreSQL at host \(host) port \(port): \(why)", secrets))
+        return ParleyError.storage(
+            .unavailable,
+            Self.redact(
+                "lost the connection to PostgreSQL at host \(host) port \(port): \(why)", secrets))
     }
 
     /// What a SQLSTATE means to parley (PostgreSQL's Appendix A, "Error Codes").
     static func failure(sqlState code: String) -> StorageFailure {
         switch code {
-        case "40001", "40P01": return .serialization    // serialization_failure, deadlock_detected
-        case "55P03": return .busy                      // lock_not_available
-        case "53100": return .full                      // disk_full
-        case "25006": return .readOnly                  // read_only_sql_transaction
-        case "XX001", "XX002": return .corrupt          // data_corrupted, index_corrupted
+        case "40001", "40P01": return .serialization  // serialization_failure, deadlock_detected
+        case "55P03": return .busy  // lock_not_available
+        case "53100": return .full  // disk_full
+        case "25006": return .readOnly  // read_only_sql_transaction
+        case "XX001", "XX002": return .corrupt  // data_corrupted, index_corrupted
         default:
-            if code.hasPrefix("23") { return .constraint }                            // integrity violations
+            if code.hasPrefix("23") { return .constraint }  // integrity violations
             if code.hasPrefix("08") || code.hasPrefix("57P") { return .unavailable }  // connection, shutdown
             return .other
         }
@@ -131,8 +142,8 @@ package final class PostgresConnection {
     package static func redacted(_ connectionString: String) -> String {
         var text = connectionString
         let patterns = [
-            #"(?i)(^postgres(?:ql)?://[^@/?#]*?:)[^@/?#]*(@)"#,                     // URI user:password@
-            #"(?i)([?&]password=)[^&#]*()"#,                                        // URI query parameter
+            #"(?i)(^postgres(?:ql)?://[^@/?#]*?:)[^@/?#]*(@)"#,  // URI user:password@
+            #"(?i)([?&]password=)[^&#]*()"#,  // URI query parameter
             #"(?i)(\b(?:ssl)?password(?:\s*=\s*|\s+))(?:'(?:\\.|[^'\\])*'|[^\s']+)()"#,  // password=… (or no =)
         ]
         for pattern in patterns {
@@ -146,9 +157,11 @@ package final class PostgresConnection {
         let patterns = [#"(?i)^postgres(?:ql)?://[^@/?#]*?:([^@/?#]*)@"#, #"(?i)[?&]password=([^&#]*)"#]
         return patterns.compactMap { pattern in
             guard let regex = try? NSRegularExpression(pattern: pattern),
-                  let match = regex.firstMatch(in: connectionString,
-                                               range: NSRange(connectionString.startIndex..., in: connectionString)),
-                  let range = Range(match.range(at: 1), in: connectionString) else { return nil }
+                let match = regex.firstMatch(
+                    in: connectionString,
+                    range: NSRange(connectionString.startIndex..., in: connectionString)),
+                let range = Range(match.range(at: 1), in: connectionString)
+            else { return nil }
             return String(connectionString[range])
         }
     }

@@ -25,8 +25,10 @@ package enum ReportQueries {
     /// Counts and times for the channel. First response: from the first inbound message of a
     /// conversation's opening (created or reopened) to the first reply by a person before it was
     /// resolved. Resolution: from that opening to the resolve.
-    package static func report(_ db: StoreAccess, channelID: Int64, from: Timestamp, to: Timestamp,
-                              by: ReportGrouping) throws -> ChannelReport {
+    package static func report(
+        _ db: StoreAccess, channelID: Int64, from: Timestamp, to: Timestamp,
+        by: ReportGrouping
+    ) throws -> ChannelReport {
         var builder = ReportBuilder(db: db, by: by)
         let range: StatementArguments = [channelID, from, to]
         try builder.countMessages(range)
@@ -77,17 +79,23 @@ private struct ReportBuilder {
     /// Messages: one walk of the covering index range, counted here (a GROUP BY would sort a
     /// million rows in a temporary b-tree; the index already yields them in time order).
     mutating func countMessages(_ range: StatementArguments) throws {
-        let messages = try Row.fetchCursor(db.db, sql: """
-            SELECT at / 86400000, direction = 'in', author_user_id FROM messages
-            WHERE channel_id = ? AND at >= ? AND at < ?
-            """, arguments: range)
+        let messages = try Row.fetchCursor(
+            db.db,
+            sql: """
+                SELECT at / 86400000, direction = 'in', author_user_id FROM messages
+                WHERE channel_id = ? AND at >= ? AND at < ?
+                """, arguments: range)
         var perDay: [Int64: (inbound: Int, outbound: Int)] = [:]
         var perAuthor: [Int64?: Int] = [:]
         while let row = try messages.next() {
             let inbound: Bool = row[1]
             if by == .day {
                 let day: Int64 = row[0]
-                if inbound { perDay[day, default: (0, 0)].inbound += 1 } else { perDay[day, default: (0, 0)].outbound += 1 }
+                if inbound {
+                    perDay[day, default: (0, 0)].inbound += 1
+                } else {
+                    perDay[day, default: (0, 0)].outbound += 1
+                }
             } else if inbound {
                 total.inbound += 1
             } else {
@@ -95,7 +103,10 @@ private struct ReportBuilder {
             }
         }
         for (day, n) in perDay {
-            bump(dayKey(day * 86_400_000)) { $0.inbound += n.inbound; $0.outbound += n.outbound }
+            bump(dayKey(day * 86_400_000)) {
+                $0.inbound += n.inbound
+                $0.outbound += n.outbound
+            }
         }
         for (author, n) in perAuthor {
             bump(try email(author)) { $0.outbound += n }
@@ -104,9 +115,11 @@ private struct ReportBuilder {
 
     /// New, reopened and resolved conversations, from the queue events.
     mutating func countQueueEvents(_ range: StatementArguments) throws {
-        let events = try Row.fetchCursor(db.db, sql: """
-            SELECT at, cause, to_queue, user_id FROM queue_events WHERE channel_id = ? AND at >= ? AND at < ?
-            """, arguments: range)
+        let events = try Row.fetchCursor(
+            db.db,
+            sql: """
+                SELECT at, cause, to_queue, user_id FROM queue_events WHERE channel_id = ? AND at >= ? AND at < ?
+                """, arguments: range)
         while let row = try events.next() {
             let at: Int64 = row[0]
             let cause: String = row[1]
@@ -120,18 +133,20 @@ private struct ReportBuilder {
 
     /// First responses, per opening in the period: the first reply by a person before the resolve.
     mutating func addFirstResponses(_ range: StatementArguments) throws {
-        let responses = try Row.fetchCursor(db.db, sql: """
-            SELECT e.at AS opened, m.at AS replied, m.author_user_id AS author
-            FROM queue_events e
-            JOIN messages m ON m.id = (
-                SELECT m2.id FROM messages m2
-                WHERE m2.conversation_id = e.conversation_id AND m2.direction = 'out' AND m2.author_user_id IS NOT NULL
-                  AND m2.at >= e.at
-                  AND m2.at <= coalesce((SELECT min(r.at) FROM queue_events r
-                                         WHERE r.conversation_id = e.conversation_id AND r.to_queue = 'resolved' AND r.at >= e.at), 9223372036854775807)
-                ORDER BY m2.at, m2.id LIMIT 1)
-            WHERE e.channel_id = ? AND e.at >= ? AND e.at < ? AND e.cause IN ('created', 'reopened')
-            """, arguments: range)
+        let responses = try Row.fetchCursor(
+            db.db,
+            sql: """
+                SELECT e.at AS opened, m.at AS replied, m.author_user_id AS author
+                FROM queue_events e
+                JOIN messages m ON m.id = (
+                    SELECT m2.id FROM messages m2
+                    WHERE m2.conversation_id = e.conversation_id AND m2.direction = 'out' AND m2.author_user_id IS NOT NULL
+                      AND m2.at >= e.at
+                      AND m2.at <= coalesce((SELECT min(r.at) FROM queue_events r
+                                             WHERE r.conversation_id = e.conversation_id AND r.to_queue = 'resolved' AND r.at >= e.at), 9223372036854775807)
+                    ORDER BY m2.at, m2.id LIMIT 1)
+                WHERE e.channel_id = ? AND e.at >= ? AND e.at < ? AND e.cause IN ('created', 'reopened')
+                """, arguments: range)
         while let row = try responses.next() {
             let opened: Int64 = row[0]
             let replied: Int64 = row[1]
@@ -142,12 +157,14 @@ private struct ReportBuilder {
 
     /// Resolutions in the period, from their opening.
     mutating func addResolutions(_ range: StatementArguments) throws {
-        let resolutions = try Row.fetchCursor(db.db, sql: """
-            SELECT r.at AS resolved, r.user_id AS user_id,
-                   (SELECT max(o.at) FROM queue_events o WHERE o.conversation_id = r.conversation_id
-                      AND o.cause IN ('created', 'reopened') AND o.at <= r.at) AS opened
-            FROM queue_events r WHERE r.channel_id = ? AND r.at >= ? AND r.at < ? AND r.to_queue = 'resolved'
-            """, arguments: range)
+        let resolutions = try Row.fetchCursor(
+            db.db,
+            sql: """
+                SELECT r.at AS resolved, r.user_id AS user_id,
+                       (SELECT max(o.at) FROM queue_events o WHERE o.conversation_id = r.conversation_id
+                          AND o.cause IN ('created', 'reopened') AND o.at <= r.at) AS opened
+                FROM queue_events r WHERE r.channel_id = ? AND r.at >= ? AND r.at < ? AND r.to_queue = 'resolved'
+                """, arguments: range)
         while let row = try resolutions.next() {
             guard let opened: Int64 = row[2] else { continue }
             let resolved: Int64 = row[0]

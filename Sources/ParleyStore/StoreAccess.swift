@@ -102,15 +102,19 @@ enum StoreErrors {
         guard let e = error as? DatabaseError else { return error }
         switch e.resultCode {
         case .SQLITE_BUSY, .SQLITE_LOCKED:
-            return ParleyError.storage(.busy, "the database stayed busy for \(Int(ParleyDatabase.busyTimeout))s "
-                + "(another parley holds a long transaction): try again")
+            return ParleyError.storage(
+                .busy,
+                "the database stayed busy for \(Int(ParleyDatabase.busyTimeout))s "
+                    + "(another parley holds a long transaction): try again")
         case .SQLITE_READONLY:
             // A write outside a command's declared access (a login's audit line) on a read-only file.
-            return ParleyError.storage(.readOnly, readOnlyMessage ?? "the database file is read-only: check its permissions")
+            return ParleyError.storage(
+                .readOnly, readOnlyMessage ?? "the database file is read-only: check its permissions")
         case .SQLITE_FULL: return ParleyError.storage(.full, "the disk is full: nothing was written")
         case .SQLITE_CORRUPT, .SQLITE_NOTADB:
             return ParleyError.storage(.corrupt, "the database file is damaged or not a parley database")
-        case .SQLITE_CONSTRAINT: return ParleyError.storage(.constraint, "database error: \(e.message ?? e.description)")
+        case .SQLITE_CONSTRAINT:
+            return ParleyError.storage(.constraint, "database error: \(e.message ?? e.description)")
         default: return ParleyError.storage(.other, "database error: \(e.message ?? e.description)")
         }
     }

@@ -23,32 +23,42 @@ package enum TeamRepository {
                 return t
             }
         }
-        let all = memberID == nil
+        let all =
+            memberID == nil
             ? try db.all(String.self, sql: "SELECT name FROM teams ORDER BY name LIMIT 1000")
             : try memberships(db, userID: memberID!).map(\.0.name)
         let scope = memberID == nil ? "" : " that you can see"
         throw ParleyError.notFound("no team '\(name)'\(scope)" + Suggest.didYouMean(name, among: all))
     }
 
-    package struct Summary: Sendable { package var team: Team; package var members: Int; package var channels: Int }
+    package struct Summary: Sendable {
+        package var team: Team
+        package var members: Int
+        package var channels: Int
+    }
 
     /// Every team, or (with `memberID`) the teams that user is in.
     package static func list(_ db: StoreAccess, memberID: Int64? = nil) throws -> [Summary] {
         let only = memberID.map { " WHERE t.id IN (SELECT team_id FROM team_members WHERE user_id = \($0))" } ?? ""
-        return try db.uncachedRows(sql: """
-            SELECT t.id, t.name,
-                   (SELECT count(*) FROM team_members m WHERE m.team_id = t.id) AS members,
-                   (SELECT count(*) FROM team_channels c WHERE c.team_id = t.id) AS channels
-            FROM teams t\(only) ORDER BY t.name \(SQLDialect.caseless)
-            """).map { Summary(team: team($0), members: $0["members"], channels: $0["channels"]) }
+        return try db.uncachedRows(
+            sql: """
+                SELECT t.id, t.name,
+                       (SELECT count(*) FROM team_members m WHERE m.team_id = t.id) AS members,
+                       (SELECT count(*) FROM team_channels c WHERE c.team_id = t.id) AS channels
+                FROM teams t\(only) ORDER BY t.name \(SQLDialect.caseless)
+                """
+        ).map { Summary(team: team($0), members: $0["members"], channels: $0["channels"]) }
     }
 
     /// Team names starting with `prefix`; with `memberID`, only that user's teams.
-    package static func names(_ db: StoreAccess, prefix: String, limit: Int,
-                             memberID: Int64? = nil) throws -> [String] {
+    package static func names(
+        _ db: StoreAccess, prefix: String, limit: Int,
+        memberID: Int64? = nil
+    ) throws -> [String] {
         let only = memberID.map { " AND id IN (SELECT team_id FROM team_members WHERE user_id = \($0))" } ?? ""
-        return try db.uncachedAll(String.self, sql: "SELECT name FROM teams WHERE name LIKE ? ESCAPE '\\'\(only) ORDER BY name LIMIT ?",
-                                  arguments: [likePrefix(prefix), limit])
+        return try db.uncachedAll(
+            String.self, sql: "SELECT name FROM teams WHERE name LIKE ? ESCAPE '\\'\(only) ORDER BY name LIMIT ?",
+            arguments: [likePrefix(prefix), limit])
     }
 
     @discardableResult
@@ -70,26 +80,31 @@ package enum TeamRepository {
     }
 
     package static func members(_ db: StoreAccess, teamID: Int64) throws -> [TeamMember] {
-        try db.rows(sql: """
-            SELECT u.id, u.email, u.name, u.role, u.enabled, u.password_hash IS NOT NULL AS has_password,
-                   u.created_at, m.role AS team_role
-            FROM team_members m JOIN users u ON u.id = m.user_id
-            WHERE m.team_id = ? ORDER BY u.email
-            """, arguments: [teamID]).map {
+        try db.rows(
+            sql: """
+                SELECT u.id, u.email, u.name, u.role, u.enabled, u.password_hash IS NOT NULL AS has_password,
+                       u.created_at, m.role AS team_role
+                FROM team_members m JOIN users u ON u.id = m.user_id
+                WHERE m.team_id = ? ORDER BY u.email
+                """, arguments: [teamID]
+        ).map {
             TeamMember(user: UserRepository.user($0), role: ChannelRole(rawValue: $0["team_role"]) ?? .viewer)
         }
     }
 
     package static func memberRole(_ db: StoreAccess, teamID: Int64, userID: Int64) throws -> ChannelRole? {
-        try db.one(String.self, sql: "SELECT role FROM team_members WHERE team_id = ? AND user_id = ?",
-                            arguments: [teamID, userID]).flatMap(ChannelRole.init(rawValue:))
+        try db.one(
+            String.self, sql: "SELECT role FROM team_members WHERE team_id = ? AND user_id = ?",
+            arguments: [teamID, userID]
+        ).flatMap(ChannelRole.init(rawValue:))
     }
 
     package static func setMember(_ db: StoreAccess, teamID: Int64, userID: Int64, role: ChannelRole) throws {
-        try db.run(sql: """
-            INSERT INTO team_members(team_id, user_id, role) VALUES (?, ?, ?)
-            ON CONFLICT(team_id, user_id) DO UPDATE SET role = excluded.role
-            """, arguments: [teamID, userID, role.rawValue])
+        try db.run(
+            sql: """
+                INSERT INTO team_members(team_id, user_id, role) VALUES (?, ?, ?)
+                ON CONFLICT(team_id, user_id) DO UPDATE SET role = excluded.role
+                """, arguments: [teamID, userID, role.rawValue])
     }
 
     package static func removeMember(_ db: StoreAccess, teamID: Int64, userID: Int64) throws {
@@ -97,30 +112,38 @@ package enum TeamRepository {
     }
 
     package static func channels(_ db: StoreAccess, teamID: Int64) throws -> [Channel] {
-        try db.rows(sql: """
-            SELECT \(ChannelRepository.columns) FROM channels
-            WHERE id IN (SELECT channel_id FROM team_channels WHERE team_id = ?) ORDER BY display_name
-            """, arguments: [teamID]).map(ChannelRepository.channel)
+        try db.rows(
+            sql: """
+                SELECT \(ChannelRepository.columns) FROM channels
+                WHERE id IN (SELECT channel_id FROM team_channels WHERE team_id = ?) ORDER BY display_name
+                """, arguments: [teamID]
+        ).map(ChannelRepository.channel)
     }
 
     package static func hasChannel(_ db: StoreAccess, teamID: Int64, channelID: Int64) throws -> Bool {
-        try db.one(Bool.self, sql: "SELECT EXISTS (SELECT 1 FROM team_channels WHERE team_id = ? AND channel_id = ?)",
-                          arguments: [teamID, channelID]) ?? false
+        try db.one(
+            Bool.self, sql: "SELECT EXISTS (SELECT 1 FROM team_channels WHERE team_id = ? AND channel_id = ?)",
+            arguments: [teamID, channelID]) ?? false
     }
 
     package static func addChannel(_ db: StoreAccess, teamID: Int64, channelID: Int64) throws {
-        try db.run(sql: "INSERT INTO team_channels(team_id, channel_id) VALUES (?, ?) ON CONFLICT DO NOTHING", arguments: [teamID, channelID])
+        try db.run(
+            sql: "INSERT INTO team_channels(team_id, channel_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            arguments: [teamID, channelID])
     }
 
     package static func removeChannel(_ db: StoreAccess, teamID: Int64, channelID: Int64) throws {
-        try db.run(sql: "DELETE FROM team_channels WHERE team_id = ? AND channel_id = ?", arguments: [teamID, channelID])
+        try db.run(
+            sql: "DELETE FROM team_channels WHERE team_id = ? AND channel_id = ?", arguments: [teamID, channelID])
     }
 
     /// The teams a user is in, with their role.
     package static func memberships(_ db: StoreAccess, userID: Int64) throws -> [(Team, ChannelRole)] {
-        try db.rows(sql: """
-            SELECT t.id, t.name, m.role FROM team_members m JOIN teams t ON t.id = m.team_id
-            WHERE m.user_id = ? ORDER BY t.name
-            """, arguments: [userID]).map { (team($0), ChannelRole(rawValue: $0["role"]) ?? .viewer) }
+        try db.rows(
+            sql: """
+                SELECT t.id, t.name, m.role FROM team_members m JOIN teams t ON t.id = m.team_id
+                WHERE m.user_id = ? ORDER BY t.name
+                """, arguments: [userID]
+        ).map { (team($0), ChannelRole(rawValue: $0["role"]) ?? .viewer) }
     }
 }

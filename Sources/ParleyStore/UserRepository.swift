@@ -7,9 +7,10 @@ package enum UserRepository {
 
     static func user(_ row: Row) -> User {
         // By position, in the order of `columns`.
-        User(id: row[0], email: row[1], name: row[2],
-             role: AccountRole(rawValue: row[3]) ?? .agent, enabled: row[4],
-             hasPassword: row[5], createdAt: row[6])
+        User(
+            id: row[0], email: row[1], name: row[2],
+            role: AccountRole(rawValue: row[3]) ?? .agent, enabled: row[4],
+            hasPassword: row[5], createdAt: row[6])
     }
 
     package static func find(_ db: StoreAccess, email: String) throws -> User? {
@@ -23,17 +24,24 @@ package enum UserRepository {
     /// The user with this email, or an error that names the closest emails.
     package static func require(_ db: StoreAccess, email: String) throws -> User {
         if let u = try find(db, email: email) { return u }
-        let near = try db.all(String.self, sql: "SELECT email FROM users WHERE email LIKE ? ESCAPE '\\' LIMIT 200",
-                                       arguments: [likePrefix(String(email.prefix(2)))])
+        let near = try db.all(
+            String.self, sql: "SELECT email FROM users WHERE email LIKE ? ESCAPE '\\' LIMIT 200",
+            arguments: [likePrefix(String(email.prefix(2)))])
         throw ParleyError.notFound("no user '\(email)'" + Suggest.didYouMean(email, among: near))
     }
 
     package static func list(_ db: StoreAccess, limit: Int? = nil, after: String? = nil) throws -> [User] {
         var sql = "SELECT \(columns) FROM users"
         var args: [any DatabaseValueConvertible] = []
-        if let after { sql += " WHERE email > ?"; args.append(after) }
+        if let after {
+            sql += " WHERE email > ?"
+            args.append(after)
+        }
         sql += " ORDER BY email \(SQLDialect.caseless)"
-        if let limit { sql += " LIMIT ?"; args.append(limit) }
+        if let limit {
+            sql += " LIMIT ?"
+            args.append(limit)
+        }
         return try db.rows(sql: sql, arguments: StatementArguments(args)).map(user)
     }
 
@@ -43,22 +51,28 @@ package enum UserRepository {
         if prefix.isEmpty {
             return try db.all(String.self, sql: "SELECT email FROM users ORDER BY email LIMIT ?", arguments: [limit])
         }
-        return try db.all(String.self, sql: "SELECT email FROM users WHERE email >= ? AND email < ? ORDER BY email LIMIT ?",
-                                   arguments: [prefix, prefix + "\u{10FFFF}", limit])
+        return try db.all(
+            String.self, sql: "SELECT email FROM users WHERE email >= ? AND email < ? ORDER BY email LIMIT ?",
+            arguments: [prefix, prefix + "\u{10FFFF}", limit])
     }
 
     @discardableResult
-    package static func insert(_ db: StoreAccess, email: String, name: String, role: AccountRole,
-                              passwordHash: String?, now: Timestamp) throws -> User {
+    package static func insert(
+        _ db: StoreAccess, email: String, name: String, role: AccountRole,
+        passwordHash: String?, now: Timestamp
+    ) throws -> User {
         if try find(db, email: email) != nil {
             throw ParleyError.conflict("a user with email \(email) exists already")
         }
-        try db.run(sql: "INSERT INTO users(email, name, role, password_hash, enabled, created_at) VALUES (?, ?, ?, ?, 1, ?)",
-                       arguments: [email, name, role.rawValue, passwordHash, now])
+        try db.run(
+            sql: "INSERT INTO users(email, name, role, password_hash, enabled, created_at) VALUES (?, ?, ?, ?, 1, ?)",
+            arguments: [email, name, role.rawValue, passwordHash, now])
         return try find(db, id: db.lastInsertedRowID)!
     }
 
-    package static func update(_ db: StoreAccess, id: Int64, name: String? = nil, role: AccountRole? = nil, enabled: Bool? = nil) throws {
+    package static func update(
+        _ db: StoreAccess, id: Int64, name: String? = nil, role: AccountRole? = nil, enabled: Bool? = nil
+    ) throws {
         if let name { try db.run(sql: "UPDATE users SET name = ? WHERE id = ?", arguments: [name, id]) }
         if let role { try db.run(sql: "UPDATE users SET role = ? WHERE id = ?", arguments: [role.rawValue, id]) }
         if let enabled { try db.run(sql: "UPDATE users SET enabled = ? WHERE id = ?", arguments: [enabled, id]) }

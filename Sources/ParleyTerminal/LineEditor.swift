@@ -2,11 +2,11 @@ import CLineEdit
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// What one `LineEditor.readLine(prompt:)` produced.
@@ -98,8 +98,9 @@ package final class LineEditor {
         _ = cle_el_set_str2(editLine, EL_BIND, "^I", "parley-complete")
         cle_set_composer { base, mark in
             guard let base = Unicode.Scalar(UInt32(bitPattern: base)),
-                  let mark = Unicode.Scalar(UInt32(bitPattern: mark)),
-                  let composed = LineEditor.composed(base, mark) else { return 0 }
+                let mark = Unicode.Scalar(UInt32(bitPattern: mark)),
+                let composed = LineEditor.composed(base, mark)
+            else { return 0 }
             return wchar_t(bitPattern: composed.value)
         }
         activeLineEditor = self
@@ -206,7 +207,8 @@ package final class LineEditor {
         if unique {
             // Already complete: only the separating space may be missing.
             if reply.appendSpace && cursor > 0 && !LineEditor.spaceFollows(characters, cursor)
-                && !characters[cursor - 1].isWhitespace {
+                && !characters[cursor - 1].isWhitespace
+            {
                 _ = cle_insert(el, " ")
                 rememberLine(el, keys: keys)
                 return UInt8(CC_REFRESH)
@@ -223,7 +225,10 @@ package final class LineEditor {
 
     private func rememberLine(_ el: OpaquePointer, keys: UInt) {
         var cursorScalars: Int32 = 0
-        guard let raw = cle_current_line(el, &cursorScalars) else { lastTab = nil; return }
+        guard let raw = cle_current_line(el, &cursorScalars) else {
+            lastTab = nil
+            return
+        }
         let line = String(cString: raw)
         free(raw)
         let cursor = LineEditor.characterOffset(in: Array(line), scalarOffset: Int(cursorScalars))

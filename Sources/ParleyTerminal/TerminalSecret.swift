@@ -1,11 +1,11 @@
 import CLineEdit
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// What a person answered at a terminal prompt.
@@ -84,7 +84,9 @@ package enum TerminalSecret {
                 while let last = bytes.popLast(), last & 0xC0 == 0x80 {}
                 if echo { write(out, "\u{8} \u{8}") }
             case 0x15:  // Ctrl-U
-                if echo { write(out, String(repeating: "\u{8} \u{8}", count: String(decoding: bytes, as: UTF8.self).count)) }
+                if echo {
+                    write(out, String(repeating: "\u{8} \u{8}", count: String(decoding: bytes, as: UTF8.self).count))
+                }
                 bytes.removeAll()
             default:
                 if byte >= 0x20 {

@@ -8,13 +8,16 @@ package struct HTTPRequest: Sendable {
     package var headers: [(String, String)]
     package var body: Data?
     package init(method: String, url: String, headers: [(String, String)] = [], body: Data? = nil) {
-        self.method = method; self.url = url; self.headers = headers; self.body = body
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
     }
 }
 
 package struct HTTPResponse: Sendable {
     package var status: Int
-    package var headers: [String: String]   // lower-cased names
+    package var headers: [String: String]  // lower-cased names
     package var body: Data
 }
 
@@ -25,7 +28,9 @@ package struct HTTPTimeouts: Sendable {
     package var stall: Int = 30
     package var total: Int = 120
     package init(connect: Int = 10, stall: Int = 30, total: Int = 120) {
-        self.connect = connect; self.stall = stall; self.total = total
+        self.connect = connect
+        self.stall = stall
+        self.total = total
     }
 }
 
@@ -60,7 +65,10 @@ package final class HTTPClient: @unchecked Sendable {
         parley_curl_easy_reset(curl)
         var body = parley_buffer(data: nil, length: 0, capacity: 0, limit: 32 << 20)
         var head = parley_buffer(data: nil, length: 0, capacity: 0, limit: 1 << 20)
-        defer { parley_buffer_free(&body); parley_buffer_free(&head) }
+        defer {
+            parley_buffer_free(&body)
+            parley_buffer_free(&head)
+        }
         var list: UnsafeMutablePointer<curl_slist>? = nil
         defer { parley_curl_slist_free_all(list) }
         for (name, value) in request.headers { list = parley_curl_slist_append(list, "\(name): \(value)") }
@@ -80,7 +88,8 @@ package final class HTTPClient: @unchecked Sendable {
             if request.method != "GET" {
                 _ = parley_curl_setopt_offset(curl, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(payload.count))
                 if let base = raw.baseAddress, raw.count > 0 {
-                    _ = parley_curl_setopt_string(curl, CURLOPT_COPYPOSTFIELDS, base.assumingMemoryBound(to: CChar.self))
+                    _ = parley_curl_setopt_string(
+                        curl, CURLOPT_COPYPOSTFIELDS, base.assumingMemoryBound(to: CChar.self))
                 } else {
                     _ = parley_curl_setopt_string(curl, CURLOPT_COPYPOSTFIELDS, "")
                 }
@@ -103,7 +112,10 @@ package final class HTTPClient: @unchecked Sendable {
     static func parseHeaders(_ text: String) -> [String: String] {
         var out: [String: String] = [:]
         for line in text.split(whereSeparator: \.isNewline) {
-            if line.hasPrefix("HTTP/") { out = [:]; continue }
+            if line.hasPrefix("HTTP/") {
+                out = [:]
+                continue
+            }
             guard let colon = line.firstIndex(of: ":") else { continue }
             let name = line[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
             out[name] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)

@@ -15,12 +15,16 @@ package final class LoopbackListener: @unchecked Sendable {
         addr.sin_port = in_port_t(UInt16(port).bigEndian)
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")
         let bound = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(s, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(s, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard bound == 0, listen(s, 4) == 0 else {
             let why = String(cString: strerror(errno))
             close(s)
-            throw XError.transport("cannot listen on 127.0.0.1:\(port) (\(why)): set PARLEY_X_CALLBACK_PORT to a free port registered with the app, or paste the redirect URL")
+            throw XError.transport(
+                "cannot listen on 127.0.0.1:\(port) (\(why)): set PARLEY_X_CALLBACK_PORT to a free port registered with the app, or paste the redirect URL"
+            )
         }
         fd = s
         self.port = port
@@ -54,7 +58,8 @@ package final class LoopbackListener: @unchecked Sendable {
         let parts = firstLine.split(separator: " ")
         func answer(_ status: String, _ text: String) {
             let body = "<!doctype html><meta charset=utf-8><title>parley</title><p>\(text)</p>"
-            let response = "HTTP/1.1 \(status)\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
+            let response =
+                "HTTP/1.1 \(status)\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
             _ = response.withCString { write(c, $0, strlen($0)) }
         }
         guard parts.count >= 2, parts[0] == "GET", parts[1].hasPrefix("/callback") else {
@@ -69,7 +74,8 @@ package final class LoopbackListener: @unchecked Sendable {
             return .ignored("authorization refused: \(error)")
         }
         guard params["state"] == expectedState else {
-            answer("400 Bad Request", "This authorization does not match the one parley started. Start again in parley.")
+            answer(
+                "400 Bad Request", "This authorization does not match the one parley started. Start again in parley.")
             return .ignored("a callback with the wrong state was refused")
         }
         guard let code = params["code"], !code.isEmpty else {

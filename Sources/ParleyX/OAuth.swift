@@ -8,8 +8,11 @@ package enum PercentEncoding {
     package static func encode(_ s: String) -> String {
         var out = ""
         for b in s.utf8 {
-            if unreserved.contains(b) { out.unicodeScalars.append(Unicode.Scalar(b)) }
-            else { out += String(format: "%%%02X", b) }
+            if unreserved.contains(b) {
+                out.unicodeScalars.append(Unicode.Scalar(b))
+            } else {
+                out += String(format: "%%%02X", b)
+            }
         }
         return out
     }
@@ -67,24 +70,35 @@ package struct OAuth1Signer: Sendable {
     package var tokenSecret: String?
 
     package init(consumerKey: String, consumerSecret: String, token: String? = nil, tokenSecret: String? = nil) {
-        self.consumerKey = consumerKey; self.consumerSecret = consumerSecret; self.token = token; self.tokenSecret = tokenSecret
+        self.consumerKey = consumerKey
+        self.consumerSecret = consumerSecret
+        self.token = token
+        self.tokenSecret = tokenSecret
     }
 
     /// The signature base string's signature for these parameters (oauth_* included).
-    package static func signature(method: String, url: String, parameters: [(String, String)],
-                                 consumerSecret: String, tokenSecret: String?) -> String {
-        var encoded: [(String, String)] = parameters.map { pair in (PercentEncoding.encode(pair.0), PercentEncoding.encode(pair.1)) }
+    package static func signature(
+        method: String, url: String, parameters: [(String, String)],
+        consumerSecret: String, tokenSecret: String?
+    ) -> String {
+        var encoded: [(String, String)] = parameters.map { pair in
+            (PercentEncoding.encode(pair.0), PercentEncoding.encode(pair.1))
+        }
         encoded.sort { (a: (String, String), b: (String, String)) -> Bool in a.0 != b.0 ? a.0 < b.0 : a.1 < b.1 }
         let normalized = encoded.map { pair -> String in pair.0 + "=" + pair.1 }.joined(separator: "&")
-        let base = [method.uppercased(), PercentEncoding.encode(url), PercentEncoding.encode(normalized)].joined(separator: "&")
+        let base = [method.uppercased(), PercentEncoding.encode(url), PercentEncoding.encode(normalized)].joined(
+            separator: "&")
         let key = PercentEncoding.encode(consumerSecret) + "&" + PercentEncoding.encode(tokenSecret ?? "")
-        let mac = HMAC<Insecure.SHA1>.authenticationCode(for: Data(base.utf8), using: SymmetricKey(data: Data(key.utf8)))
+        let mac = HMAC<Insecure.SHA1>.authenticationCode(
+            for: Data(base.utf8), using: SymmetricKey(data: Data(key.utf8)))
         return Data(mac).base64EncodedString()
     }
 
     /// The `Authorization: OAuth …` header for a request with these query/form parameters.
-    package func header(method: String, url: String, parameters: [(String, String)] = [], extra: [(String, String)] = [],
-                       nonce: String = randomToken(bytes: 16), timestamp: Int = Int(Date().timeIntervalSince1970)) -> String {
+    package func header(
+        method: String, url: String, parameters: [(String, String)] = [], extra: [(String, String)] = [],
+        nonce: String = randomToken(bytes: 16), timestamp: Int = Int(Date().timeIntervalSince1970)
+    ) -> String {
         var oauth: [(String, String)] = []
         oauth.append(("oauth_consumer_key", consumerKey))
         oauth.append(("oauth_nonce", nonce))
@@ -93,7 +107,9 @@ package struct OAuth1Signer: Sendable {
         oauth.append(("oauth_version", "1.0"))
         oauth.append(contentsOf: extra)
         if let token { oauth.append(("oauth_token", token)) }
-        let sig = Self.signature(method: method, url: url, parameters: oauth + parameters, consumerSecret: consumerSecret, tokenSecret: tokenSecret)
+        let sig = Self.signature(
+            method: method, url: url, parameters: oauth + parameters, consumerSecret: consumerSecret,
+            tokenSecret: tokenSecret)
         oauth.append(("oauth_signature", sig))
         let fields: [String] = oauth.sorted { $0.0 < $1.0 }.map { pair in
             PercentEncoding.encode(pair.0) + "=\"" + PercentEncoding.encode(pair.1) + "\""

@@ -27,7 +27,9 @@ package enum TweetSplitter {
 
     /// Weight of one character outside a URL.
     static func weight(_ c: Character) -> Int {
-        if c.unicodeScalars.count > 1, c.unicodeScalars.contains(where: { $0.properties.isEmoji && $0.value > 0xFF }) { return 2 }
+        if c.unicodeScalars.count > 1, c.unicodeScalars.contains(where: { $0.properties.isEmoji && $0.value > 0xFF }) {
+            return 2
+        }
         return c.unicodeScalars.reduce(0) { sum, s in
             let v = s.value
             let light = v <= 4351 || (8192...8205).contains(v) || (8208...8223).contains(v) || (8242...8247).contains(v)
@@ -35,7 +37,11 @@ package enum TweetSplitter {
         }
     }
 
-    struct Token { var text: Substring; var weight: Int; var isBlank: Bool }
+    struct Token {
+        var text: Substring
+        var weight: Int
+        var isBlank: Bool
+    }
 
     /// The text as URLs (one token each) and single characters.
     static func tokens(_ text: Substring) -> [Token] {
@@ -70,7 +76,10 @@ package enum TweetSplitter {
             var lastBlank: Int?
             var weightAtBlank = 0
             while end < all.count, weight + all[end].weight <= size {
-                if all[end].isBlank { lastBlank = end; weightAtBlank = weight }
+                if all[end].isBlank {
+                    lastBlank = end
+                    weightAtBlank = weight
+                }
                 weight += all[end].weight
                 end += 1
             }

@@ -8,8 +8,12 @@ package struct XTokens: Sendable, Equatable {
     package var expiresAt: Int64?
     /// Set for OAuth 1.0a credentials.
     package var tokenSecret: String?
-    package init(accessToken: String, refreshToken: String? = nil, expiresAt: Int64? = nil, tokenSecret: String? = nil) {
-        self.accessToken = accessToken; self.refreshToken = refreshToken; self.expiresAt = expiresAt; self.tokenSecret = tokenSecret
+    package init(accessToken: String, refreshToken: String? = nil, expiresAt: Int64? = nil, tokenSecret: String? = nil)
+    {
+        self.accessToken = accessToken
+        self.refreshToken = refreshToken
+        self.expiresAt = expiresAt
+        self.tokenSecret = tokenSecret
     }
 }
 
@@ -33,7 +37,8 @@ package enum XError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unauthorized(let d):
             return "X rejected the channel's access token (\(d)): re-authorize the channel with `channel add twitter`"
         case .forbidden(let d):
-            return "X refused the request (403: \(d)): give the app that access in the X developer portal, then re-authorize the channel with `channel add twitter`"
+            return
+                "X refused the request (403: \(d)): give the app that access in the X developer portal, then re-authorize the channel with `channel add twitter`"
         case .rateLimited(let until):
             return "X rate limit reached; it resets at \(ISO8601DateFormatter().string(from: until)): try again then"
         case .server(let status, let detail):
@@ -47,7 +52,11 @@ package enum XError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-package struct XUser: Sendable, Equatable { package var id: String; package var username: String; package var name: String }
+package struct XUser: Sendable, Equatable {
+    package var id: String
+    package var username: String
+    package var name: String
+}
 
 package struct XTweet: Sendable, Equatable {
     package var id: String
@@ -95,24 +104,34 @@ package final class XClient: @unchecked Sendable {
 
     package func me() throws -> XUser {
         let json = try call("GET", "/2/users/me", query: [("user.fields", "username,name")])
-        guard let data = json["data"] as? [String: Any], let id = data["id"] as? String, let username = data["username"] as? String else {
+        guard let data = json["data"] as? [String: Any], let id = data["id"] as? String,
+            let username = data["username"] as? String
+        else {
             throw XError.malformed("no user in /2/users/me")
         }
         return XUser(id: id, username: username, name: data["name"] as? String ?? username)
     }
 
-    package func mentions(userID: String, sinceID: String?, paginationToken: String?, maxResults: Int = 100) throws -> (tweets: [XTweet], next: String?) {
-        var q: [(String, String)] = [("max_results", String(maxResults)),
-                                     ("tweet.fields", "author_id,created_at,conversation_id,in_reply_to_user_id,referenced_tweets"),
-                                     ("expansions", "author_id"), ("user.fields", "username")]
+    package func mentions(userID: String, sinceID: String?, paginationToken: String?, maxResults: Int = 100) throws -> (
+        tweets: [XTweet], next: String?
+    ) {
+        var q: [(String, String)] = [
+            ("max_results", String(maxResults)),
+            ("tweet.fields", "author_id,created_at,conversation_id,in_reply_to_user_id,referenced_tweets"),
+            ("expansions", "author_id"), ("user.fields", "username"),
+        ]
         if let sinceID { q.append(("since_id", sinceID)) }
         if let paginationToken { q.append(("pagination_token", paginationToken)) }
         let json = try call("GET", "/2/users/\(PercentEncoding.encode(userID))/mentions", query: q)
         let names = Self.usernames(json)
         let tweets = try (json["data"] as? [[String: Any]] ?? []).map { t -> XTweet in
-            guard let id = t["id"] as? String, let text = t["text"] as? String else { throw XError.malformed("a mention without id or text") }
+            guard let id = t["id"] as? String, let text = t["text"] as? String else {
+                throw XError.malformed("a mention without id or text")
+            }
             let author = t["author_id"] as? String ?? ""
-            return XTweet(id: id, text: text, authorID: author, authorUsername: names[author], createdAt: Self.time(t["created_at"]))
+            return XTweet(
+                id: id, text: text, authorID: author, authorUsername: names[author],
+                createdAt: Self.time(t["created_at"]))
         }
         return (tweets, (json["meta"] as? [String: Any])?["next_token"] as? String)
     }
@@ -121,10 +140,13 @@ package final class XClient: @unchecked Sendable {
     /// expanded, so each event carries its sender's username when X includes it; the other party
     /// of a one-to-one conversation is read from `dm_conversation_id` (X gives `participant_ids`
     /// only on ParticipantsJoin and ParticipantsLeave events).
-    package func dmEvents(paginationToken: String?, maxResults: Int = 100) throws -> (events: [XDMEvent], next: String?) {
-        var q: [(String, String)] = [("max_results", String(maxResults)), ("event_types", "MessageCreate"),
-                                     ("dm_event.fields", "created_at,dm_conversation_id,sender_id,text"),
-                                     ("expansions", "sender_id"), ("user.fields", "username")]
+    package func dmEvents(paginationToken: String?, maxResults: Int = 100) throws -> (events: [XDMEvent], next: String?)
+    {
+        var q: [(String, String)] = [
+            ("max_results", String(maxResults)), ("event_types", "MessageCreate"),
+            ("dm_event.fields", "created_at,dm_conversation_id,sender_id,text"),
+            ("expansions", "sender_id"), ("user.fields", "username"),
+        ]
         if let paginationToken { q.append(("pagination_token", paginationToken)) }
         let json = try call("GET", "/2/dm_events", query: q)
         let names = Self.usernames(json)
@@ -132,9 +154,10 @@ package final class XClient: @unchecked Sendable {
             guard let id = e["id"] as? String else { throw XError.malformed("a DM event without id") }
             guard (e["event_type"] as? String ?? "MessageCreate") == "MessageCreate" else { return nil }
             let sender = e["sender_id"] as? String ?? ""
-            return XDMEvent(id: id, senderID: sender, senderUsername: names[sender],
-                            conversationID: e["dm_conversation_id"] as? String,
-                            text: e["text"] as? String ?? "", createdAt: Self.time(e["created_at"]))
+            return XDMEvent(
+                id: id, senderID: sender, senderUsername: names[sender],
+                conversationID: e["dm_conversation_id"] as? String,
+                text: e["text"] as? String ?? "", createdAt: Self.time(e["created_at"]))
         }
         return (events, (json["meta"] as? [String: Any])?["next_token"] as? String)
     }
@@ -154,13 +177,18 @@ package final class XClient: @unchecked Sendable {
         var body: [String: Any] = ["text": text]
         if let inReplyTo { body["reply"] = ["in_reply_to_tweet_id": inReplyTo] }
         let json = try call("POST", "/2/tweets", body: body)
-        guard let id = (json["data"] as? [String: Any])?["id"] as? String else { throw XError.malformed("no id for the new post") }
+        guard let id = (json["data"] as? [String: Any])?["id"] as? String else {
+            throw XError.malformed("no id for the new post")
+        }
         return id
     }
 
     package func sendDirectMessage(participantID: String, text: String) throws -> String {
-        let json = try call("POST", "/2/dm_conversations/with/\(PercentEncoding.encode(participantID))/messages", body: ["text": text])
-        guard let id = (json["data"] as? [String: Any])?["dm_event_id"] as? String else { throw XError.malformed("no dm_event_id for the message") }
+        let json = try call(
+            "POST", "/2/dm_conversations/with/\(PercentEncoding.encode(participantID))/messages", body: ["text": text])
+        guard let id = (json["data"] as? [String: Any])?["dm_event_id"] as? String else {
+            throw XError.malformed("no dm_event_id for the message")
+        }
         return id
     }
 
@@ -170,7 +198,9 @@ package final class XClient: @unchecked Sendable {
     static func time(_ value: Any?) -> Int64? {
         guard let s = value as? String else { return nil }
         let b = Array(s.utf8)
-        guard b.count >= 20, b[4] == 45, b[7] == 45, b[10] == 84 || b[10] == 116, b[13] == 58, b[16] == 58 else { return nil }
+        guard b.count >= 20, b[4] == 45, b[7] == 45, b[10] == 84 || b[10] == 116, b[13] == 58, b[16] == 58 else {
+            return nil
+        }
         func num(_ from: Int, _ count: Int) -> Int? {
             var v = 0
             for i in from..<(from + count) {
@@ -180,8 +210,10 @@ package final class XClient: @unchecked Sendable {
             }
             return v
         }
-        guard let y = num(0, 4), let mo = num(5, 2), let d = num(8, 2), let h = num(11, 2), let mi = num(14, 2), let sec = num(17, 2),
-              (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, sec < 61 else { return nil }
+        guard let y = num(0, 4), let mo = num(5, 2), let d = num(8, 2), let h = num(11, 2), let mi = num(14, 2),
+            let sec = num(17, 2),
+            (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, sec < 61
+        else { return nil }
         var i = 19
         var millis = 0
         if i < b.count, b[i] == 46 {
@@ -216,13 +248,18 @@ package final class XClient: @unchecked Sendable {
 
     // MARK: The request loop
 
-    func call(_ method: String, _ path: String, query: [(String, String)] = [], body: [String: Any]? = nil) throws -> [String: Any] {
+    func call(_ method: String, _ path: String, query: [(String, String)] = [], body: [String: Any]? = nil) throws
+        -> [String: Any]
+    {
         let url = config.apiBase + path + (query.isEmpty ? "" : "?" + PercentEncoding.form(query))
         let payload = try body.map { try JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys]) }
         var refreshed = false
         var attempt = 0
         while true {
-            var headers: [(String, String)] = [("Accept", "application/json"), ("Authorization", authorization(method, url: config.apiBase + path, query: query))]
+            var headers: [(String, String)] = [
+                ("Accept", "application/json"),
+                ("Authorization", authorization(method, url: config.apiBase + path, query: query)),
+            ]
             if payload != nil { headers.append(("Content-Type", "application/json")) }
             let response: HTTPResponse
             do {
@@ -231,16 +268,24 @@ package final class XClient: @unchecked Sendable {
                 // A post whose answer never came may have been published: sending it again could
                 // publish it twice, so the user checks the account instead.
                 if method == "POST" && e.timedOut {
-                    throw XError.transport("X did not confirm the \(path == "/2/tweets" ? "post" : "message") in time (\(e.message)); it may have been sent: check the account before replying again")
+                    throw XError.transport(
+                        "X did not confirm the \(path == "/2/tweets" ? "post" : "message") in time (\(e.message)); it may have been sent: check the account before replying again"
+                    )
                 }
-                guard attempt < config.maxRetries else { throw e.timedOut ? XError.timeout : XError.transport(e.message) }
-                try wait(backoff * pow(2, Double(attempt)), because: e.timedOut ? "X stalled" : "X unreachable (\(e.message))")
+                guard attempt < config.maxRetries else {
+                    throw e.timedOut ? XError.timeout : XError.transport(e.message)
+                }
+                try wait(
+                    backoff * pow(2, Double(attempt)),
+                    because: e.timedOut ? "X stalled" : "X unreachable (\(e.message))")
                 attempt += 1
                 continue
             }
             switch response.status {
             case 200..<300:
-                guard let object = try? JSONSerialization.jsonObject(with: response.body), let json = object as? [String: Any] else {
+                guard let object = try? JSONSerialization.jsonObject(with: response.body),
+                    let json = object as? [String: Any]
+                else {
                     guard attempt < config.maxRetries else { throw XError.malformed("not JSON") }
                     try wait(backoff * pow(2, Double(attempt)), because: "X sent a broken response")
                     attempt += 1
@@ -248,9 +293,13 @@ package final class XClient: @unchecked Sendable {
                 }
                 // A 200 that carries only `errors` is a refusal (e.g. a missing scope); with data
                 // beside it, the errors are about single items and the page is used.
-                if json["data"] == nil, json["meta"] == nil, let errors = json["errors"] as? [[String: Any]], !errors.isEmpty {
+                if json["data"] == nil, json["meta"] == nil, let errors = json["errors"] as? [[String: Any]],
+                    !errors.isEmpty
+                {
                     let first = errors[0]
-                    let what = (first["detail"] as? String) ?? (first["message"] as? String) ?? (first["title"] as? String) ?? "an error"
+                    let what =
+                        (first["detail"] as? String) ?? (first["message"] as? String) ?? (first["title"] as? String)
+                        ?? "an error"
                     throw XError.rejected(status: response.status, detail: String(what.prefix(300)))
                 }
                 return json
@@ -264,16 +313,24 @@ package final class XClient: @unchecked Sendable {
                 }
                 throw XError.unauthorized(Self.detail(response))
             case 403:
-                throw XError.forbidden("\(Self.detail(response)); \(method) \(path) needs the scopes \(Self.scopes(method, path))")
+                throw XError.forbidden(
+                    "\(Self.detail(response)); \(method) \(path) needs the scopes \(Self.scopes(method, path))")
             case 429:
-                let reset = response.headers["x-rate-limit-reset"].flatMap(Double.init).map(Date.init(timeIntervalSince1970:))
+                let reset =
+                    response.headers["x-rate-limit-reset"].flatMap(Double.init).map(Date.init(timeIntervalSince1970:))
                     ?? now().addingTimeInterval(backoff * pow(2, Double(attempt)))
                 let seconds = max(0, reset.timeIntervalSince(now()))
-                guard attempt < config.maxRetries, seconds <= config.maxRateLimitWait else { throw XError.rateLimited(until: reset) }
-                try wait(seconds + 0.05, because: "X rate limit reached; waiting until \(ISO8601DateFormatter().string(from: reset))")
+                guard attempt < config.maxRetries, seconds <= config.maxRateLimitWait else {
+                    throw XError.rateLimited(until: reset)
+                }
+                try wait(
+                    seconds + 0.05,
+                    because: "X rate limit reached; waiting until \(ISO8601DateFormatter().string(from: reset))")
                 attempt += 1
             case 500...599:
-                guard attempt < config.maxRetries else { throw XError.server(status: response.status, detail: Self.detail(response)) }
+                guard attempt < config.maxRetries else {
+                    throw XError.server(status: response.status, detail: Self.detail(response))
+                }
                 try wait(backoff * pow(2, Double(attempt)), because: "X answered \(response.status)")
                 attempt += 1
             default:
@@ -289,8 +346,9 @@ package final class XClient: @unchecked Sendable {
 
     func authorization(_ method: String, url: String, query: [(String, String)]) -> String {
         if let secret = tokens.tokenSecret {
-            let signer = OAuth1Signer(consumerKey: config.consumerKey ?? "", consumerSecret: config.consumerSecret ?? "",
-                                      token: tokens.accessToken, tokenSecret: secret)
+            let signer = OAuth1Signer(
+                consumerKey: config.consumerKey ?? "", consumerSecret: config.consumerSecret ?? "",
+                token: tokens.accessToken, tokenSecret: secret)
             return signer.header(method: method, url: url, parameters: query)
         }
         return "Bearer " + tokens.accessToken
@@ -312,7 +370,9 @@ package final class XClient: @unchecked Sendable {
         if let json = (try? JSONSerialization.jsonObject(with: r.body)) as? [String: Any] {
             if let d = json["detail"] as? String { return String(d.prefix(300)) }
             if let t = json["title"] as? String { return String(t.prefix(300)) }
-            if let errors = json["errors"] as? [[String: Any]], let m = errors.first?["message"] as? String { return String(m.prefix(300)) }
+            if let errors = json["errors"] as? [[String: Any]], let m = errors.first?["message"] as? String {
+                return String(m.prefix(300))
+            }
             if let e = json["error_description"] as? String ?? json["error"] as? String { return String(e.prefix(300)) }
         }
         return "HTTP \(r.status)"

@@ -40,12 +40,15 @@ package struct XConfig: Sendable, Equatable {
 
     package static func load(environment env: [String: String]) -> XConfig {
         var file: [String: String] = [:]
-        let configHome = env["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? ((env["HOME"] ?? NSHomeDirectory()) + "/.config")
+        let configHome =
+            env["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? ((env["HOME"] ?? NSHomeDirectory()) + "/.config")
         if let text = try? String(contentsOfFile: configHome + "/parley/x.conf", encoding: .utf8) {
             for line in text.split(whereSeparator: \.isNewline) {
                 let trimmed = line.trimmingCharacters(in: .whitespaces)
                 guard !trimmed.hasPrefix("#"), let eq = trimmed.firstIndex(of: "=") else { continue }
-                file[trimmed[..<eq].trimmingCharacters(in: .whitespaces)] = trimmed[trimmed.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+                file[trimmed[..<eq].trimmingCharacters(in: .whitespaces)] = trimmed[trimmed.index(after: eq)...]
+                    .trimmingCharacters(in: .whitespaces)
             }
         }
         func value(_ variable: String, _ key: String) -> String? {
@@ -58,7 +61,9 @@ package struct XConfig: Sendable, Equatable {
         if let v = value("PARLEY_X_API_BASE", "api_base") { c.apiBase = v.hasSuffix("/") ? String(v.dropLast()) : v }
         if let v = value("PARLEY_X_AUTH_URL", "auth_url") { c.authorizeURL = v }
         if let v = value("PARLEY_X_OAUTH1_AUTH_URL", "oauth1_auth_url") { c.oauth1AuthorizeURL = v }
-        if let v = value("PARLEY_X_CALLBACK_PORT", "callback_port").flatMap(Int.init), (1...65535).contains(v) { c.callbackPort = v }
+        if let v = value("PARLEY_X_CALLBACK_PORT", "callback_port").flatMap(Int.init), (1...65535).contains(v) {
+            c.callbackPort = v
+        }
         c.consumerKey = value("PARLEY_X_CONSUMER_KEY", "consumer_key")
         c.consumerSecret = value("PARLEY_X_CONSUMER_SECRET", "consumer_secret")
         if let v = value("PARLEY_X_TIMEOUT", "timeout").flatMap(Int.init), v > 0 { c.stallSeconds = v }

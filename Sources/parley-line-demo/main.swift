@@ -1,15 +1,19 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import ParleyTerminal
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 // Test driver for LineEditor / TerminalSecret: the terminal tests drive it (Tests/terminal).
 let env = ProcessInfoLite.environment
 let historyPath = env["LE_HISTORY"]
 let limit = Int(env["LE_HISTORY_LIMIT"] ?? "") ?? 10_000
 let editor = LineEditor(programName: "le-demo", historyFile: historyPath, historyLimit: limit)
-let words = ["channel", "channels", "chat", "conversation", "user", "users", "\"Acme Support\"",
-             "日本語", "émile", "team", "topic", "tag"]
+let words =
+    [
+        "channel", "channels", "chat", "conversation", "user", "users", "\"Acme Support\"",
+        "日本語", "émile", "team", "topic", "tag",
+    ]
     + (0..<40).map { "item\($0)" }
 
 func quoteIfNeeded(_ s: String) -> String { s.contains(" ") && !s.hasPrefix("\"") ? "\"\(s)\"" : s }
@@ -34,10 +38,14 @@ editor.completer = { line, cursor in
         return plain.hasPrefix(bare) || w.hasPrefix(current)
     }
     guard !matches.isEmpty else { return .nothing(at: cursor) }
-    if matches.count == 1 { return CompletionReply(replaceFrom: start, insertion: matches[0], candidates: matches, appendSpace: true) }
+    if matches.count == 1 {
+        return CompletionReply(replaceFrom: start, insertion: matches[0], candidates: matches, appendSpace: true)
+    }
     var prefix = matches[0]
     for m in matches.dropFirst() { while !m.hasPrefix(prefix) { prefix.removeLast() } }
-    return CompletionReply(replaceFrom: start, insertion: prefix.count > current.count ? prefix : "", candidates: matches, appendSpace: false)
+    return CompletionReply(
+        replaceFrom: start, insertion: prefix.count > current.count ? prefix : "", candidates: matches,
+        appendSpace: false)
 }
 
 var pending = ""
@@ -51,7 +59,10 @@ loop: while true {
         pending = ""
         print("[interrupted]")
     case .line(let line):
-        if line.hasSuffix("\\") { pending += String(line.dropLast()) + "\n"; continue }
+        if line.hasSuffix("\\") {
+            pending += String(line.dropLast()) + "\n"
+            continue
+        }
         let full = pending + line
         pending = ""
         if full == "!secret" {
@@ -68,7 +79,11 @@ loop: while true {
             for (n, e) in editor.historyEntries().enumerated() { print("h\(n + 1): \(e)") }
             continue
         }
-        if full == "!save" { editor.saveHistory(); print("saved"); continue }
+        if full == "!save" {
+            editor.saveHistory()
+            print("saved")
+            continue
+        }
         if full == "!exit" { break loop }
         print("got: \(full) [chars=\(full.count) scalars=\(full.unicodeScalars.count)]")
     }

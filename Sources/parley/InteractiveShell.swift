@@ -21,8 +21,9 @@ struct InteractiveShell {
             let r: Completion = completer.complete(line: line, cursor: cursor)
             // The list a second Tab shows holds names others typed: escaped like all output.
             let shown = r.candidates.map(TerminalText.escaped)
-            return CompletionReply(replaceFrom: r.replaceFrom, insertion: r.insertion, candidates: shown,
-                                   appendSpace: r.complete)
+            return CompletionReply(
+                replaceFrom: r.replaceFrom, insertion: r.insertion, candidates: shown,
+                appendSpace: r.complete)
         }
         shell.session.historyProvider = { editor.historyEntries() }
         if let notice = shell.session.startNotice() { shell.session.io.err(notice) }
@@ -36,8 +37,9 @@ struct InteractiveShell {
                 // Ctrl-D with a transaction open asks first: the work since `begin` would be lost.
                 if shell.userTransactionOpen && !warnedOpenTransaction {
                     warnedOpenTransaction = true
-                    shell.session.io.err("a transaction opened by `begin` is open: `commit` keeps it, `rollback` drops it;"
-                                         + " Ctrl-D again leaves and rolls it back")
+                    shell.session.io.err(
+                        "a transaction opened by `begin` is open: `commit` keeps it, `rollback` drops it;"
+                            + " Ctrl-D again leaves and rolls it back")
                     continue
                 }
                 if shell.userTransactionOpen { shell.session.io.err("rolled back: nothing since `begin` was kept") }

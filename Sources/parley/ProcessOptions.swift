@@ -8,55 +8,71 @@ struct ProcessOptions: ParsableCommand {
         commandName: "parley",
         abstract: "parley: a social customer-service inbox and its admin shell.",
         usage: """
-        parley [--db PATH | PATH] [-f SCRIPT]... [-c COMMAND]... [-1] [-o FILE] [--json] [--on-error MODE] [--as EMAIL]
-        parley [--db PATH | PATH] sync [--every DURATION]
-        """,
+            parley [--db PATH | PATH] [-f SCRIPT]... [-c COMMAND]... [-1] [-o FILE] [--json] [--on-error MODE] [--as EMAIL]
+            parley [--db PATH | PATH] sync [--every DURATION]
+            """,
         discussion: """
-        With no -f or -c, parley reads commands from standard input: an interactive shell at a terminal, \
-        a script otherwise.
-        `parley [--db PATH] sync` pulls new mentions and DMs of every connected X channel once; with \
-        --every 5m it goes on in a loop until SIGTERM or Ctrl-C (for a service manager). A database file \
-        named `sync` is given as --db sync or ./sync.
-        Exit status: 0 when every command succeeded, 1 when one failed, 2 for bad flags or a database file \
-        that is not parley's.
-        Database: --db PATH or PATH, else $PARLEY_DB, else $XDG_DATA_HOME/parley/parley.db \
-        (~/.local/share/parley/parley.db).
-        """,
+            With no -f or -c, parley reads commands from standard input: an interactive shell at a terminal, \
+            a script otherwise.
+            `parley [--db PATH] sync` pulls new mentions and DMs of every connected X channel once; with \
+            --every 5m it goes on in a loop until SIGTERM or Ctrl-C (for a service manager). A database file \
+            named `sync` is given as --db sync or ./sync.
+            Exit status: 0 when every command succeeded, 1 when one failed, 2 for bad flags or a database file \
+            that is not parley's.
+            Database: --db PATH or PATH, else $PARLEY_DB, else $XDG_DATA_HOME/parley/parley.db \
+            (~/.local/share/parley/parley.db).
+            """,
         version: "parley \(ParleyVersion.current)")
 
-    @Option(name: .customLong("db"), help: ArgumentHelp("The database file (or give it as the one positional word).",
-                                                      valueName: "PATH"))
+    @Option(
+        name: .customLong("db"),
+        help: ArgumentHelp(
+            "The database file (or give it as the one positional word).",
+            valueName: "PATH"))
     var database: String?
 
     @Argument(help: ArgumentHelp("The database file, and/or `sync` for the X sync mode.", valueName: "PATH|sync"))
     var words: [String] = []
 
-    @Option(name: .customLong("every"), help: ArgumentHelp("With sync: sync again after each DURATION (90s, 5m, 1h).",
-                                                         valueName: "DURATION"))
+    @Option(
+        name: .customLong("every"),
+        help: ArgumentHelp(
+            "With sync: sync again after each DURATION (90s, 5m, 1h).",
+            valueName: "DURATION"))
     var every: String?
 
-    @Option(name: [.customShort("f"), .customLong("file")], help: ArgumentHelp("Run a script file (- for standard input). Repeatable.", valueName: "SCRIPT"))
+    @Option(
+        name: [.customShort("f"), .customLong("file")],
+        help: ArgumentHelp("Run a script file (- for standard input). Repeatable.", valueName: "SCRIPT"))
     var files: [String] = []
 
-    @Option(name: [.customShort("c"), .customLong("command")], help: ArgumentHelp("Run a command line. Repeatable.", valueName: "COMMAND"))
+    @Option(
+        name: [.customShort("c"), .customLong("command")],
+        help: ArgumentHelp("Run a command line. Repeatable.", valueName: "COMMAND"))
     var commands: [String] = []
 
     @Flag(name: .customLong("json"), help: "Print one JSON document per command.")
     var json = false
 
-    @Option(name: .customLong("on-error"), help: ArgumentHelp("stop (default for scripts) or continue.", valueName: "MODE"))
+    @Option(
+        name: .customLong("on-error"), help: ArgumentHelp("stop (default for scripts) or continue.", valueName: "MODE"))
     var onError: String?
 
-    @Option(name: .customLong("as"), help: ArgumentHelp("Start the session as this user, without a password.", valueName: "EMAIL"))
+    @Option(
+        name: .customLong("as"),
+        help: ArgumentHelp("Start the session as this user, without a password.", valueName: "EMAIL"))
     var asUser: String?
 
-    @Flag(name: [.customShort("1"), .customLong("single-transaction")],
-          help: "Run all of -f, -c and standard input as one transaction: any failure keeps nothing.")
+    @Flag(
+        name: [.customShort("1"), .customLong("single-transaction")],
+        help: "Run all of -f, -c and standard input as one transaction: any failure keeps nothing.")
     var singleTransaction = false
 
-    @Option(name: [.customShort("o"), .customLong("output")],
-            help: ArgumentHelp("Write results to FILE (truncated; created mode 0600); errors stay on stderr.",
-                               valueName: "FILE"))
+    @Option(
+        name: [.customShort("o"), .customLong("output")],
+        help: ArgumentHelp(
+            "Write results to FILE (truncated; created mode 0600); errors stay on stderr.",
+            valueName: "FILE"))
     var outputFile: String?
 
     /// Whether the positional word `sync` asks for the sync mode.
@@ -80,8 +96,9 @@ struct ProcessOptions: ParsableCommand {
         }
         let positional = positionalDatabases
         if positional.count > 1 {
-            throw ValidationError("one database file, not \(positional.count): "
-                + positional.map { "'\($0)'" }.joined(separator: " "))
+            throw ValidationError(
+                "one database file, not \(positional.count): "
+                    + positional.map { "'\($0)'" }.joined(separator: " "))
         }
         if let database, let other = positional.first {
             throw ValidationError("the database is given twice: --db '\(database)' and '\(other)'; give one")
@@ -103,8 +120,10 @@ struct ProcessOptions: ParsableCommand {
         var i = 0
         while i < arguments.count {
             let a = arguments[i]
-            if (a == "-f" || a == "--file" || a == "-c" || a == "--command"), i + 1 < arguments.count {
-                out.append((a == "-f" || a == "--file", arguments[i + 1])); i += 2; continue
+            if a == "-f" || a == "--file" || a == "-c" || a == "--command", i + 1 < arguments.count {
+                out.append((a == "-f" || a == "--file", arguments[i + 1]))
+                i += 2
+                continue
             }
             for (prefix, isFile) in [("--file=", true), ("--command=", false)] where a.hasPrefix(prefix) {
                 out.append((isFile, String(a.dropFirst(prefix.count))))
@@ -112,7 +131,10 @@ struct ProcessOptions: ParsableCommand {
             if a.hasPrefix("-f") && a.count > 2 && !a.hasPrefix("--") { out.append((true, String(a.dropFirst(2)))) }
             if a.hasPrefix("-c") && a.count > 2 && !a.hasPrefix("--") { out.append((false, String(a.dropFirst(2)))) }
             if a == "--" { break }
-            if ["--db", "--on-error", "--as", "-o", "--output", "--every"].contains(a) { i += 2; continue }
+            if ["--db", "--on-error", "--as", "-o", "--output", "--every"].contains(a) {
+                i += 2
+                continue
+            }
             i += 1
         }
         return out

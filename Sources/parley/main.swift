@@ -74,7 +74,8 @@ if options.syncMode {
 if interactive {
     if options.onError == nil { session.onError = .continue }
     shell.pager = Pager(environment: environment).page
-    InteractiveShell(shell: shell, dataDirectory: ProcessOptions.dataDirectory(environment), environment: environment).run()
+    InteractiveShell(shell: shell, dataDirectory: ProcessOptions.dataDirectory(environment), environment: environment)
+        .run()
     database.close()
     exit(0)
 }
@@ -103,7 +104,8 @@ if inputs.isEmpty {
             do {
                 shell.runScript(try FileLineSource(path: input.value), name: input.value)
             } catch {
-                FileHandle.standardError.write(Data(("parley: " + Shell.oneLine(Shell.message(for: error)) + "\n").utf8))
+                FileHandle.standardError.write(
+                    Data(("parley: " + Shell.oneLine(Shell.message(for: error)) + "\n").utf8))
                 exit(2)
             }
         } else {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ParleyCore
 
 /// Every conversation action × every role situation × every access path (docs/PRODUCT.md, "Access").
@@ -21,8 +22,12 @@ import Testing
         switch path {
         case .direct: f.directRole = role
         case .team: f.memberships = [.init(team: "Support", role: role, teamHasChannel: true)]
-        case .allUsers: f.allUsers = true; f.allUsersRole = role
-        case .allTeams: f.allTeams = true; f.memberships = [.init(team: "Sales", role: role, teamHasChannel: false)]
+        case .allUsers:
+            f.allUsers = true
+            f.allUsersRole = role
+        case .allTeams:
+            f.allTeams = true
+            f.memberships = [.init(team: "Sales", role: role, teamHasChannel: false)]
         }
         return f
     }
@@ -91,11 +96,16 @@ import Testing
     func twoPathsTheHighestWins(action: Action) {
         for low in Path.allCases {
             for high in Path.allCases where high != low {
-                for (lowRole, highRole) in [(ChannelRole.viewer, ChannelRole.contributor), (.viewer, .supervisor), (.contributor, .supervisor)] {
+                for (lowRole, highRole) in [
+                    (ChannelRole.viewer, ChannelRole.contributor), (.viewer, .supervisor), (.contributor, .supervisor),
+                ] {
                     var f = Self.facts(low, lowRole)
                     let h = Self.facts(high, highRole)
                     if h.directRole != nil { f.directRole = h.directRole }
-                    if h.allUsers { f.allUsers = true; f.allUsersRole = h.allUsersRole }
+                    if h.allUsers {
+                        f.allUsers = true
+                        f.allUsersRole = h.allUsersRole
+                    }
                     if h.allTeams { f.allTeams = true }
                     f.memberships += h.memberships
                     // All Teams on also carries a team that lists the channel: that one is still "team".
@@ -105,8 +115,10 @@ import Testing
                     #expect(eff.decidingPath?.role == highRole)
                     let d = AccessPolicy.decide(action, f)
                     #expect(d.allowed == (highRole >= Self.needs[action]!))
-                    #expect(d.explanation.contains("via \(Self.source(high)) as \(highRole.rawValue)"), "\(d.explanation)")
-                    #expect(d.explanation.contains("via \(Self.source(low)) as \(lowRole.rawValue)"), "\(d.explanation)")
+                    #expect(
+                        d.explanation.contains("via \(Self.source(high)) as \(highRole.rawValue)"), "\(d.explanation)")
+                    #expect(
+                        d.explanation.contains("via \(Self.source(low)) as \(lowRole.rawValue)"), "\(d.explanation)")
                 }
             }
         }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ParleyCore
 
 @Suite struct QueueRuleTests {
@@ -54,7 +55,8 @@ import Testing
         let s = ConversationState(queue: .new, deadline: t0, limitSeconds: 60)
         #expect(ConversationQueue.outbound(s, replier: 4, autoOwnership: true, now: t0).ownerID == 4)
         #expect(ConversationQueue.outbound(s, replier: 4, autoOwnership: false, now: t0).ownerID == nil)
-        var owned = s; owned.ownerID = 9
+        var owned = s
+        owned.ownerID = 9
         #expect(ConversationQueue.outbound(owned, replier: 4, autoOwnership: true, now: t0).ownerID == 9)
         // An outbound reply does not move the queue.
         #expect(ConversationQueue.outbound(s, replier: 4, autoOwnership: true, now: t0).queue == .new)
@@ -69,13 +71,18 @@ import Testing
 }
 
 @Suite struct ValuesTests {
-    @Test(arguments: [("90s", 90), ("15m", 900), ("12h", 43_200), ("30d", 2_592_000), ("1s", 1), ("36500d", 3_153_600_000)])
+    @Test(arguments: [
+        ("90s", 90), ("15m", 900), ("12h", 43_200), ("30d", 2_592_000), ("1s", 1), ("36500d", 3_153_600_000),
+    ])
     func durations(text: String, seconds: Int64) throws {
         #expect(try TimeSpan.parse(text).seconds == seconds)
         #expect(try TimeSpan.parse(TimeSpan(seconds: seconds).description).seconds == seconds)
     }
 
-    @Test(arguments: ["0s", "5x", "d", "", "-5m", "1.5h", "31x", "9999999999999d", "m5", " 5m", "999999999999d", "36501d", "3153600001s"])
+    @Test(arguments: [
+        "0s", "5x", "d", "", "-5m", "1.5h", "31x", "9999999999999d", "m5", " 5m", "999999999999d", "36501d",
+        "3153600001s",
+    ])
     func badDurations(text: String) {
         #expect(throws: ParleyError.self) { try TimeSpan.parse(text) }
     }
@@ -106,10 +113,12 @@ import Testing
         for ok in ["ada@acme.example", "a.b+c@x.co", "o'brien@acme.example", "zoë@exämple.de", "x@sub-1.acme.example"] {
             #expect(try Validation.email(ok) == ok)
         }
-        for bad in ["ada", "@x.example", "a@", "a@b", "a b@x.example", "a@@x.example", "a@x.example.",
-                    "x@acme.example;drop", "x@-acme.example", "x@acme-.example", "x.@acme.example", ".x@acme.example",
-                    "x..y@acme.example", "x@acme..example", "x@1.2.3.4", "x\"y@acme.example", "x@acme_example.com",
-                    String(repeating: "l", count: 65) + "@acme.example", "x@" + String(repeating: "d", count: 64) + ".example"] {
+        for bad in [
+            "ada", "@x.example", "a@", "a@b", "a b@x.example", "a@@x.example", "a@x.example.",
+            "x@acme.example;drop", "x@-acme.example", "x@acme-.example", "x.@acme.example", ".x@acme.example",
+            "x..y@acme.example", "x@acme..example", "x@1.2.3.4", "x\"y@acme.example", "x@acme_example.com",
+            String(repeating: "l", count: 65) + "@acme.example", "x@" + String(repeating: "d", count: 64) + ".example",
+        ] {
             #expect(throws: ParleyError.self) { try Validation.email(bad) }
         }
         #expect(try Validation.handle("@acme_help") == "acme_help")
@@ -119,7 +128,10 @@ import Testing
     }
 
     @Test func rolesQueuesActionsSuggest() {
-        #expect(throws: ParleyError.invalidValue("'veiwer' is not a channel role: use viewer, contributor or supervisor (did you mean 'viewer'?)")) {
+        #expect(
+            throws: ParleyError.invalidValue(
+                "'veiwer' is not a channel role: use viewer, contributor or supervisor (did you mean 'viewer'?)")
+        ) {
             try ChannelRole.parse("veiwer")
         }
         #expect((try? Queue.parse("Pending")) == .pending)
@@ -149,7 +161,10 @@ import Testing
         #expect(!h.contains("correct"))
     }
 
-    @Test(arguments: ["", "scrypt", "scrypt$1024$8$1$$", "bcrypt$x$y$z$a$b", "scrypt$99999999$8$1$AAAA$AAAA", "scrypt$1024$8$1$!!!$@@@"])
+    @Test(arguments: [
+        "", "scrypt", "scrypt$1024$8$1$$", "bcrypt$x$y$z$a$b", "scrypt$99999999$8$1$AAAA$AAAA",
+        "scrypt$1024$8$1$!!!$@@@",
+    ])
     func malformedHashesNeverMatch(stored: String) {
         #expect(!PasswordHasher.verify("", against: stored))
         #expect(!PasswordHasher.verify("x", against: stored))

@@ -1,10 +1,10 @@
 import Foundation
 import ParleyCore
 import ParleyStore
+import ParleyTestSupport
 import Testing
 
 @testable import ParleyShell
-import ParleyTestSupport
 
 /// What a user may not see must not exist for them. Every name, tag, note, message, handle and
 /// reason of a channel the user has no role on holds the marker `cnry`; then every command of the
@@ -236,7 +236,8 @@ import ParleyTestSupport
                     if !leaked.isEmpty { problems.append("\(who ?? "logged out"): '\(line)' offers \(leaked)") }
                     if who == nil {
                         // Logged out, nothing of the organisation exists.
-                        for name in ["acme", "Helpers", "Billing", "late"] where shown.contains(name) && !line.contains(name) {
+                        for name in ["acme", "Helpers", "Billing", "late"]
+                        where shown.contains(name) && !line.contains(name) {
                             problems.append("logged out: '\(line)' offers \(name)")
                         }
                     }

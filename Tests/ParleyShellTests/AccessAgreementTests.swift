@@ -1,10 +1,10 @@
 import Foundation
 import ParleyCore
 import ParleyStore
+import ParleyTestSupport
 import Testing
 
 @testable import ParleyShell
-import ParleyTestSupport
 
 /// Help, completion and enforcement read one requirement per command: for every command of the
 /// table and every kind of user, `help` marks the command as lacking exactly when running it on
@@ -156,7 +156,8 @@ import ParleyTestSupport
                     words.append(Tokenizer.quote(w))
                 }
                 if case .onChannel = spec.requirement, !spec.args.contains(where: { $0.kind == .channel }),
-                   spec.option(named: "channel") != nil {
+                    spec.option(named: "channel") != nil
+                {
                     words += ["--channel", "@acme_help"]
                     if !sees(probe, .channel, "@acme_help") { allSeen = false }
                 }
@@ -170,8 +171,9 @@ import ParleyTestSupport
                 let run = try shell(as: email, io: io)
                 _ = run.execute(line: line)
                 let error = io.errText
-                #expect(Self.refused(error) == expectRefused,
-                        "\(kind): `\(line)` with help's mark [\(mark)]: \(error.isEmpty ? "ran" : error)")
+                #expect(
+                    Self.refused(error) == expectRefused,
+                    "\(kind): `\(line)` with help's mark [\(mark)]: \(error.isEmpty ? "ran" : error)")
                 if Self.refused(error) { #expect(io.stderr.count == 1, "\(kind): `\(line)`: one line: \(error)") }
             }
         }

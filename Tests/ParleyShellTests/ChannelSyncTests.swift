@@ -1,13 +1,14 @@
-import Testing
 import ParleyCore
-@testable import ParleyStore
-@testable import ParleyShell
 import ParleyTestSupport
+import Testing
+
+@testable import ParleyShell
+@testable import ParleyStore
 
 /// An X API in memory: mentions and DMs newest first, pages of `pageSize`.
 class FakeXAPI: XChannelAPI, @unchecked Sendable {
-    var mentionsData: [XInboundTweet] = []   // newest first
-    var dms: [XDirectMessage] = []           // newest first
+    var mentionsData: [XInboundTweet] = []  // newest first
+    var dms: [XDirectMessage] = []  // newest first
     var pageSize = 3
     var posted: [(String, String?)] = []
     var sentDMs: [(String, String)] = []
@@ -33,11 +34,15 @@ class FakeXAPI: XChannelAPI, @unchecked Sendable {
     func directMessages(paginationToken: String?) throws -> XPage<XDirectMessage> { try page(dms, paginationToken) }
 
     func postTweet(text: String, inReplyTo: String?) throws -> String {
-        posted.append((text, inReplyTo)); nextID += 1; return String(nextID)
+        posted.append((text, inReplyTo))
+        nextID += 1
+        return String(nextID)
     }
 
     func sendDirectMessage(to participantID: String, text: String) throws -> String {
-        sentDMs.append((participantID, text)); nextID += 1; return String(nextID)
+        sentDMs.append((participantID, text))
+        nextID += 1
+        return String(nextID)
     }
 }
 
@@ -56,8 +61,10 @@ class FakeXAPI: XChannelAPI, @unchecked Sendable {
         #expect(shell.execute(line: "user add cora@acme.example --name Cora"))
         // A connected channel, as `channel add twitter` leaves it.
         try db.withConnection { db in
-            let c = try ChannelRepository.insert(db, kind: .twitter, handle: "acme_help", accountID: "100", displayName: "@acme_help", now: 0)
-            try ChannelRepository.setCredentials(db, id: c.id, ChannelCredentials(kind: "oauth2", accessToken: "at-secret", refreshToken: "rt-secret"))
+            let c = try ChannelRepository.insert(
+                db, kind: .twitter, handle: "acme_help", accountID: "100", displayName: "@acme_help", now: 0)
+            try ChannelRepository.setCredentials(
+                db, id: c.id, ChannelCredentials(kind: "oauth2", accessToken: "at-secret", refreshToken: "rt-secret"))
         }
         #expect(shell.execute(line: "channel grant @acme_help cora@acme.example contributor"))
         let api = self.api
@@ -65,7 +72,8 @@ class FakeXAPI: XChannelAPI, @unchecked Sendable {
     }
 
     func tweet(_ id: Int, from user: Int, _ text: String) -> XInboundTweet {
-        XInboundTweet(id: String(id), authorID: String(user), authorUsername: "user\(user)", text: text, createdAt: Int64(id))
+        XInboundTweet(
+            id: String(id), authorID: String(user), authorUsername: "user\(user)", text: text, createdAt: Int64(id))
     }
 
     func count(_ sql: String) throws -> Int { try db.withConnection { try Int.fetchOne($0.db, sql: sql) ?? 0 } }
@@ -74,14 +82,17 @@ class FakeXAPI: XChannelAPI, @unchecked Sendable {
 
     func dm(_ id: Int, from sender: String, to recipient: String, username: String?, _ text: String) -> XDirectMessage {
         let pair = [sender, recipient].sorted { XID.isNewer($1, than: $0) }
-        return XDirectMessage(id: String(id), senderID: sender, conversationID: pair.joined(separator: "-"),
-                              senderUsername: username, text: text, createdAt: Int64(id))
+        return XDirectMessage(
+            id: String(id), senderID: sender, conversationID: pair.joined(separator: "-"),
+            senderUsername: username, text: text, createdAt: Int64(id))
     }
 
     @Test func mentionsAndDirectMessagesBecomeConversationsOnce() throws {
         api.mentionsData = (1...10).reversed().map { tweet(1000 + $0, from: $0 % 4 + 1, "mention \($0)") }
-        api.dms = [dm(5002, from: "7", to: "100", username: "dmuser", "private"),
-                   dm(5001, from: "7", to: "100", username: "dmuser", "first")]
+        api.dms = [
+            dm(5002, from: "7", to: "100", username: "dmuser", "private"),
+            dm(5001, from: "7", to: "100", username: "dmuser", "first"),
+        ]
         #expect(shell.execute(line: "channel sync @acme_help"), Comment(rawValue: io.errText))
         #expect(io.outText.contains("@acme_help: 12 new messages, 5 new conversations, 0 reopened"))
         #expect(try count("SELECT count(*) FROM messages") == 12)
@@ -151,7 +162,9 @@ class FakeXAPI: XChannelAPI, @unchecked Sendable {
 
     @Test func aFailedSendStoresNothing() throws {
         final class Failing: FakeXAPI, @unchecked Sendable {
-            override func postTweet(text: String, inReplyTo: String?) throws -> String { throw ParleyError.io("403: missing scope tweet.write") }
+            override func postTweet(text: String, inReplyTo: String?) throws -> String {
+                throw ParleyError.io("403: missing scope tweet.write")
+            }
         }
         let failing = Failing()
         failing.mentionsData = [tweet(6001, from: 5, "help")]
@@ -164,7 +177,8 @@ class FakeXAPI: XChannelAPI, @unchecked Sendable {
     }
 
     @Test func theOtherPartyOfAOneToOneConversationIsTheIDThatIsNotTheAccounts() {
-        #expect(XDirectMessage.otherParticipant(conversationID: "100-1376998163739987969", accountID: "100")
+        #expect(
+            XDirectMessage.otherParticipant(conversationID: "100-1376998163739987969", accountID: "100")
                 == "1376998163739987969")
         #expect(XDirectMessage.otherParticipant(conversationID: "7-100", accountID: "100") == "7")
         #expect(XDirectMessage.otherParticipant(conversationID: "1582838650413654016", accountID: "100") == nil)
@@ -181,9 +195,11 @@ class FakeXAPI: XChannelAPI, @unchecked Sendable {
     }
 
     @Test func aDirectMessageCustomerIsNamedByTheUsernameAndNeverByAnID() throws {
-        api.dms = [dm(5003, from: "7", to: "100", username: nil, "no user in includes"),
-                   dm(5002, from: "7", to: "100", username: "carla", "hello"),
-                   dm(5001, from: "8", to: "100", username: nil, "unknown sender")]
+        api.dms = [
+            dm(5003, from: "7", to: "100", username: nil, "no user in includes"),
+            dm(5002, from: "7", to: "100", username: "carla", "hello"),
+            dm(5001, from: "8", to: "100", username: nil, "unknown sender"),
+        ]
         #expect(shell.execute(line: "channel sync @acme_help"), Comment(rawValue: io.errText))
         #expect(try text("SELECT handle FROM contacts WHERE platform_id = '7'") == "carla")
         #expect(try text("SELECT author_label FROM messages WHERE platform_id = '5003'") == "@carla")
@@ -208,8 +224,10 @@ class FakeXAPI: XChannelAPI, @unchecked Sendable {
     @Test func aDMTheAccountSentElsewhereIsStoredOnceAsOutboundWithoutMovingTheQueue() throws {
         // The account's answer is on the newer page, the customer's first message on the older one.
         api.pageSize = 1
-        api.dms = [dm(8002, from: "100", to: "7", username: "acme_help", "answered from the X app"),
-                   dm(8001, from: "7", to: "100", username: "carla", "help")]
+        api.dms = [
+            dm(8002, from: "100", to: "7", username: "acme_help", "answered from the X app"),
+            dm(8001, from: "7", to: "100", username: "carla", "help"),
+        ]
         #expect(shell.execute(line: "channel sync"), Comment(rawValue: io.errText))
         #expect(io.outText.contains("@acme_help: 2 new messages, 1 new conversation"))
         let out = try db.withConnection { try ConversationRepository.messages($0, conversationID: 1) }

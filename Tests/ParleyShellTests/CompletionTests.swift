@@ -1,9 +1,10 @@
 import Foundation
-import Testing
 import ParleyCore
 import ParleyStore
-@testable import ParleyShell
 import ParleyTestSupport
+import Testing
+
+@testable import ParleyShell
 
 /// Completion on plain strings: cursor positions, quotes, escapes, access.
 @Suite struct CompletionTests {
@@ -11,16 +12,18 @@ import ParleyTestSupport
     let io = BufferIO()
 
     init() throws {
-        shell = try TestShell.make(io: io, setup: [
-            "init ada@acme.example --name Ada --sandbox",
-            "user add vic@acme.example --name Vic", "user add victor@acme.example --name Victor",
-            "channel add twitter --handle @acme_help --display-name \"Acme Help Desk\"",
-            "channel add twitter --handle @acme_news --display-name \"Acme News\"",
-            "channel add twitter --handle @secret_ops --display-name \"Secret Ops\"",
-            "channel grant @acme_help vic@acme.example viewer",
-            "team add Support", "team add \"Night Shift\"", "topic add Billing",
-            "conversation inbound @acme_help --from @carol hi", "conversation inbound @secret_ops --from @dave hi",
-        ])
+        shell = try TestShell.make(
+            io: io,
+            setup: [
+                "init ada@acme.example --name Ada --sandbox",
+                "user add vic@acme.example --name Vic", "user add victor@acme.example --name Victor",
+                "channel add twitter --handle @acme_help --display-name \"Acme Help Desk\"",
+                "channel add twitter --handle @acme_news --display-name \"Acme News\"",
+                "channel add twitter --handle @secret_ops --display-name \"Secret Ops\"",
+                "channel grant @acme_help vic@acme.example viewer",
+                "team add Support", "team add \"Night Shift\"", "topic add Billing",
+                "conversation inbound @acme_help --from @carol hi", "conversation inbound @secret_ops --from @dave hi",
+            ])
     }
 
     /// Completes `marked` at its cursor, drawn as `⏐` (MarkedText); every line here draws it.
@@ -46,7 +49,8 @@ import ParleyTestSupport
         #expect(try complete("conversation list --queue p⏐").insertion == "pending")
         #expect(try complete("conversation list --queue=p⏐").insertion == "--queue=pending")
         #expect(try complete("channel edit @acme_help --all-users ⏐").candidates == ["off", "on"])
-        #expect(try complete("team member add Support vic@acme.example ⏐").candidates
+        #expect(
+            try complete("team member add Support vic@acme.example ⏐").candidates
                 == ["contributor", "supervisor", "viewer"])
         // Options already given are not offered again.
         #expect(try !complete("conversation list --queue new --⏐").candidates.contains("--queue"))

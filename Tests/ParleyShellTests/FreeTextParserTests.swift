@@ -1,8 +1,9 @@
-import Testing
 import ParleyCore
 import ParleyStore
-@testable import ParleyShell
 import ParleyTestSupport
+import Testing
+
+@testable import ParleyShell
 
 /// How the parser splits a line into commands when one of them ends in free text.
 @Suite struct FreeTextParserTests {

@@ -1,5 +1,5 @@
-import Testing
 import ParleyTestSupport
+import Testing
 
 /// The cursor drawn in a completion test's line: where it lands, and a line that draws none or two.
 @Suite struct MarkedTextTests {

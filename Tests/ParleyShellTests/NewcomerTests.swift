@@ -1,10 +1,10 @@
 import Foundation
 import ParleyCore
 import ParleyStore
+import ParleyTestSupport
 import Testing
 
 @testable import ParleyShell
-import ParleyTestSupport
 
 /// What a newcomer meets: refusals that name the command and the way out, prompts that a
 /// Ctrl-C cancels with nothing changed, an empty database that says how to begin.
@@ -14,13 +14,15 @@ import ParleyTestSupport
 
     init() throws {
         io = BufferIO()
-        shell = try TestShell.make(io: io, setup: [
-            "init ada@acme.example --name Ada --sandbox",
-            "user add vic@acme.example --name Vic",
-            "channel add twitter --handle @acme_help",
-            "channel grant @acme_help vic@acme.example viewer",
-            "conversation inbound @acme_help --from @carol hello",
-        ])
+        shell = try TestShell.make(
+            io: io,
+            setup: [
+                "init ada@acme.example --name Ada --sandbox",
+                "user add vic@acme.example --name Vic",
+                "channel add twitter --handle @acme_help",
+                "channel grant @acme_help vic@acme.example viewer",
+                "conversation inbound @acme_help --from @carol hello",
+            ])
     }
 
     static func shell(io: BufferIO) throws -> Shell { try TestShell.make(io: io) }
@@ -103,7 +105,9 @@ import ParleyTestSupport
 
     @Test func channelRemoveAsksOrNeedsForce() throws {
         var r = try run("channel remove @acme_help", as: "ada@acme.example")
-        #expect(!r.ok && r.err.contains("has 1 conversation") && r.err.hasSuffix("add --force to remove them with the channel"))
+        #expect(
+            !r.ok && r.err.contains("has 1 conversation")
+                && r.err.hasSuffix("add --force to remove them with the channel"))
         let asked = BufferIO(interactive: true, answers: [.text("no"), .cancelled, .text("yes")])
         let session = Session(database: shell.session.database, io: asked, systemClock: FixedClock(1_700_000_000_000))
         try session.startAs(email: "ada@acme.example")
@@ -122,7 +126,9 @@ import ParleyTestSupport
         #expect(io.errText.hasSuffix("left inside `begin` without `commit`: everything since `begin` was rolled back"))
         #expect(shell.exitRequested && shell.failures > 0)
         #expect(!shell.userTransactionOpen)
-        let found = try shell.session.database.withConnection { db in try UserRepository.find(db, email: "zoe@acme.example") }
+        let found = try shell.session.database.withConnection { db in
+            try UserRepository.find(db, email: "zoe@acme.example")
+        }
         #expect(found == nil)
     }
 
@@ -133,7 +139,8 @@ import ParleyTestSupport
             return calls > 2
         }
         try shell.session.startAs(email: "ada@acme.example")
-        let source = StringLineSource((1...10).map { "user add u\($0)@acme.example --name U\($0)" }.joined(separator: "\n"))
+        let source = StringLineSource(
+            (1...10).map { "user add u\($0)@acme.example --name U\($0)" }.joined(separator: "\n"))
         #expect(!shell.runScript(source, name: "paste"))
         #expect(io.errText.hasSuffix("paste: interrupted after 2 commands"), "\(io.errText)")
         #expect(shell.interrupted)
@@ -150,24 +157,35 @@ import ParleyTestSupport
     }
 
     @Test func aResolvedConversationShowsWhoResolvedItAndWhy() throws {
-        #expect(try run("channel edit @acme_help --auto-resolve-new 1d --resolve-reason \"No answer\"", as: "ada@acme.example").ok)
-        #expect(try run("conversation inbound @acme_help --from @dave \"hi\"; channel grant @acme_help ada@acme.example viewer").ok)
+        #expect(
+            try run(
+                "channel edit @acme_help --auto-resolve-new 1d --resolve-reason \"No answer\"", as: "ada@acme.example"
+            ).ok)
+        #expect(
+            try run(
+                "conversation inbound @acme_help --from @dave \"hi\"; channel grant @acme_help ada@acme.example viewer"
+            ).ok)
         #expect(try run("clock advance 2d").ok)
         var r = try run("conversation show 2")
-        #expect(r.out.contains("resolved by") && r.out.contains("auto-resolve") && r.out.contains("No answer"), "\(r.out)")
+        #expect(
+            r.out.contains("resolved by") && r.out.contains("auto-resolve") && r.out.contains("No answer"), "\(r.out)")
         #expect(try run("conversation move 1 resolved").ok)
         r = try run("conversation show 1")
         #expect(r.out.contains("ada@acme.example") && !r.out.contains("resolve reason"), "\(r.out)")
     }
 
     @Test func csvOfAConversationKeepsItsMessagesAndNotes() throws {
-        #expect(try run("channel grant @acme_help ada@acme.example viewer; conversation note 1 \"call, back\"",
-                        as: "ada@acme.example").ok)
+        #expect(
+            try run(
+                "channel grant @acme_help ada@acme.example viewer; conversation note 1 \"call, back\"",
+                as: "ada@acme.example"
+            ).ok)
         shell.session.format = .csv
         let r = try run("conversation show 1")
         let blocks = r.out.components(separatedBy: "\n\n")
         #expect(blocks.count == 3, "\(r.out)")
-        #expect(blocks[1].hasPrefix("section,at,direction,kind,author,text\nmessages,") && blocks[1].hasSuffix(",hello"))
+        #expect(
+            blocks[1].hasPrefix("section,at,direction,kind,author,text\nmessages,") && blocks[1].hasSuffix(",hello"))
         #expect(blocks[2].hasPrefix("section,at,author,text\nnotes,") && blocks[2].hasSuffix(",\"call, back\""))
     }
 

@@ -1,10 +1,10 @@
 import Foundation
 import ParleyCore
 import ParleyStore
+import ParleyTestSupport
 import Testing
 
 @testable import ParleyShell
-import ParleyTestSupport
 
 /// What users of psql and sqlite3 type: `\q`, `.quit`, `\?`, `help` with words cut short.
 @Suite struct ShellHabitsTests {
@@ -109,7 +109,10 @@ import ParleyTestSupport
 
     @Test func thePagerHookGetsTheOutputUnlessPagingIsOff() {
         var paged: [String] = []
-        shell.pager = { paged.append($0); return true }
+        shell.pager = {
+            paged.append($0)
+            return true
+        }
         #expect(shell.execute(line: "help"))
         #expect(paged.count == 1 && paged[0].hasPrefix("parley commands") && io.stdout.isEmpty)
         #expect(shell.execute(line: "set pager off; whoami"))
@@ -125,7 +128,10 @@ import ParleyTestSupport
     @Test func anOutputFileTakesResultsAndErrorsStayOnStderr() throws {
         let path = folder + "/out.txt"
         var paged = 0
-        shell.pager = { _ in paged += 1; return true }
+        shell.pager = { _ in
+            paged += 1
+            return true
+        }
         #expect(FileManager.default.createFile(atPath: path, contents: Data("old text\n".utf8)))
         #expect(shell.execute(line: "set output-file \(path); whoami"))
         #expect(!shell.execute(line: "user show nobody@x.example"))

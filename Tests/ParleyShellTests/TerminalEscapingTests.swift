@@ -1,17 +1,19 @@
 import Foundation
 import GRDB
-import Testing
 import ParleyCore
-@testable import ParleyStore
-@testable import ParleyShell
 import ParleyTestSupport
+import Testing
+
+@testable import ParleyShell
+@testable import ParleyStore
 
 /// Text written by customers (posts, DMs, X handles and names) and by other users (names, tags,
 /// topics, notes, settings) never reaches the terminal as control or bidi characters; JSON and CSV
 /// keep it exact. Every command of the table runs against a world full of such text.
 @Suite struct TerminalEscapingTests {
     /// A customer's message: escape sequences, BEL, C1 CSI, DEL, RLO, LRI/PDI, line breaks, CR, tab.
-    static let message = "hi \u{1b}]0;PWNED\u{07}\u{1b}[2J \u{9b}31m red\u{7f} "
+    static let message =
+        "hi \u{1b}]0;PWNED\u{07}\u{1b}[2J \u{9b}31m red\u{7f} "
         + "\u{202e}gnp.exe\u{202c} \u{2066}iso\u{2069}\nsecond line\rback\tend"
     /// A DM from X, several lines.
     static let directMessage = "line one\nline \u{1b}[1mtwo\u{1b}[0m\n\u{202d}three"
@@ -33,8 +35,10 @@ import ParleyTestSupport
     static let storedName = message
 
     /// Every value that must come back exactly in JSON and CSV.
-    static let planted = [message, directMessage, mention, xHandle, xDisplayName, userName, teamName, topicName, tag,
-                          channelName, note, reason]
+    static let planted = [
+        message, directMessage, mention, xHandle, xDisplayName, userName, teamName, topicName, tag,
+        channelName, note, reason,
+    ]
 
     static let scriptPath = FileManager.default.temporaryDirectory
         .appendingPathComponent("parley-escape-\(ProcessInfo.processInfo.processIdentifier).parley").path
@@ -46,8 +50,9 @@ import ParleyTestSupport
 
         init(format: OutputFormat) throws {
             let db = try ParleyDatabase(path: ":memory:")
-            let session = Session(database: db, io: io, systemClock: FixedClock(1_700_000_000_000),
-                                  environment: ["PARLEY_KDF_ROUNDS": "1024", "HOME": "/nonexistent"])
+            let session = Session(
+                database: db, io: io, systemClock: FixedClock(1_700_000_000_000),
+                environment: ["PARLEY_KDF_ROUNDS": "1024", "HOME": "/nonexistent"])
             session.loginFailureDelayMs = 0
             shell = Shell(session: session)
             let q = Tokenizer.quote
@@ -78,15 +83,22 @@ import ParleyTestSupport
             // A connected X channel whose name, handles and texts come from X.
             let api = FakeXAPI()
             try db.withConnection { db in
-                let c = try ChannelRepository.insert(db, kind: .twitter, handle: "acme_x", accountID: "100",
-                                                     displayName: TerminalEscapingTests.xDisplayName, now: 0)
+                let c = try ChannelRepository.insert(
+                    db, kind: .twitter, handle: "acme_x", accountID: "100",
+                    displayName: TerminalEscapingTests.xDisplayName, now: 0)
                 try ChannelRepository.setCredentials(db, id: c.id, ChannelCredentials(kind: "oauth2", accessToken: "a"))
             }
-            api.mentionsData = [XInboundTweet(id: "2001", authorID: "7", authorUsername: TerminalEscapingTests.xHandle,
-                                              text: TerminalEscapingTests.mention, createdAt: 1_699_000_000_000)]
-            api.dms = [XDirectMessage(id: "3001", senderID: "8", conversationID: "8-100",
-                                      senderUsername: TerminalEscapingTests.xHandle + "dm",
-                                      text: TerminalEscapingTests.directMessage, createdAt: 1_699_000_000_000)]
+            api.mentionsData = [
+                XInboundTweet(
+                    id: "2001", authorID: "7", authorUsername: TerminalEscapingTests.xHandle,
+                    text: TerminalEscapingTests.mention, createdAt: 1_699_000_000_000)
+            ]
+            api.dms = [
+                XDirectMessage(
+                    id: "3001", senderID: "8", conversationID: "8-100",
+                    senderUsername: TerminalEscapingTests.xHandle + "dm",
+                    text: TerminalEscapingTests.directMessage, createdAt: 1_699_000_000_000)
+            ]
             session.channelAPIProvider = { _, _, _ in api }
             for line in ["channel grant @acme_x ada@acme.example supervisor", "channel sync @acme_x"] {
                 #expect(shell.execute(line: line), "\(line): \(io.errText)")
@@ -94,19 +106,24 @@ import ParleyTestSupport
             // What typing refuses, stored anyway: every name field holds raw controls too.
             let stored = TerminalEscapingTests.storedName
             try db.withConnection { db in
-                try db.db.execute(sql: "INSERT INTO users (email, name, role, created_at) VALUES (?, ?, 'agent', 0)",
-                               arguments: ["mal@acme.example", stored])
+                try db.db.execute(
+                    sql: "INSERT INTO users (email, name, role, created_at) VALUES (?, ?, 'agent', 0)",
+                    arguments: ["mal@acme.example", stored])
                 try db.db.execute(sql: "INSERT INTO teams (name, created_at) VALUES (?, 0)", arguments: [stored])
                 try db.db.execute(sql: "INSERT INTO topics (name) VALUES (?)", arguments: [stored])
-                try db.db.execute(sql: "INSERT INTO conversation_tags (conversation_id, tag) VALUES (1, ?)",
-                               arguments: [stored])
-                try db.db.execute(sql: "INSERT INTO conversation_topics (conversation_id, topic_id) "
-                               + "SELECT 1, id FROM topics WHERE name = ?", arguments: [stored])
-                try db.db.execute(sql: "INSERT INTO channel_grants (channel_id, user_id, role) "
-                               + "SELECT 1, id, 'viewer' FROM users WHERE email = 'mal@acme.example'")
+                try db.db.execute(
+                    sql: "INSERT INTO conversation_tags (conversation_id, tag) VALUES (1, ?)",
+                    arguments: [stored])
+                try db.db.execute(
+                    sql: "INSERT INTO conversation_topics (conversation_id, topic_id) "
+                        + "SELECT 1, id FROM topics WHERE name = ?", arguments: [stored])
+                try db.db.execute(
+                    sql: "INSERT INTO channel_grants (channel_id, user_id, role) "
+                        + "SELECT 1, id, 'viewer' FROM users WHERE email = 'mal@acme.example'")
             }
             session.historyProvider = { ["conversation note 1 " + Tokenizer.quote(TerminalEscapingTests.note)] }
-            let script = "conversation show 1\nconversation note 1 \(q(TerminalEscapingTests.note))\nfrobnicate "
+            let script =
+                "conversation show 1\nconversation note 1 \(q(TerminalEscapingTests.note))\nfrobnicate "
                 + q(TerminalEscapingTests.message) + "\n"
             try script.write(toFile: TerminalEscapingTests.scriptPath, atomically: true, encoding: .utf8)
             admin = session.user!
@@ -226,7 +243,10 @@ import ParleyTestSupport
         func collect(_ any: Any) {
             if let s = any as? String { strings.insert(s) }
             if let a = any as? [Any] { a.forEach(collect) }
-            if let o = any as? [String: Any] { o.keys.forEach { strings.insert($0) }; o.values.forEach(collect) }
+            if let o = any as? [String: Any] {
+                for key in o.keys { strings.insert(key) }
+                o.values.forEach(collect)
+            }
         }
         for r in results {
             for entry in r.out + r.err {
@@ -239,8 +259,9 @@ import ParleyTestSupport
             }
         }
         for value in Self.planted + [Self.storedName] {
-            #expect(strings.contains(value) || strings.contains("@" + value),
-                    "JSON never carried \(value.debugDescription)")
+            #expect(
+                strings.contains(value) || strings.contains("@" + value),
+                "JSON never carried \(value.debugDescription)")
         }
         #expect(strings.contains(Self.message))
         #expect(strings.contains(Self.tag) && strings.contains(Self.topicName) && strings.contains(Self.note))
@@ -257,10 +278,13 @@ import ParleyTestSupport
                 for row in Self.parseCSV(entry) { fields.formUnion(row) }
             }
         }
-        for value in [Self.message, Self.directMessage, Self.tag, Self.topicName, Self.note, Self.reason,
-                      Self.xDisplayName, Self.channelName, Self.userName, Self.teamName, Self.storedName] {
-            #expect(fields.contains(value) || fields.contains { $0.contains(value) },
-                    "CSV never carried \(value.debugDescription)")
+        for value in [
+            Self.message, Self.directMessage, Self.tag, Self.topicName, Self.note, Self.reason,
+            Self.xDisplayName, Self.channelName, Self.userName, Self.teamName, Self.storedName,
+        ] {
+            #expect(
+                fields.contains(value) || fields.contains { $0.contains(value) },
+                "CSV never carried \(value.debugDescription)")
         }
         #expect(fields.contains(Self.message) && fields.contains(Self.userName) && fields.contains(Self.xDisplayName))
     }
@@ -280,8 +304,9 @@ import ParleyTestSupport
     }
 
     @Test func oneEscapingNotation() {
-        #expect(TerminalText.escaped("a\nb\tc\rd\u{1b}e\u{9b}f\u{7f}\u{202e}\u{2066}") ==
-                "a\\nb\\tc\\rd\\u{1b}e\\u{9b}f\\u{7f}\\u{202e}\\u{2066}")
+        #expect(
+            TerminalText.escaped("a\nb\tc\rd\u{1b}e\u{9b}f\u{7f}\u{202e}\u{2066}")
+                == "a\\nb\\tc\\rd\\u{1b}e\\u{9b}f\\u{7f}\\u{202e}\\u{2066}")
         #expect(TerminalText.escapedLines("a\nb\u{1b}\r") == "a\nb\\u{1b}\\r")
         #expect(TerminalText.escaped("plain é 😀 \u{200f}") == "plain é 😀 \u{200f}")
         #expect(Shell.oneLine("x\u{202e}y") == TerminalText.escaped("x\u{202e}y"))
@@ -289,13 +314,15 @@ import ParleyTestSupport
 
     @Test func thePromptIsEscaped() throws {
         let db = try ParleyDatabase(path: ":memory:")
-        let session = Session(database: db, io: BufferIO(), systemClock: FixedClock(1_700_000_000_000),
-                              environment: ["PARLEY_KDF_ROUNDS": "1024"])
+        let session = Session(
+            database: db, io: BufferIO(), systemClock: FixedClock(1_700_000_000_000),
+            environment: ["PARLEY_KDF_ROUNDS": "1024"])
         let shell = Shell(session: session)
         #expect(shell.execute(line: "init ada@acme.example --name Ada --sandbox"))
         try db.withConnection { db in
-            try db.db.execute(sql: "UPDATE users SET email = ? WHERE id = 1",
-                           arguments: ["ada\u{1b}]0;x\u{07}@acme.example"])
+            try db.db.execute(
+                sql: "UPDATE users SET email = ? WHERE id = 1",
+                arguments: ["ada\u{1b}]0;x\u{07}@acme.example"])
         }
         #expect(shell.execute(line: "whoami"))
         #expect(session.prompt == "parley(ada\\u{1b}]0;x\\u{7}@acme.example admin)> ")

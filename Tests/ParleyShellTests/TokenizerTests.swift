@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ParleyShell
 
 /// The lexical rules, one word at a time, and free text taken as typed.
@@ -23,10 +24,11 @@ import Testing
     }
 
     @Test func wordsQuotesAndSeparators() {
-        #expect(tokens("a \"b c\" 'd;e'; f\\ g") == [
-            .word(Word("a")), .word(Word("b c", quoted: true)), .word(Word("d;e", quoted: true)), .separator,
-            .word(Word("f g")), .end,
-        ])
+        #expect(
+            tokens("a \"b c\" 'd;e'; f\\ g") == [
+                .word(Word("a")), .word(Word("b c", quoted: true)), .word(Word("d;e", quoted: true)), .separator,
+                .word(Word("f g")), .end,
+            ])
         #expect(tokens("say \"x\\\"y\\n\"") == [.word(Word("say")), .word(Word("x\"y\n", quoted: true)), .end])
     }
 
@@ -53,9 +55,11 @@ import Testing
     }
 
     @Test func freeTextIsTheRestOfThePhysicalLineAsTyped() {
-        #expect(rest("note 1 We're on it, don't worry", after: 2)
+        #expect(
+            rest("note 1 We're on it, don't worry", after: 2)
                 == .word(Word("We're on it, don't worry", verbatim: true)))
-        #expect(rest("note 1   Sorry;  we # check \\n  \t", after: 2)
+        #expect(
+            rest("note 1   Sorry;  we # check \\n  \t", after: 2)
                 == .word(Word("Sorry;  we # check \\n", verbatim: true)))
         #expect(rest("note 1 first\nsecond", after: 2) == .word(Word("first", verbatim: true)))
         #expect(rest("note 1   ", after: 2) == .end)
@@ -68,7 +72,8 @@ import Testing
         #expect(rest("note 1 first \\\n    second", after: 2) == .word(Word("first     second", verbatim: true)))
         #expect(rest("note 1 a \\", after: 2) == .incomplete(.continuation))
         // A backslash elsewhere is kept: free text has no escapes.
-        #expect(rest("note 1 C:\\dir ¯\\_(ツ)_/¯", after: 2)
+        #expect(
+            rest("note 1 C:\\dir ¯\\_(ツ)_/¯", after: 2)
                 == .word(Word("C:\\dir ¯\\_(ツ)_/¯", verbatim: true)))
     }
 }

@@ -1,10 +1,10 @@
 import Foundation
 import ParleyCore
 import ParleyStore
+import ParleyTestSupport
 import Testing
 
 @testable import ParleyShell
-import ParleyTestSupport
 
 /// What a viewer of one channel sees of the rest of the organisation, and how a session reports
 /// itself after an impersonation.
@@ -13,19 +13,23 @@ import ParleyTestSupport
     let io = BufferIO()
 
     init() throws {
-        shell = try TestShell.make(io: io, setup: [
-            "init ada@acme.example --name Ada --sandbox",
-            "user add vic@acme.example --name Vic",
-            "user add sam@acme.example --name Sam",
-            "channel add twitter --handle @acme_help",
-            "channel add twitter --handle @acme_secret --display-name \"Secret Sales Desk\"",
-            "team add Sales", "team channel add Sales @acme_secret", "team member add Sales sam@acme.example supervisor",
-            "channel grant @acme_help vic@acme.example viewer",
-            "channel grant @acme_help ada@acme.example supervisor", "channel grant @acme_secret ada@acme.example supervisor",
-            "conversation inbound @acme_help --from @carol \"hello\"",
-            "conversation inbound @acme_secret --from @dave \"about the merger\"",
-            "conversation tag 2 merger-project-x", "conversation tag 1 late",
-        ])
+        shell = try TestShell.make(
+            io: io,
+            setup: [
+                "init ada@acme.example --name Ada --sandbox",
+                "user add vic@acme.example --name Vic",
+                "user add sam@acme.example --name Sam",
+                "channel add twitter --handle @acme_help",
+                "channel add twitter --handle @acme_secret --display-name \"Secret Sales Desk\"",
+                "team add Sales", "team channel add Sales @acme_secret",
+                "team member add Sales sam@acme.example supervisor",
+                "channel grant @acme_help vic@acme.example viewer",
+                "channel grant @acme_help ada@acme.example supervisor",
+                "channel grant @acme_secret ada@acme.example supervisor",
+                "conversation inbound @acme_help --from @carol \"hello\"",
+                "conversation inbound @acme_secret --from @dave \"about the merger\"",
+                "conversation tag 2 merger-project-x", "conversation tag 1 late",
+            ])
     }
 
     /// Runs a line as vic; returns (succeeded, stdout + stderr of that line alone).
@@ -72,7 +76,9 @@ import ParleyTestSupport
             let (ok, a) = try asVic(secret)
             let (_, b) = try asVic(absent)
             #expect(!ok && !a.contains("Secret Sales") && !a.contains("merger"), "\(secret): \(a)")
-            let norm = { (s: String) in s.replacingOccurrences(of: "99", with: "2").replacingOccurrences(of: "nothing", with: "secret") }
+            let norm = { (s: String) in
+                s.replacingOccurrences(of: "99", with: "2").replacingOccurrences(of: "nothing", with: "secret")
+            }
             #expect(norm(b) == a, "\(secret): \(a) vs \(b)")
         }
         let (_, refused) = try asVic("conversation show 2")

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import ParleyCore
 import Testing
+
 @testable import ParleyStore
 
 /// parley writes only to its own databases: anything else is refused before a byte changes.
@@ -89,7 +90,9 @@ import Testing
         #expect(try applicationID(path) == 0x5052_4C59)
         let queue = try DatabaseQueue(path: path)
         defer { try? queue.close() }
-        #expect(try queue.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") } == 5, "the number of the last migration")
+        #expect(
+            try queue.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") } == 5,
+            "the number of the last migration")
         #expect(try DatabaseIdentity.inspect(path: path) == .parley)
     }
 
@@ -112,9 +115,10 @@ import Testing
         let earlier = Schema.migrator.migrations.prefix { $0 != Schema.identityMigration }
         try Schema.migrator.migrate(queue, upTo: earlier.last!)
         try queue.write { db in
-            try db.execute(sql: """
-                INSERT INTO users(email, name, role, created_at) VALUES ('a@x.example', 'A', 'admin', 0)
-                """)
+            try db.execute(
+                sql: """
+                    INSERT INTO users(email, name, role, created_at) VALUES ('a@x.example', 'A', 'admin', 0)
+                    """)
         }
         try queue.close()
         #expect(try applicationID(path) == 0)
@@ -131,7 +135,9 @@ import Testing
     @Test func anSQLiteFileWithParleysTablesButNotItsMigrationsIsRefused() throws {
         let dir = try folder()
         let path = dir + "/lookalike.db"
-        try sqlite(path, """
+        try sqlite(
+            path,
+            """
             CREATE TABLE grdb_migrations(identifier TEXT); INSERT INTO grdb_migrations VALUES ('v1');
             CREATE TABLE meta(x); CREATE TABLE users(x); CREATE TABLE channels(x);
             CREATE TABLE conversations(x); CREATE TABLE messages(x)

@@ -1,6 +1,7 @@
 import Foundation
 import ParleyCore
 import Testing
+
 @testable import ParleyStore
 
 /// PostgresConnection against a real server: scripts/test starts a throwaway cluster
@@ -9,7 +10,8 @@ import Testing
     /// The test cluster's connection string, or a recorded failure saying how to get one.
     func cluster() -> String? {
         if let conninfo = ProcessInfo.processInfo.environment["PARLEY_TEST_PG"], !conninfo.isEmpty { return conninfo }
-        Issue.record("""
+        Issue.record(
+            """
             needs PARLEY_TEST_PG, a PostgreSQL connection string: run scripts/test, or \
             export PARLEY_TEST_PG=$(scripts/pg-cluster start /tmp/parley-pg)
             """)
@@ -89,7 +91,8 @@ import Testing
 
         // A real one: two transactions at SERIALIZABLE that read what the other writes.
         guard let conninfo = cluster() else { return }
-        let a = try PostgresConnection(conninfo), b = try PostgresConnection(conninfo)
+        let a = try PostgresConnection(conninfo)
+        let b = try PostgresConnection(conninfo)
         let name = table()
         try a.execute("CREATE TABLE \(name) (k text PRIMARY KEY, v integer)")
         defer { _ = try? a.execute("DROP TABLE \(name)") }

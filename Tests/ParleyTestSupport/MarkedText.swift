@@ -19,7 +19,10 @@ package struct MarkedText: Equatable, Sendable {
         var text = String.UnicodeScalarView()
         var before: String?
         for s in marked.unicodeScalars {
-            guard s == scalar else { text.append(s); continue }
+            guard s == scalar else {
+                text.append(s)
+                continue
+            }
             guard before == nil else { throw Problem.severalMarkers(marked) }
             before = String(text)
         }

@@ -10,8 +10,9 @@ package enum TestShell {
 
     /// A shell whose session writes to `io`; `setup` lines run first and must all succeed.
     package static func make(path: String = ":memory:", io: BufferIO, setup: [String] = []) throws -> Shell {
-        let session = Session(database: try ParleyDatabase(path: path), io: io, systemClock: FixedClock(start),
-                              environment: ["PARLEY_KDF_ROUNDS": "1024"])
+        let session = Session(
+            database: try ParleyDatabase(path: path), io: io, systemClock: FixedClock(start),
+            environment: ["PARLEY_KDF_ROUNDS": "1024"])
         session.loginFailureDelayMs = 0
         let shell = Shell(session: session)
         for line in setup where !shell.execute(line: line) {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ParleyX
 
 @Suite struct TweetSplitterTests {
@@ -37,7 +38,7 @@ import Testing
     }
 
     @Test func cjkTextIsSplitByWeight() {
-        let text = String(repeating: "日本語", count: 100) // 300 characters, weight 600
+        let text = String(repeating: "日本語", count: 100)  // 300 characters, weight 600
         let parts = TweetSplitter.split(text)
         #expect(parts.count == 3)
         #expect(parts.allSatisfy { TweetSplitter.weightedLength($0) <= 280 })

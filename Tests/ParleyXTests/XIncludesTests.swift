@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ParleyX
 
 @Suite struct XIncludesTests {
@@ -8,7 +9,8 @@ import Testing
     }
 
     @Test func usernamesComeFromIncludesUsersOnly() throws {
-        let json = try page("""
+        let json = try page(
+            """
             {"data": [{"id": "9", "event_type": "MessageCreate", "sender_id": "1376998163739987969"},
                       {"id": "8", "event_type": "MessageCreate", "sender_id": "77"}],
              "includes": {"users": [{"id": "1376998163739987969", "name": "Carla", "username": "carla"},

@@ -35,7 +35,9 @@ package struct ChannelSync {
     package var shouldStop: () -> Bool = { false }
 
     package init(database: ParleyDatabase, api: XChannelAPI, clock: ParleyClock) {
-        self.database = database; self.api = api; self.clock = clock
+        self.database = database
+        self.api = api
+        self.clock = clock
     }
 
     package func run(channel: Channel) throws -> SyncSummary {
@@ -57,7 +59,9 @@ package struct ChannelSync {
     }
 
     func syncMentions(_ channel: Channel, _ summary: inout SyncSummary) throws {
-        let since = try database.withConnection { db in try ChannelRepository.syncCursor(db, id: channel.id).mentionsSinceID }
+        let since = try database.withConnection { db in
+            try ChannelRepository.syncCursor(db, id: channel.id).mentionsSinceID
+        }
         var token: String? = nil
         var newest = since
         repeat {
@@ -67,8 +71,9 @@ package struct ChannelSync {
             let last = token == nil
             try store { db, now in
                 for t in page.items where t.authorID != channel.accountID {
-                    let r = try Inbox.recordInbound(db, channel: channel, contactPlatformID: t.authorID, contactHandle: t.authorUsername,
-                                                    platformID: t.id, kind: .publicTweet, text: t.text, at: t.createdAt ?? now, now: now)
+                    let r = try Inbox.recordInbound(
+                        db, channel: channel, contactPlatformID: t.authorID, contactHandle: t.authorUsername,
+                        platformID: t.id, kind: .publicTweet, text: t.text, at: t.createdAt ?? now, now: now)
                     count(r, &summary)
                 }
                 if last, newest != since { try moveCursor(db, channel, \.mentionsSinceID, to: newest) }
@@ -78,7 +83,8 @@ package struct ChannelSync {
     }
 
     func syncDirectMessages(_ channel: Channel, _ summary: inout SyncSummary) throws {
-        let stored = try database.withConnection { db in try ChannelRepository.syncCursor(db, id: channel.id).dmNewestID }
+        let stored = try database.withConnection { db in try ChannelRepository.syncCursor(db, id: channel.id).dmNewestID
+        }
         var token: String? = nil
         var newest = stored
         var reachedStored = false
@@ -90,7 +96,10 @@ package struct ChannelSync {
             token = page.nextToken
             var fresh: [XDirectMessage] = []
             for e in page.items {
-                if let stored, !XID.isNewer(e.id, than: stored) { reachedStored = true; continue }
+                if let stored, !XID.isNewer(e.id, than: stored) {
+                    reachedStored = true
+                    continue
+                }
                 fresh.append(e)
                 if XID.isNewer(e.id, than: newest) { newest = e.id }
             }
@@ -105,9 +114,10 @@ package struct ChannelSync {
                         }
                         continue
                     }
-                    let r = try Inbox.recordInbound(db, channel: channel, contactPlatformID: customer,
-                                                    contactHandle: e.senderUsername, platformID: e.id,
-                                                    kind: .directMessage, text: e.text, at: e.createdAt ?? now, now: now)
+                    let r = try Inbox.recordInbound(
+                        db, channel: channel, contactPlatformID: customer,
+                        contactHandle: e.senderUsername, platformID: e.id,
+                        kind: .directMessage, text: e.text, at: e.createdAt ?? now, now: now)
                     count(r, &summary)
                 }
                 if last {
@@ -125,11 +135,14 @@ package struct ChannelSync {
 
     /// A DM the account sent (from parley, X's own app or another tool): stored once, outbound, in
     /// the customer's conversation. False when the customer has no conversation (yet).
-    func storeSent(_ db: StoreAccess, _ channel: Channel, _ e: XDirectMessage, to customer: String, now: Timestamp,
-                   _ summary: inout SyncSummary) throws -> Bool {
-        let result = try Inbox.recordOutboundFromPlatform(db, channel: channel, contactPlatformID: customer,
-                                                          platformID: e.id, kind: .directMessage, text: e.text,
-                                                          at: e.createdAt ?? now, now: now)
+    func storeSent(
+        _ db: StoreAccess, _ channel: Channel, _ e: XDirectMessage, to customer: String, now: Timestamp,
+        _ summary: inout SyncSummary
+    ) throws -> Bool {
+        let result = try Inbox.recordOutboundFromPlatform(
+            db, channel: channel, contactPlatformID: customer,
+            platformID: e.id, kind: .directMessage, text: e.text,
+            at: e.createdAt ?? now, now: now)
         switch result {
         case .stored:
             summary.newMessages += 1
@@ -153,8 +166,10 @@ package struct ChannelSync {
     }
 
     /// Moves one of the channel's cursors, inside the transaction of the page it covers.
-    func moveCursor(_ db: StoreAccess, _ channel: Channel, _ field: WritableKeyPath<ChannelRepository.SyncCursor, String?>,
-                    to value: String?) throws {
+    func moveCursor(
+        _ db: StoreAccess, _ channel: Channel, _ field: WritableKeyPath<ChannelRepository.SyncCursor, String?>,
+        to value: String?
+    ) throws {
         var cursor = try ChannelRepository.syncCursor(db, id: channel.id)
         cursor[keyPath: field] = value
         try ChannelRepository.setSyncCursor(db, id: channel.id, cursor)

@@ -11,7 +11,9 @@ package struct SyncService {
     package var stopRequested: () -> Bool
 
     package init(session: Session, every: TimeSpan?, stopRequested: @escaping () -> Bool) {
-        self.session = session; self.every = every; self.stopRequested = stopRequested
+        self.session = session
+        self.every = every
+        self.stopRequested = stopRequested
     }
 
     /// Returns the process exit status: 0 when the last round succeeded everywhere.
@@ -34,11 +36,15 @@ package struct SyncService {
             session.io.err("parley sync: " + Shell.message(for: error))
             return 1
         }
-        if channels.isEmpty { session.io.out("no connected channel to sync"); return 0 }
+        if channels.isEmpty {
+            session.io.out("no connected channel to sync")
+            return 0
+        }
         var status: Int32 = 0
         for channel in channels where !stopRequested() {
             do {
-                var sync = ChannelSync(database: session.database, api: try session.api(for: channel), clock: session.systemClock)
+                var sync = ChannelSync(
+                    database: session.database, api: try session.api(for: channel), clock: session.systemClock)
                 sync.shouldStop = stopRequested
                 let s = try sync.run(channel: channel)
                 session.io.out(TimeFormat.iso(session.systemClock.now()) + " " + s.line)

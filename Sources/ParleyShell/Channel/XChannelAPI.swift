@@ -19,13 +19,20 @@ package struct XAccount: Sendable, Equatable {
     package var id: String
     package var username: String
     package var name: String
-    package init(id: String, username: String, name: String) { self.id = id; self.username = username; self.name = name }
+    package init(id: String, username: String, name: String) {
+        self.id = id
+        self.username = username
+        self.name = name
+    }
 }
 
 package struct XPage<Item: Sendable>: Sendable {
     package var items: [Item]
     package var nextToken: String?
-    package init(items: [Item], nextToken: String?) { self.items = items; self.nextToken = nextToken }
+    package init(items: [Item], nextToken: String?) {
+        self.items = items
+        self.nextToken = nextToken
+    }
 }
 
 package struct XInboundTweet: Sendable, Equatable {
@@ -36,7 +43,11 @@ package struct XInboundTweet: Sendable, Equatable {
     package var text: String
     package var createdAt: Timestamp?
     package init(id: String, authorID: String, authorUsername: String?, text: String, createdAt: Timestamp?) {
-        self.id = id; self.authorID = authorID; self.authorUsername = authorUsername; self.text = text; self.createdAt = createdAt
+        self.id = id
+        self.authorID = authorID
+        self.authorUsername = authorUsername
+        self.text = text
+        self.createdAt = createdAt
     }
 }
 
@@ -49,8 +60,10 @@ package struct XDirectMessage: Sendable, Equatable {
     package var senderUsername: String?
     package var text: String
     package var createdAt: Timestamp?
-    package init(id: String, senderID: String, conversationID: String?, senderUsername: String?, text: String,
-                createdAt: Timestamp?) {
+    package init(
+        id: String, senderID: String, conversationID: String?, senderUsername: String?, text: String,
+        createdAt: Timestamp?
+    ) {
         self.id = id
         self.senderID = senderID
         self.conversationID = conversationID

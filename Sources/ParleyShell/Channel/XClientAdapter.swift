@@ -12,12 +12,17 @@ package final class XClientAdapter: XChannelAPI {
     /// the environment and `x.conf`, rotated tokens stored before use, waits shown on stderr.
     package static func provider(config: XConfig, io: ShellIO) -> ChannelAPIProvider {
         return { channel, creds, onRefresh in
-            let client = XClient(config: config, tokens: XTokens(accessToken: creds.accessToken, refreshToken: creds.refreshToken,
-                                                                 expiresAt: creds.expiresAt, tokenSecret: creds.tokenSecret))
+            let client = XClient(
+                config: config,
+                tokens: XTokens(
+                    accessToken: creds.accessToken, refreshToken: creds.refreshToken,
+                    expiresAt: creds.expiresAt, tokenSecret: creds.tokenSecret))
             client.onRefresh = { fresh in
-                try onRefresh(ChannelCredentials(kind: creds.kind, accessToken: fresh.accessToken,
-                                                 refreshToken: fresh.refreshToken ?? creds.refreshToken,
-                                                 tokenSecret: fresh.tokenSecret, expiresAt: fresh.expiresAt))
+                try onRefresh(
+                    ChannelCredentials(
+                        kind: creds.kind, accessToken: fresh.accessToken,
+                        refreshToken: fresh.refreshToken ?? creds.refreshToken,
+                        tokenSecret: fresh.tokenSecret, expiresAt: fresh.expiresAt))
             }
             client.onWait = { io.err("\(channel.atHandle): \($0)") }
             return XClientAdapter(client: client)
@@ -31,18 +36,22 @@ package final class XClientAdapter: XChannelAPI {
 
     package func mentions(userID: String, sinceID: String?, paginationToken: String?) throws -> XPage<XInboundTweet> {
         let page = try client.mentions(userID: userID, sinceID: sinceID, paginationToken: paginationToken)
-        return XPage(items: page.tweets.map {
-            XInboundTweet(id: $0.id, authorID: $0.authorID, authorUsername: $0.authorUsername, text: $0.text,
-                          createdAt: $0.createdAt)
-        }, nextToken: page.next)
+        return XPage(
+            items: page.tweets.map {
+                XInboundTweet(
+                    id: $0.id, authorID: $0.authorID, authorUsername: $0.authorUsername, text: $0.text,
+                    createdAt: $0.createdAt)
+            }, nextToken: page.next)
     }
 
     package func directMessages(paginationToken: String?) throws -> XPage<XDirectMessage> {
         let page = try client.dmEvents(paginationToken: paginationToken)
-        return XPage(items: page.events.map {
-            XDirectMessage(id: $0.id, senderID: $0.senderID, conversationID: $0.conversationID,
-                           senderUsername: $0.senderUsername, text: $0.text, createdAt: $0.createdAt)
-        }, nextToken: page.next)
+        return XPage(
+            items: page.events.map {
+                XDirectMessage(
+                    id: $0.id, senderID: $0.senderID, conversationID: $0.conversationID,
+                    senderUsername: $0.senderUsername, text: $0.text, createdAt: $0.createdAt)
+            }, nextToken: page.next)
     }
 
     package func postTweet(text: String, inReplyTo: String?) throws -> String {

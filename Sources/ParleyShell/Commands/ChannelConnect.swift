@@ -14,11 +14,15 @@ enum ChannelConnect {
         }
         let config = XConfig.load(environment: ctx.session.environment)
         let connected = inv.flag("pin") ? try pinFlow(ctx, config) : try codeFlow(ctx, config)
-        return try store(ctx, account: connected.account, credentials: connected.credentials,
-                         displayName: inv.given("--display-name")?.text)
+        return try store(
+            ctx, account: connected.account, credentials: connected.credentials,
+            displayName: inv.given("--display-name")?.text)
     }
 
-    struct Connected { var account: XUser; var credentials: ChannelCredentials }
+    struct Connected {
+        var account: XUser
+        var credentials: ChannelCredentials
+    }
 
     static let cancelled = ParleyError.refused("authorization cancelled: nothing was sent to X and nothing stored")
 
@@ -35,7 +39,9 @@ enum ChannelConnect {
     /// pasted at the prompt (the redirect URL or the bare code).
     static func codeFlow(_ ctx: CommandContext, _ config: XConfig) throws -> Connected {
         guard config.clientID != nil else {
-            throw ParleyError.refused("connecting an X account needs the app's client id: set PARLEY_X_CLIENT_ID (or client_id in ~/.config/parley/x.conf); see the README, \"Connecting X\"")
+            throw ParleyError.refused(
+                "connecting an X account needs the app's client id: set PARLEY_X_CLIENT_ID (or client_id in ~/.config/parley/x.conf); see the README, \"Connecting X\""
+            )
         }
         let io = ctx.io
         let pkce = PKCE.generate()
@@ -46,18 +52,24 @@ enum ChannelConnect {
             io.err("\(error) — paste the redirect URL instead")
             listener = nil
         }
-        io.out("Open this URL in a browser and authorize parley:\n\n  \(XAuth.authorizeURL(config: config, state: state, pkce: pkce))\n")
-        io.out(io.isInteractive
-               ? "Waiting for the browser to come back to \(config.redirectURI) — or paste the redirect URL (or the code) here"
-                 + " (Ctrl-C, an empty line or `cancel` stops):"
-               : "Waiting for the browser to come back to \(config.redirectURI)…")
+        io.out(
+            "Open this URL in a browser and authorize parley:\n\n  \(XAuth.authorizeURL(config: config, state: state, pkce: pkce))\n"
+        )
+        io.out(
+            io.isInteractive
+                ? "Waiting for the browser to come back to \(config.redirectURI) — or paste the redirect URL (or the code) here"
+                    + " (Ctrl-C, an empty line or `cancel` stops):"
+                : "Waiting for the browser to come back to \(config.redirectURI)…")
         let timeout = TimeInterval(Int(ctx.session.environment["PARLEY_X_AUTH_TIMEOUT"] ?? "") ?? 300)
         let deadline = Date().addingTimeInterval(timeout)
         var code: String?
         while code == nil {
             if interrupted(ctx) { throw cancelled }
             let left = deadline.timeIntervalSinceNow
-            guard left > 0 else { throw ParleyError.io("no authorization arrived within \(Int(timeout))s: run `channel add twitter` again") }
+            guard left > 0 else {
+                throw ParleyError.io(
+                    "no authorization arrived within \(Int(timeout))s: run `channel add twitter` again")
+            }
             var fds: [pollfd] = []
             if let listener { fds.append(pollfd(fd: listener.fd, events: Int16(POLLIN), revents: 0)) }
             if io.isInteractive { fds.append(pollfd(fd: 0, events: Int16(POLLIN), revents: 0)) }
@@ -82,8 +94,11 @@ enum ChannelConnect {
         }
         let tokens = try XAuth.exchange(code: code!, pkce: pkce, config: config)
         let account = try XClient(config: config, tokens: tokens).me()
-        return Connected(account: account, credentials: ChannelCredentials(kind: "oauth2", accessToken: tokens.accessToken,
-                                                                           refreshToken: tokens.refreshToken, expiresAt: tokens.expiresAt))
+        return Connected(
+            account: account,
+            credentials: ChannelCredentials(
+                kind: "oauth2", accessToken: tokens.accessToken,
+                refreshToken: tokens.refreshToken, expiresAt: tokens.expiresAt))
     }
 
     /// OAuth 1.0a: the user authorizes in a browser and types the PIN X shows.
@@ -92,18 +107,25 @@ enum ChannelConnect {
         let request = try XAuth.requestToken(config: config)
         io.out("Open this URL in a browser, authorize parley, and type the PIN X shows:\n\n  \(request.authorizeURL)\n")
         guard io.isInteractive || ctx.session.environment["PARLEY_X_PIN_FROM_STDIN"] == "1" else {
-            throw ParleyError.usage("the PIN flow asks for the PIN at a terminal: run `channel add twitter --pin` interactively")
+            throw ParleyError.usage(
+                "the PIN flow asks for the PIN at a terminal: run `channel add twitter --pin` interactively")
         }
         FileHandle.standardError.write(Data("PIN (Ctrl-C, an empty line or `cancel` stops): ".utf8))
         guard let line = readLine(), !interrupted(ctx), let pin = pasted(line) else { throw cancelled }
-        let access = try XAuth.accessToken(config: config, requestToken: request.token, requestSecret: request.secret, pin: pin)
+        let access = try XAuth.accessToken(
+            config: config, requestToken: request.token, requestSecret: request.secret, pin: pin)
         let account = try XClient(config: config, tokens: access.tokens).me()
-        return Connected(account: account, credentials: ChannelCredentials(kind: "oauth1", accessToken: access.tokens.accessToken,
-                                                                           tokenSecret: access.tokens.tokenSecret))
+        return Connected(
+            account: account,
+            credentials: ChannelCredentials(
+                kind: "oauth1", accessToken: access.tokens.accessToken,
+                tokenSecret: access.tokens.tokenSecret))
     }
 
     /// A new channel for the account, or the existing one re-authorized (never a twin).
-    static func store(_ ctx: CommandContext, account: XUser, credentials: ChannelCredentials, displayName: String?) throws -> CommandOutput {
+    static func store(_ ctx: CommandContext, account: XUser, credentials: ChannelCredentials, displayName: String?)
+        throws -> CommandOutput
+    {
         let db = ctx.db
         return try db.atomically {
             let now = try Meta.now(db, system: ctx.session.systemClock)
@@ -112,17 +134,29 @@ enum ChannelConnect {
                 if let displayName { existing.displayName = try Validation.displayName(displayName) }
                 try ChannelRepository.save(db, existing)
                 try ChannelRepository.setCredentials(db, id: existing.id, credentials)
-                try AuditLog.record(db, ctx.session.auditActor.entry("channel.reauthorize", existing.atHandle, channelID: existing.id,
-                                                                     new: credentials.kind, at: now))
-                return .done("re-authorized \(existing.atHandle) (#\(existing.id)); its settings and conversations are as they were",
-                             record: [("id", .int(existing.id)), ("channel", .string(existing.atHandle)), ("reauthorized", true)])
+                try AuditLog.record(
+                    db,
+                    ctx.session.auditActor.entry(
+                        "channel.reauthorize", existing.atHandle, channelID: existing.id,
+                        new: credentials.kind, at: now))
+                return .done(
+                    "re-authorized \(existing.atHandle) (#\(existing.id)); its settings and conversations are as they were",
+                    record: [
+                        ("id", .int(existing.id)), ("channel", .string(existing.atHandle)), ("reauthorized", true),
+                    ])
             }
             let name = try Validation.displayName(displayName ?? "@" + account.username)
-            let c = try ChannelRepository.insert(db, kind: .twitter, handle: account.username, accountID: account.id, displayName: name, now: now)
+            let c = try ChannelRepository.insert(
+                db, kind: .twitter, handle: account.username, accountID: account.id, displayName: name, now: now)
             try ChannelRepository.setCredentials(db, id: c.id, credentials)
-            try AuditLog.record(db, ctx.session.auditActor.entry("channel.add", c.atHandle, channelID: c.id, new: "X account \(account.id), \(credentials.kind)", at: now))
-            return .done("connected \(c.atHandle) (#\(c.id)); give people access with `channel grant` or `team channel add`, then `channel sync`",
-                         record: [("id", .int(c.id)), ("channel", .string(c.atHandle)), ("reauthorized", false)])
+            try AuditLog.record(
+                db,
+                ctx.session.auditActor.entry(
+                    "channel.add", c.atHandle, channelID: c.id, new: "X account \(account.id), \(credentials.kind)",
+                    at: now))
+            return .done(
+                "connected \(c.atHandle) (#\(c.id)); give people access with `channel grant` or `team channel add`, then `channel sync`",
+                record: [("id", .int(c.id)), ("channel", .string(c.atHandle)), ("reauthorized", false)])
         }
     }
 
@@ -134,13 +168,16 @@ enum ChannelConnect {
         return try ctx.db.atomically {
             let accountID = "sandbox:" + handle.lowercased()
             if let existing = try ChannelRepository.find(ctx.db, accountID: accountID) {
-                throw ParleyError.conflict("\(existing.atHandle) is a channel already (#\(existing.id), \(existing.displayName))")
+                throw ParleyError.conflict(
+                    "\(existing.atHandle) is a channel already (#\(existing.id), \(existing.displayName))")
             }
-            let c = try ChannelRepository.insert(ctx.db, kind: .twitter, handle: handle, accountID: accountID,
-                                                 displayName: displayName, now: ctx.now)
+            let c = try ChannelRepository.insert(
+                ctx.db, kind: .twitter, handle: handle, accountID: accountID,
+                displayName: displayName, now: ctx.now)
             try ctx.audit("channel.add", c.atHandle, channelID: c.id, new: "sandbox, \(c.displayName)")
-            return .done("added sandbox channel \(c.atHandle) (#\(c.id)); give people access with `channel grant` or `team channel add`",
-                         record: zip(ChannelCommands.columns, ChannelCommands.row(c)).map { ($0, $1) })
+            return .done(
+                "added sandbox channel \(c.atHandle) (#\(c.id)); give people access with `channel grant` or `team channel add`",
+                record: zip(ChannelCommands.columns, ChannelCommands.row(c)).map { ($0, $1) })
         }
     }
 }

@@ -10,7 +10,8 @@ enum ChannelSyncCommand {
         var channels: [Channel]
         if let c = inv.given("CHANNEL")?.channel {
             guard c.connected else {
-                throw ParleyError.refused("\(c.atHandle) is not a connected X account (a sandbox channel has nothing to sync)")
+                throw ParleyError.refused(
+                    "\(c.atHandle) is not a connected X account (a sandbox channel has nothing to sync)")
             }
             channels = [c]
         } else {
@@ -25,25 +26,34 @@ enum ChannelSyncCommand {
         var failures: [String] = []
         for channel in channels {
             do {
-                var sync = ChannelSync(database: session.database, api: try session.api(for: channel), clock: session.systemClock)
+                var sync = ChannelSync(
+                    database: session.database, api: try session.api(for: channel), clock: session.systemClock)
                 if session.io.isInteractive {
                     sync.progress = { pages, messages in
-                        if pages > 1 { session.io.err("\(channel.atHandle): \(pages) pages, \(messages) new messages…") }
+                        if pages > 1 {
+                            session.io.err("\(channel.atHandle): \(pages) pages, \(messages) new messages…")
+                        }
                     }
                 }
                 let s = try sync.run(channel: channel)
                 lines.append(s.line)
-                records.append(.object([("channel", .string(channel.atHandle)), ("new_messages", .of(s.newMessages)),
-                                        ("new_conversations", .of(s.newConversations)), ("reopened", .of(s.reopened)),
-                                        ("auto_resolved", .of(s.autoResolved)), ("pages", .of(s.pages))]))
+                records.append(
+                    .object([
+                        ("channel", .string(channel.atHandle)), ("new_messages", .of(s.newMessages)),
+                        ("new_conversations", .of(s.newConversations)), ("reopened", .of(s.reopened)),
+                        ("auto_resolved", .of(s.autoResolved)), ("pages", .of(s.pages)),
+                    ]))
             } catch {
                 failures.append("\(channel.atHandle): \(Shell.message(for: error))")
             }
         }
         try session.database.withConnection { db in
             try db.atomically {
-                try AuditLog.record(db, session.auditActor.entry("channel.sync", channels.map(\.atHandle).joined(separator: " "),
-                                                                 new: lines.joined(separator: "; "), at: try Meta.now(db, system: session.systemClock)))
+                try AuditLog.record(
+                    db,
+                    session.auditActor.entry(
+                        "channel.sync", channels.map(\.atHandle).joined(separator: " "),
+                        new: lines.joined(separator: "; "), at: try Meta.now(db, system: session.systemClock)))
             }
         }
         if !failures.isEmpty {

@@ -20,7 +20,9 @@ enum ConversationReply {
         let api: XChannelAPI?
         if ch.connected {
             if db.isInsideTransaction {
-                throw ParleyError.refused("a reply to a connected channel is sent at once and cannot wait for `commit`: reply outside `begin` … `commit`")
+                throw ParleyError.refused(
+                    "a reply to a connected channel is sent at once and cannot wait for `commit`: reply outside `begin` … `commit`"
+                )
             }
             if kind == .publicTweet && latest == nil {
                 throw ParleyError.refused("conversation \(c.id) has no message from the customer to reply to")
@@ -35,13 +37,16 @@ enum ConversationReply {
             let platformID: String
             if let api {
                 do {
-                    platformID = kind == .directMessage
+                    platformID =
+                        kind == .directMessage
                         ? try api.sendDirectMessage(to: c.contactPlatformID, text: part)
                         : try api.postTweet(text: part, inReplyTo: inReplyTo)
                 } catch {
                     let why = Shell.message(for: error)
                     if sent == 0 { throw ParleyError.io("reply not sent, nothing stored: \(why)") }
-                    throw ParleyError.io("part \(sent + 1) of \(parts.count) not sent (\(why)); parts 1–\(sent) were sent and are stored")
+                    throw ParleyError.io(
+                        "part \(sent + 1) of \(parts.count) not sent (\(why)); parts 1–\(sent) were sent and are stored"
+                    )
                 }
             } else {
                 // A sandbox channel: recorded as if the platform had accepted it.
@@ -54,8 +59,9 @@ enum ConversationReply {
             try db.atomically {
                 let now = try Meta.now(db, system: ctx.session.systemClock)
                 guard let current = try ConversationRepository.find(db, id: c.id) else { return }
-                _ = try Inbox.recordOutbound(db, channel: ch, conversation: current, author: me, platformID: platformID,
-                                             kind: kind, text: part, now: now, actor: ctx.session.auditActor)
+                _ = try Inbox.recordOutbound(
+                    db, channel: ch, conversation: current, author: me, platformID: platformID,
+                    kind: kind, text: part, now: now, actor: ctx.session.auditActor)
             }
             inReplyTo = platformID
             sent += 1
@@ -63,7 +69,9 @@ enum ConversationReply {
         let after = try ConversationRepository.find(db, id: c.id)!
         var message = "replied to conversation \(c.id) by \(kind == .directMessage ? "direct message" : "public reply")"
         if parts.count > 1 { message += " in \(parts.count) parts" }
-        if after.state.ownerID != c.state.ownerID, after.ownerEmail == me.email { message += "; you own it now (auto-ownership)" }
+        if after.state.ownerID != c.state.ownerID, after.ownerEmail == me.email {
+            message += "; you own it now (auto-ownership)"
+        }
         return .done(message, record: ConversationCommands.record(after, channel: ch) + [("parts", .of(parts.count))])
     }
 }

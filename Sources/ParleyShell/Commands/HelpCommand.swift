@@ -16,18 +16,22 @@ enum HelpCommand {
         let matches = table.commands(under: words)
         if matches.isEmpty {
             let all = table.commands.map(\.name)
-            throw ParleyError.notFound("no command '\(words.joined(separator: " "))'"
-                + Suggest.didYouMean(words.joined(separator: " "), among: all + table.topWords) + "; `help` lists them")
+            throw ParleyError.notFound(
+                "no command '\(words.joined(separator: " "))'"
+                    + Suggest.didYouMean(words.joined(separator: " "), among: all + table.topWords)
+                    + "; `help` lists them")
         }
         if let exact = matches.first(where: { $0.path == words }) {
             let subcommands = matches.filter { $0.path.count > words.count }
             guard !subcommands.isEmpty else { return .text(detail(exact, user: user)) }
-            return .text(detail(exact, user: user) + "\n\nsubcommands:\n"
-                         + subcommands.map { line($0, user: user) }.joined(separator: "\n"))
+            return .text(
+                detail(exact, user: user) + "\n\nsubcommands:\n"
+                    + subcommands.map { line($0, user: user) }.joined(separator: "\n"))
         }
         if matches.count == 1 { return .text(detail(matches[0], user: user)) }
-        return .text(matches.map { line($0, user: user) }.joined(separator: "\n")
-                     + "\n\n`help \(words.joined(separator: " ")) WORD` explains one.")
+        return .text(
+            matches.map { line($0, user: user) }.joined(separator: "\n")
+                + "\n\n`help \(words.joined(separator: " ")) WORD` explains one.")
     }
 
     enum Expansion {
@@ -41,12 +45,19 @@ enum HelpCommand {
     static func expand(_ typed: [String], in table: CommandTable) -> Expansion {
         var resolved: [String] = []
         for word in typed {
-            let next = Set(table.commands(under: resolved).compactMap {
-                $0.path.count > resolved.count ? $0.path[resolved.count] : nil
-            })
-            if next.contains(word) { resolved.append(word); continue }
+            let next = Set(
+                table.commands(under: resolved).compactMap {
+                    $0.path.count > resolved.count ? $0.path[resolved.count] : nil
+                })
+            if next.contains(word) {
+                resolved.append(word)
+                continue
+            }
             let fits = next.filter { $0.hasPrefix(word) }.sorted()
-            if fits.count == 1 { resolved.append(fits[0]); continue }
+            if fits.count == 1 {
+                resolved.append(fits[0])
+                continue
+            }
             if fits.count > 1 { return .ambiguous(resolved, word, fits) }
             return .words(resolved + typed[resolved.count...])
         }
@@ -55,8 +66,10 @@ enum HelpCommand {
 
     /// What an ambiguous start may mean: each command word it fits, with its summary or how many
     /// commands it leads to.
-    static func candidates(_ resolved: [String], _ typed: String, _ fits: [String], table: CommandTable,
-                           user: Standing) -> String {
+    static func candidates(
+        _ resolved: [String], _ typed: String, _ fits: [String], table: CommandTable,
+        user: Standing
+    ) -> String {
         let said = (resolved + [typed]).joined(separator: " ")
         var out = ["`\(said)` could be:"]
         for fit in fits {
@@ -88,8 +101,9 @@ enum HelpCommand {
         out.append("display name or #id, a team by name, a conversation by number. Durations: 90s, 15m, 12h, 30d.")
         out.append("Free text at the end of a command (reply, note, inbound) is the rest of the line as typed:")
         out.append("put the command's options before it, or the whole text in quotes.")
-        out.append("As in psql and sqlite3: `\\q`, `.quit` and `.exit` leave (like `exit`);"
-                   + " `\\?` and `.help` show this.")
+        out.append(
+            "As in psql and sqlite3: `\\q`, `.quit` and `.exit` leave (like `exit`);"
+                + " `\\?` and `.help` show this.")
         return out.joined(separator: "\n")
     }
 

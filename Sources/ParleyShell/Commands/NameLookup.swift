@@ -28,6 +28,7 @@ extension CommandContext {
 
     /// The channels the user has any role on (the access rules decide), in display order.
     package func visibleChannels(_ user: User) throws -> [Channel] {
-        user.id == session.user?.id ? try visibility.roleChannels() : try AccessRepository.visibleChannels(db, user: user)
+        user.id == session.user?.id
+            ? try visibility.roleChannels() : try AccessRepository.visibleChannels(db, user: user)
     }
 }

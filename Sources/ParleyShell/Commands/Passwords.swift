@@ -11,8 +11,11 @@ extension CommandContext {
         }
         guard ask else { return nil }
         let what = inv.spec.name
-        let noTerminal = ParleyError.usage("\(what) asks for the password at a terminal: give --password-file FILE instead")
-        guard io.isInteractive, let first = io.readSecret(prompt: "New password for \(email): ") else { throw noTerminal }
+        let noTerminal = ParleyError.usage(
+            "\(what) asks for the password at a terminal: give --password-file FILE instead")
+        guard io.isInteractive, let first = io.readSecret(prompt: "New password for \(email): ") else {
+            throw noTerminal
+        }
         guard case .text(let password) = first else { throw ParleyError.refused("\(what) cancelled: nothing changed") }
         if password.isEmpty { return nil }
         try Passwords.check(password)
@@ -40,7 +43,8 @@ enum Passwords {
         guard let text = String(data: data, encoding: .utf8) else {
             throw ParleyError.invalidValue("password file \(file) is not UTF-8 text")
         }
-        let line = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+        let line =
+            text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
         let password = line.hasSuffix("\r") ? String(line.dropLast()) : line
         try check(password)
         return password

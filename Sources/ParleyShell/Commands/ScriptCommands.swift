@@ -4,39 +4,56 @@ import ParleyStore
 
 /// How the shell runs: leaving, help, scripts, settings, transactions, history.
 enum ScriptCommands {
-    static var all: [CommandSpec] { [
-        CommandSpec("exit", summary: "leave parley", example: "exit", requirement: .anyone, access: .none, handler: exit),
-        CommandSpec("quit", summary: "leave parley", example: "quit", requirement: .anyone, access: .none, handler: exit),
-        CommandSpec("help", args: [ArgSpec("WORD", .text, optional: true, variadic: true)],
-                    summary: "list commands, or explain one", example: "help conversation list",
-                    requirement: .anyone, access: .read, handler: HelpCommand.run),
-        CommandSpec("source", args: [ArgSpec("FILE", .file)], summary: "run the commands of a script file",
-                    example: "source setup.parley", requirement: .anyone, access: .none, handler: source),
-        CommandSpec("set output", args: [ArgSpec("FORMAT", .outputFormat)], summary: "print tables, JSON or CSV",
-                    example: "set output json", requirement: .anyone, access: .none, handler: setOutput),
-        CommandSpec("set on-error", args: [ArgSpec("MODE", .onErrorMode)], summary: "stop at the first failing command, or go on",
-                    example: "set on-error continue", requirement: .anyone, access: .none, handler: setOnError),
-        CommandSpec("set echo", args: [ArgSpec("SWITCH", .onOff)], summary: "print each command before it runs",
-                    example: "set echo on", requirement: .anyone, access: .none, handler: setEcho),
-        CommandSpec("set output-file", args: [ArgSpec("FILE", .file, optional: true)],
-                    summary: "write results to FILE (truncated; new files mode 0600); no FILE: back to standard output",
-                    example: "set output-file report.txt", requirement: .anyone, access: .none,
-                    handler: setOutputFile),
-        CommandSpec("set pager", args: [ArgSpec("SWITCH", .onOff)],
-                    summary: "show output longer than the terminal through $PAGER (on at a terminal)",
-                    example: "set pager off", requirement: .anyone, access: .none, handler: setPager),
-        CommandSpec("set timing", args: [ArgSpec("SWITCH", .onOff)], summary: "print each command's time after it",
-                    example: "set timing on", requirement: .anyone, access: .none, handler: setTiming),
-        CommandSpec("begin", summary: "start a transaction: the commands up to `commit` land all together or not at all",
-                    example: "begin", requirement: .anyone, access: .none, handler: begin),
-        CommandSpec("commit", summary: "make the commands since `begin` permanent", example: "commit",
-                    requirement: .anyone, access: .none, handler: commit),
-        CommandSpec("rollback", summary: "undo every command since `begin`", example: "rollback",
-                    requirement: .anyone, access: .none, handler: rollback),
-        CommandSpec("history", args: [ArgSpec("N", .number, optional: true, range: 1...1_000_000)],
-                    summary: "the commands typed before (the last N)",
-                    example: "history 20", requirement: .anyone, access: .none, handler: history),
-    ] }
+    static var all: [CommandSpec] {
+        [
+            CommandSpec(
+                "exit", summary: "leave parley", example: "exit", requirement: .anyone, access: .none, handler: exit),
+            CommandSpec(
+                "quit", summary: "leave parley", example: "quit", requirement: .anyone, access: .none, handler: exit),
+            CommandSpec(
+                "help", args: [ArgSpec("WORD", .text, optional: true, variadic: true)],
+                summary: "list commands, or explain one", example: "help conversation list",
+                requirement: .anyone, access: .read, handler: HelpCommand.run),
+            CommandSpec(
+                "source", args: [ArgSpec("FILE", .file)], summary: "run the commands of a script file",
+                example: "source setup.parley", requirement: .anyone, access: .none, handler: source),
+            CommandSpec(
+                "set output", args: [ArgSpec("FORMAT", .outputFormat)], summary: "print tables, JSON or CSV",
+                example: "set output json", requirement: .anyone, access: .none, handler: setOutput),
+            CommandSpec(
+                "set on-error", args: [ArgSpec("MODE", .onErrorMode)],
+                summary: "stop at the first failing command, or go on",
+                example: "set on-error continue", requirement: .anyone, access: .none, handler: setOnError),
+            CommandSpec(
+                "set echo", args: [ArgSpec("SWITCH", .onOff)], summary: "print each command before it runs",
+                example: "set echo on", requirement: .anyone, access: .none, handler: setEcho),
+            CommandSpec(
+                "set output-file", args: [ArgSpec("FILE", .file, optional: true)],
+                summary: "write results to FILE (truncated; new files mode 0600); no FILE: back to standard output",
+                example: "set output-file report.txt", requirement: .anyone, access: .none,
+                handler: setOutputFile),
+            CommandSpec(
+                "set pager", args: [ArgSpec("SWITCH", .onOff)],
+                summary: "show output longer than the terminal through $PAGER (on at a terminal)",
+                example: "set pager off", requirement: .anyone, access: .none, handler: setPager),
+            CommandSpec(
+                "set timing", args: [ArgSpec("SWITCH", .onOff)], summary: "print each command's time after it",
+                example: "set timing on", requirement: .anyone, access: .none, handler: setTiming),
+            CommandSpec(
+                "begin", summary: "start a transaction: the commands up to `commit` land all together or not at all",
+                example: "begin", requirement: .anyone, access: .none, handler: begin),
+            CommandSpec(
+                "commit", summary: "make the commands since `begin` permanent", example: "commit",
+                requirement: .anyone, access: .none, handler: commit),
+            CommandSpec(
+                "rollback", summary: "undo every command since `begin`", example: "rollback",
+                requirement: .anyone, access: .none, handler: rollback),
+            CommandSpec(
+                "history", args: [ArgSpec("N", .number, optional: true, range: 1...1_000_000)],
+                summary: "the commands typed before (the last N)",
+                example: "history 20", requirement: .anyone, access: .none, handler: history),
+        ]
+    }
 
     /// Leaves (the shell decides what an open transaction means: `Shell.perform`).
     static func exit(_ inv: Invocation, _ ctx: CommandContext) throws -> CommandOutput {
@@ -92,6 +109,9 @@ enum ScriptCommands {
         var entries = ctx.session.historyProvider()
         if let n = inv.given("N")?.number { entries = Array(entries.suffix(n)) }
         let first = ctx.session.historyProvider().count - entries.count + 1
-        return .table(Table(columns: ["n", "command"], rows: entries.enumerated().map { [.int(Int64(first + $0.offset)), .string($0.element)] }))
+        return .table(
+            Table(
+                columns: ["n", "command"],
+                rows: entries.enumerated().map { [.int(Int64(first + $0.offset)), .string($0.element)] }))
     }
 }

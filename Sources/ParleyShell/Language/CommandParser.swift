@@ -117,8 +117,9 @@ package struct CommandParser: Sendable {
             if let exact = candidates.first(where: { $0.path.count == depth }) { best = (exact, depth) }
         }
         if depth == 0 {
-            throw ParleyError.usage("unknown command '\(first)'"
-                + Suggest.didYouMean(first, among: table.topWords) + "; `help` lists the commands")
+            throw ParleyError.usage(
+                "unknown command '\(first)'"
+                    + Suggest.didYouMean(first, among: table.topWords) + "; `help` lists the commands")
         }
         let prefix = words.prefix(depth).joined(separator: " ").lowercased()
         let subs = Array(Set(candidates.compactMap { $0.path.count > depth ? $0.path[depth] : nil })).sorted()
@@ -126,16 +127,20 @@ package struct CommandParser: Sendable {
             // `clock advanc 3d`: a word that is no argument of the shorter command but
             // looks like one of its subcommands.
             if best.1 == depth, depth < words.count, !subs.isEmpty, best.0.args.isEmpty,
-               !words[depth].hasPrefix("--") {
-                throw ParleyError.usage("unknown command '\(prefix) \(words[depth])'"
-                    + Suggest.didYouMean(words[depth], among: subs) + ": `\(prefix)` takes " + subs.joined(separator: ", "))
+                !words[depth].hasPrefix("--")
+            {
+                throw ParleyError.usage(
+                    "unknown command '\(prefix) \(words[depth])'"
+                        + Suggest.didYouMean(words[depth], among: subs) + ": `\(prefix)` takes "
+                        + subs.joined(separator: ", "))
             }
             return best
         }
         if depth < words.count {
             let word = words[depth]
-            throw ParleyError.usage("unknown command '\(prefix) \(word)'"
-                + Suggest.didYouMean(word, among: subs) + ": `\(prefix)` takes " + subs.joined(separator: ", "))
+            throw ParleyError.usage(
+                "unknown command '\(prefix) \(word)'"
+                    + Suggest.didYouMean(word, among: subs) + ": `\(prefix)` takes " + subs.joined(separator: ", "))
         }
         throw ParleyError.usage("`\(prefix)` needs one of: " + subs.joined(separator: ", ") + " (see `help \(prefix)`)")
     }
@@ -144,7 +149,8 @@ package struct CommandParser: Sendable {
         // SQLite text bound from Swift ends at a NUL: a word holding one would be stored (or
         // looked up) cut short. A NUL can only come from a script or a pipe; refuse it whole.
         if words.contains(where: { $0.text.unicodeScalars.contains("\u{0}") }) {
-            throw ParleyError.invalidValue("the command holds a NUL character (byte 0), which parley cannot store: nothing was run")
+            throw ParleyError.invalidValue(
+                "the command holds a NUL character (byte 0), which parley cannot store: nothing was run")
         }
         let (spec, used) = try match(words.map(\.text))
         let scan = try scanOptions(words, from: used, spec: spec)
@@ -155,7 +161,8 @@ package struct CommandParser: Sendable {
     /// The words after the command's name, sorted into options (`--name value`, `--name=value`),
     /// switches and positional words. `--` ends the options; a quoted word is never an option.
     func scanOptions(_ words: [Word], from start: Int, spec: CommandSpec) throws
-        -> (positional: [Word], options: [String: String], flags: Set<String>) {
+        -> (positional: [Word], options: [String: String], flags: Set<String>)
+    {
         var positional: [Word] = []
         var options: [String: String] = [:]
         var flags = Set<String>()
@@ -205,11 +212,13 @@ package struct CommandParser: Sendable {
     func option(named name: String, of spec: CommandSpec) throws -> OptionSpec {
         if let opt = spec.option(named: name) { return opt }
         let known = spec.options.map { "--" + $0.name }
-        throw ParleyError.usage("`\(spec.name)` has no option --\(name)"
-            + Suggest.didYouMean("--" + name, among: known)
-            + (known.isEmpty ? "" : "; its options: " + known.joined(separator: " "))
-            + (spec.args.last?.rest == true ? "; a text that begins with -- goes after a lone --"
-               + " (`\(spec.name) … -- --text`) or in quotes" : ""))
+        throw ParleyError.usage(
+            "`\(spec.name)` has no option --\(name)"
+                + Suggest.didYouMean("--" + name, among: known)
+                + (known.isEmpty ? "" : "; its options: " + known.joined(separator: " "))
+                + (spec.args.last?.rest == true
+                    ? "; a text that begins with -- goes after a lone --"
+                        + " (`\(spec.name) … -- --text`) or in quotes" : ""))
     }
 
     /// A switch is on when given bare or as `--x=on|yes|true`, off as `--x=off|no|false`.
@@ -224,8 +233,9 @@ package struct CommandParser: Sendable {
     func choice(_ value: String, of choices: [String]?, what: String) throws -> String {
         guard let choices else { return value }
         guard choices.contains(value.lowercased()) else {
-            throw ParleyError.invalidValue("\(what) takes \(choices.joined(separator: "|")), not '\(value)'"
-                + Suggest.didYouMean(value, among: choices))
+            throw ParleyError.invalidValue(
+                "\(what) takes \(choices.joined(separator: "|")), not '\(value)'"
+                    + Suggest.didYouMean(value, among: choices))
         }
         return value.lowercased()
     }
@@ -254,9 +264,10 @@ package struct CommandParser: Sendable {
         }
         if p < positional.count {
             let extra = positional[p...].map { "'\($0.text)'" }.joined(separator: " ")
-            throw ParleyError.usage("`\(spec.name)` got too many arguments (\(extra)): usage: \(spec.usage)"
-                + (positional[p...].contains { $0.text.contains(" ") == false && spec.args.last?.kind == .text }
-                   ? "" : "; quote text that has blanks"))
+            throw ParleyError.usage(
+                "`\(spec.name)` got too many arguments (\(extra)): usage: \(spec.usage)"
+                    + (positional[p...].contains { $0.text.contains(" ") == false && spec.args.last?.kind == .text }
+                        ? "" : "; quote text that has blanks"))
         }
         return args
     }
@@ -266,15 +277,17 @@ package struct CommandParser: Sendable {
     /// quotes if it were joined: it is refused, saying how to write it.
     func freeText(_ words: ArraySlice<Word>, arg: ArgSpec, spec: CommandSpec) throws -> String {
         let first = words[words.startIndex]
-        let howTo = "put the whole text in one pair of quotes (`\(spec.example)`), or leave it unquoted:"
+        let howTo =
+            "put the whole text in one pair of quotes (`\(spec.example)`), or leave it unquoted:"
             + " then it is the rest of the line as typed, options before it; nothing was run"
         if words.count > 1 {
             let extra = words.dropFirst().map { "'\($0.text)'" }.joined(separator: " ")
             if first.quoted {
                 throw ParleyError.usage("\(arg.name) began in quotes, and \(extra) follows the closing quote: " + howTo)
             }
-            throw ParleyError.usage("\(arg.name) is the rest of its line, and \(extra) follows on the next line:"
-                + " end a line with \\ to join the next one to the text, or quote the text; nothing was run")
+            throw ParleyError.usage(
+                "\(arg.name) is the rest of its line, and \(extra) follows on the next line:"
+                    + " end a line with \\ to join the next one to the text, or quote the text; nothing was run")
         }
         if first.pastQuote {
             throw ParleyError.usage("\(arg.name) began in quotes and goes on past the closing quote: " + howTo)

@@ -5,7 +5,7 @@ import ParleyStore
 package enum ValueKind: Sendable, Equatable {
     case text
     case newEmail
-    case user            // an existing user's email, or `me` where the command allows it
+    case user  // an existing user's email, or `me` where the command allows it
     case channel
     case team
     case topic
@@ -27,8 +27,8 @@ package enum ValueKind: Sendable, Equatable {
     case conversationOrChannel
     /// A user, `me`, or `none` for no one (`conversation list --owner`).
     case userOrNone
-    case grouping        // day|agent
-    case reportFormat    // table|csv|json
+    case grouping  // day|agent
+    case reportFormat  // table|csv|json
 
     /// Fixed choices, for help and completion.
     package var choices: [String]? {
@@ -60,10 +60,17 @@ package struct ArgSpec: Sendable {
     /// The word as typed, not resolved: the command looks it up its own way (`login EMAIL`).
     package var asTyped: Bool
 
-    package init(_ name: String, _ kind: ValueKind, optional: Bool = false, variadic: Bool = false, rest: Bool = false,
-                range: ClosedRange<Int> = 0...Int.max, asTyped: Bool = false) {
-        self.name = name; self.kind = kind; self.optional = optional; self.variadic = variadic; self.rest = rest
-        self.range = range; self.asTyped = asTyped
+    package init(
+        _ name: String, _ kind: ValueKind, optional: Bool = false, variadic: Bool = false, rest: Bool = false,
+        range: ClosedRange<Int> = 0...Int.max, asTyped: Bool = false
+    ) {
+        self.name = name
+        self.kind = kind
+        self.optional = optional
+        self.variadic = variadic
+        self.rest = rest
+        self.range = range
+        self.asTyped = asTyped
     }
 
     var usage: String {
@@ -85,10 +92,18 @@ package struct OptionSpec: Sendable {
     /// The word as typed, not resolved (`user list --after EMAIL` is a place in the list).
     package var asTyped: Bool
 
-    package init(_ name: String, _ kind: ValueKind?, _ help: String, valueName: String? = nil,
-                range: ClosedRange<Int> = 0...Int.max, asTyped: Bool = false) {
-        self.name = name; self.kind = kind; self.help = help; self.range = range; self.asTyped = asTyped
-        self.valueName = valueName ?? kind?.choices?.joined(separator: "|") ?? name.uppercased().replacingOccurrences(of: "-", with: "_")
+    package init(
+        _ name: String, _ kind: ValueKind?, _ help: String, valueName: String? = nil,
+        range: ClosedRange<Int> = 0...Int.max, asTyped: Bool = false
+    ) {
+        self.name = name
+        self.kind = kind
+        self.help = help
+        self.range = range
+        self.asTyped = asTyped
+        self.valueName =
+            valueName ?? kind?.choices?.joined(separator: "|")
+            ?? name.uppercased().replacingOccurrences(of: "-", with: "_")
     }
 
     var usage: String { kind == nil ? "[--\(name)]" : "[--\(name) \(valueName)]" }
@@ -179,7 +194,10 @@ package struct Invocation {
     package var typed: [String: [Typed]] = [:]
 
     package init(spec: CommandSpec, args: [String: [String]], options: [String: String], flags: Set<String>) {
-        self.spec = spec; self.args = args; self.options = options; self.flags = flags
+        self.spec = spec
+        self.args = args
+        self.options = options
+        self.flags = flags
     }
 
     /// The words as the parser sorted them, as typed: what the parser's tests read. Handlers read
@@ -244,12 +262,20 @@ package struct CommandSpec: @unchecked Sendable {
     package var secret: Bool
     package var handler: CommandHandler
 
-    package init(_ path: String, args: [ArgSpec] = [], options: [OptionSpec] = [], summary: String,
-                example: String, requirement: Requirement = .loggedIn, access: Access = .write,
-                secret: Bool = false, handler: @escaping CommandHandler) {
+    package init(
+        _ path: String, args: [ArgSpec] = [], options: [OptionSpec] = [], summary: String,
+        example: String, requirement: Requirement = .loggedIn, access: Access = .write,
+        secret: Bool = false, handler: @escaping CommandHandler
+    ) {
         self.path = path.split(separator: " ").map(String.init)
-        self.args = args; self.options = options; self.summary = summary; self.example = example
-        self.requirement = requirement; self.access = access; self.secret = secret; self.handler = handler
+        self.args = args
+        self.options = options
+        self.summary = summary
+        self.example = example
+        self.requirement = requirement
+        self.access = access
+        self.secret = secret
+        self.handler = handler
     }
 
     package var name: String { path.joined(separator: " ") }

@@ -193,7 +193,9 @@ package enum Tokenizer {
         var out = "\""
         for ch in s {
             switch ch {
-            case "\"", "\\", "$", "`": out.append("\\"); out.append(ch)
+            case "\"", "\\", "$", "`":
+                out.append("\\")
+                out.append(ch)
             case "\n": out += "\\n"
             case "\t": out += "\\t"
             default: out.append(ch)
@@ -224,27 +226,43 @@ package enum Tokenizer {
         while i < chars.count {
             let c = chars[i]
             if let q = quote {
-                if c == q { quote = nil }
-                else if q == "\"" && c == "\\" && i + 1 < chars.count { current.append(chars[i + 1]); i += 1 }
-                else { current.append(c) }
-                i += 1; continue
+                if c == q {
+                    quote = nil
+                } else if q == "\"" && c == "\\" && i + 1 < chars.count {
+                    current.append(chars[i + 1])
+                    i += 1
+                } else {
+                    current.append(c)
+                }
+                i += 1
+                continue
             }
             switch c {
             case " ", "\t":
                 if inWord { words.append(Word(current, quoted: quoted)) }
-                current = ""; inWord = false; quoted = false
+                current = ""
+                inWord = false
+                quoted = false
             case ";":
                 if inWord { words.append(Word(current, quoted: quoted)) }
-                words = []; current = ""; inWord = false; quoted = false
+                words = []
+                current = ""
+                inWord = false
+                quoted = false
             case "\"", "'":
                 if !inWord { start = i }
-                quote = c; inWord = true; quoted = true
+                quote = c
+                inWord = true
+                quoted = true
             case "\\" where i + 1 < chars.count:
                 if !inWord { start = i }
-                current.append(chars[i + 1]); inWord = true; i += 1
+                current.append(chars[i + 1])
+                inWord = true
+                i += 1
             default:
                 if !inWord { start = i }
-                current.append(c); inWord = true
+                current.append(c)
+                inWord = true
             }
             i += 1
         }

@@ -5,8 +5,9 @@ package enum OutputFormat: String, Sendable, CaseIterable {
 
     package static func parse(_ s: String) throws -> OutputFormat {
         if let f = OutputFormat(rawValue: s.lowercased()) { return f }
-        throw ParleyError.invalidValue("'\(s)' is not an output format: use table, json or csv"
-            + Suggest.didYouMean(s, among: allCases.map(\.rawValue)))
+        throw ParleyError.invalidValue(
+            "'\(s)' is not an output format: use table, json or csv"
+                + Suggest.didYouMean(s, among: allCases.map(\.rawValue)))
     }
 }
 
@@ -56,11 +57,17 @@ package enum Renderer {
         let header = t.columns.map { $0.uppercased() }
         let cells = t.rows.map { row in row.map { cellText($0 == .array([]) ? "-" : $0.plain) } }
         var widths = header.map(displayWidth)
-        for row in cells { for (i, c) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], displayWidth(c)) } }
+        for row in cells {
+            for (i, c) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], displayWidth(c)) }
+        }
         func line(_ row: [String]) -> String {
             var out = ""
             for (i, c) in row.enumerated() {
-                if i == row.count - 1 { out += c } else { out += c + String(repeating: " ", count: widths[i] - displayWidth(c) + 2) }
+                if i == row.count - 1 {
+                    out += c
+                } else {
+                    out += c + String(repeating: " ", count: widths[i] - displayWidth(c) + 2)
+                }
             }
             return out
         }
@@ -83,7 +90,8 @@ package enum Renderer {
         for ch in s {
             guard let v = ch.unicodeScalars.first?.value else { continue }
             if v < 0x20 { continue }
-            let wide = (0x1100...0x115F).contains(v) || (0x2E80...0xA4CF).contains(v) || (0xAC00...0xD7A3).contains(v)
+            let wide =
+                (0x1100...0x115F).contains(v) || (0x2E80...0xA4CF).contains(v) || (0xAC00...0xD7A3).contains(v)
                 || (0xF900...0xFAFF).contains(v) || (0xFE30...0xFE4F).contains(v) || (0xFF00...0xFF60).contains(v)
                 || (0xFFE0...0xFFE6).contains(v) || (0x1F300...0x1FAFF).contains(v) || (0x20000...0x3FFFD).contains(v)
             w += wide ? 2 : 1
@@ -102,9 +110,12 @@ package enum Renderer {
         case .raw(let t): return t
         case .table(let t): return Value.array(t.rows.map { Value.object(Array(zip(t.columns, $0))) }).json
         case .record(let fields, let sections):
-            return Value.object(fields + sections.map { section in
-                (section.0, Value.array(section.1.rows.map { Value.object(Array(zip(section.1.columns, $0))) }))
-            }).json
+            return Value.object(
+                fields
+                    + sections.map { section in
+                        (section.0, Value.array(section.1.rows.map { Value.object(Array(zip(section.1.columns, $0))) }))
+                    }
+            ).json
         }
     }
 

@@ -12,11 +12,12 @@ package indirect enum Value: Equatable, Sendable {
     package static func == (a: Value, b: Value) -> Bool {
         switch (a, b) {
         case (.null, .null): return true
-        case let (.bool(x), .bool(y)): return x == y
-        case let (.int(x), .int(y)): return x == y
-        case let (.string(x), .string(y)): return x == y
-        case let (.array(x), .array(y)): return x == y
-        case let (.object(x), .object(y)): return x.count == y.count && zip(x, y).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
+        case (.bool(let x), .bool(let y)): return x == y
+        case (.int(let x), .int(let y)): return x == y
+        case (.string(let x), .string(let y)): return x == y
+        case (.array(let x), .array(let y)): return x == y
+        case (.object(let x), .object(let y)):
+            return x.count == y.count && zip(x, y).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
         default: return false
         }
     }
@@ -47,13 +48,18 @@ package indirect enum Value: Equatable, Sendable {
         case .string(let s): Value.writeJSONString(s, into: &out)
         case .array(let a):
             out += "["
-            for (i, v) in a.enumerated() { if i > 0 { out += "," }; v.writeJSON(into: &out) }
+            for (i, v) in a.enumerated() {
+                if i > 0 { out += "," }
+                v.writeJSON(into: &out)
+            }
             out += "]"
         case .object(let o):
             out += "{"
             for (i, (k, v)) in o.enumerated() {
                 if i > 0 { out += "," }
-                Value.writeJSONString(k, into: &out); out += ":"; v.writeJSON(into: &out)
+                Value.writeJSONString(k, into: &out)
+                out += ":"
+                v.writeJSON(into: &out)
             }
             out += "}"
         }
@@ -99,7 +105,9 @@ package struct Table: Sendable, Equatable {
     /// Printed under the table in table mode only (`3 conversations; more with --after 57`).
     package var footer: String?
     package init(columns: [String], rows: [[Value]], footer: String? = nil) {
-        self.columns = columns; self.rows = rows; self.footer = footer
+        self.columns = columns
+        self.rows = rows
+        self.footer = footer
     }
 }
 
