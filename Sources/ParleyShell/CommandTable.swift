@@ -6,10 +6,30 @@ package struct CommandTable: Sendable {
     /// The first words of all commands, for suggestions and completion.
     package let topWords: [String]
 
+    /// Each command's position by its name (`conversation tag`), and every leading part of a name
+    /// (`conversation`), and the names that have longer commands below them: the parser finds a
+    /// command in a few lookups instead of filtering the table word by word.
+    let positions: [String: Int]
+    let namePrefixes: Set<String>
+    let namesWithSubcommands: Set<String>
+
     package init(_ commands: [CommandSpec]) {
         self.commands = commands
         var seen = Set<String>()
         topWords = commands.compactMap { seen.insert($0.path[0]).inserted ? $0.path[0] : nil }
+        var positions: [String: Int] = [:]
+        var prefixes = Set<String>()
+        var parents = Set<String>()
+        for (i, spec) in commands.enumerated() {
+            if positions[spec.name] == nil { positions[spec.name] = i }
+            for n in 1...spec.path.count {
+                prefixes.insert(spec.path.prefix(n).joined(separator: " "))
+                if n < spec.path.count { parents.insert(spec.path.prefix(n).joined(separator: " ")) }
+            }
+        }
+        self.positions = positions
+        self.namePrefixes = prefixes
+        self.namesWithSubcommands = parents
     }
 
     package static let standard = CommandTable(

@@ -235,7 +235,11 @@ package struct CommandContext {
         -> AccessDecision
     {
         let u = try requireUser()
-        let d = AccessPolicy.decide(action, try AccessRepository.facts(db, user: u, channel: channel), naming: label)
+        let facts =
+            u.id == visibility.user?.id
+            ? try visibility.facts(on: channel) ?? AccessRepository.facts(db, user: u, channel: channel)
+            : try AccessRepository.facts(db, user: u, channel: channel)
+        let d = AccessPolicy.decide(action, facts, naming: label)
         guard d.allowed else {
             var message = "\(what) refused: \(d.explanation)"
             if u.role == .admin, u.enabled {

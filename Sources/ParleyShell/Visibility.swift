@@ -15,6 +15,17 @@ final class Visibility {
     let db: StoreAccess
     let user: User?
     private var cachedChannels: [Channel]?
+    /// The access facts of the user on a channel, gathered once a command: the decision whether
+    /// it exists for them and the decision on the command's action read the same facts.
+    private var cachedFacts: [Int64: AccessFacts] = [:]
+
+    func facts(on channel: Channel) throws -> AccessFacts? {
+        guard let user else { return nil }
+        if let f = cachedFacts[channel.id] { return f }
+        let f = try AccessRepository.facts(db, user: user, channel: channel)
+        cachedFacts[channel.id] = f
+        return f
+    }
 
     init(db: StoreAccess, user: User?) {
         self.db = db
@@ -45,7 +56,8 @@ final class Visibility {
         if let cachedChannels { return cachedChannels.contains { $0.id == channel.id } }
         // One channel: one decision, not the list of every channel the user reaches.
         guard let user, user.enabled else { return false }
-        return AccessPolicy.decide(.view, try AccessRepository.facts(db, user: user, channel: channel)).allowed
+        guard let facts = try facts(on: channel) else { return false }
+        return AccessPolicy.decide(.view, facts).allowed
     }
 
     func seesUser(_ other: User) throws -> Bool {

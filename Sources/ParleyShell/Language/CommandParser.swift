@@ -70,7 +70,7 @@ package struct CommandParser: Sendable {
             if words.count <= parser.deepestPath + 1 {
                 self = FreeTextTracker(parser: parser)
                 classified = words.count
-                guard !words.isEmpty, let (found, used) = try? parser.match(words.map(\.text)) else { return nil }
+                guard !words.isEmpty, let (found, used) = parser.quickMatch(words.map(\.text)) else { return nil }
                 guard let last = found.args.last, last.rest else { return nil }
                 spec = found
                 classified = used
@@ -104,6 +104,33 @@ package struct CommandParser: Sendable {
 
     /// The spec the words name, and how many words the command's name took.
     package func match(_ words: [String]) throws -> (CommandSpec, Int) {
+        if let found = quickMatch(words) { return found }
+        return try matchExplaining(words)
+    }
+
+    /// The usual case in a few dictionary lookups: the longest command name the words begin with.
+    /// Nil where only the slow path can say what was meant (`clock advanc 3d`) or nothing matches.
+    func quickMatch(_ words: [String]) -> (CommandSpec, Int)? {
+        var name = ""
+        var depth = 0
+        var best: (index: Int, depth: Int)? = nil
+        while depth < words.count {
+            let next = depth == 0 ? words[0].lowercased() : name + " " + words[depth].lowercased()
+            guard table.namePrefixes.contains(next) else { break }
+            name = next
+            depth += 1
+            if let i = table.positions[name] { best = (i, depth) }
+        }
+        guard let best else { return nil }
+        let spec = table.commands[best.index]
+        let mayMisspellSubcommand =
+            best.depth == depth && depth < words.count && spec.args.isEmpty
+            && table.namesWithSubcommands.contains(name) && !words[depth].hasPrefix("--")
+        return mayMisspellSubcommand ? nil : (spec, best.depth)
+    }
+
+    /// `match` word by word over the whole table, with the errors that say what exists.
+    func matchExplaining(_ words: [String]) throws -> (CommandSpec, Int) {
         guard let first = words.first else { throw ParleyError.usage("empty command") }
         var depth = 0
         var candidates = table.commands
