@@ -113,16 +113,9 @@ final class Visibility {
 
     func users(prefix: String? = nil, after: String? = nil, limit: Int? = nil) throws -> [User] {
         guard let user else { return [] }
-        if seesWholeOrganisation {
-            if let prefix, after == nil {
-                return try UserRepository.emails(db, prefix: prefix, limit: limit ?? 200).compactMap {
-                    try UserRepository.find(db, email: $0)
-                }
-            }
-            return try UserRepository.list(db, limit: limit, after: after)
-        }
+        let everyone = seesWholeOrganisation
         return try AccessRepository.visibleUsers(
-            db, viewer: user, channels: roleChannels(), prefix: prefix,
+            db, viewer: user, channels: everyone ? [] : roleChannels(), everyone: everyone, prefix: prefix,
             after: after, limit: limit)
     }
 

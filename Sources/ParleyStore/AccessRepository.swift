@@ -126,12 +126,13 @@ package enum AccessRepository {
     }
 
     /// The users `viewer` may see, by email: a page after `after`, or those starting with `prefix`.
+    /// With `everyone` (an admin), every user.
     package static func visibleUsers(
-        _ db: StoreAccess, viewer: User, channels: [Channel], prefix: String? = nil,
+        _ db: StoreAccess, viewer: User, channels: [Channel], everyone: Bool = false, prefix: String? = nil,
         after: String? = nil, limit: Int? = nil
     ) throws -> [User] {
-        var sql =
-            "SELECT \(UserRepository.columns) FROM users u WHERE \(visibleUserCondition(viewer: viewer, channels: channels))"
+        let condition = everyone ? "1" : visibleUserCondition(viewer: viewer, channels: channels)
+        var sql = "SELECT \(UserRepository.columns) FROM users u WHERE \(condition)"
         var args: [any DatabaseValueConvertible] = []
         if let prefix, !prefix.isEmpty {
             sql += " AND u.email >= ? AND u.email < ?"
