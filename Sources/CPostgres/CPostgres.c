@@ -42,6 +42,8 @@ static struct {
     char *(*getvalue)(const PGresult *, int, int);
     int (*getisnull)(const PGresult *, int, int);
     void (*clear)(PGresult *);
+    char *(*cmd_tuples)(PGresult *);
+    PGresult *(*exec)(PGconn *, const char *);
 } lib;
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -81,6 +83,8 @@ static void load(void) {
     BIND(getvalue, "PQgetvalue")
     BIND(getisnull, "PQgetisnull")
     BIND(clear, "PQclear")
+    BIND(cmd_tuples, "PQcmdTuples")
+    BIND(exec, "PQexec")
 #undef BIND
     loaded = 1;
 }
@@ -124,8 +128,16 @@ const char *parley_pg_host(const PGconn *conn) { return text(lib.host(conn)); }
 const char *parley_pg_port(const PGconn *conn) { return text(lib.port(conn)); }
 void parley_pg_finish(PGconn *conn) { if (conn) lib.finish(conn); }
 
-PGresult *parley_pg_exec_params(PGconn *conn, const char *command, int count, const char *const *values) {
-    return lib.exec_params(conn, command, count, NULL, values, NULL, NULL, 0);
+PGresult *parley_pg_exec_params(PGconn *conn, const char *command, int count, const unsigned int *types,
+                                 const char *const *values) {
+    return lib.exec_params(conn, command, count, (const Oid *)types, values, NULL, NULL, 0);
+}
+
+PGresult *parley_pg_exec(PGconn *conn, const char *commands) { return lib.exec(conn, commands); }
+
+long long parley_pg_cmd_tuples(PGresult *result) {
+    const char *count = lib.cmd_tuples(result);
+    return count && *count ? atoll(count) : 0;
 }
 
 int parley_pg_result_status(const PGresult *result) { return (int)lib.result_status(result); }

@@ -1,4 +1,3 @@
-import GRDB
 import ParleyCore
 
 /// Gathers the facts `AccessPolicy` decides on. It never decides anything itself.
@@ -42,7 +41,7 @@ package enum AccessRepository {
                     SELECT channel_id FROM channel_grants WHERE user_id = ?1
                     UNION SELECT tc.channel_id FROM team_members m JOIN team_channels tc ON tc.team_id = m.team_id WHERE m.user_id = ?1
                     UNION SELECT id FROM channels WHERE all_users = 1
-                    UNION SELECT id FROM channels WHERE all_teams = 1 AND ?2
+                    UNION SELECT id FROM channels WHERE all_teams = 1 AND ?2 = 1
                 ) ORDER BY display_name \(SQLDialect.caseless), id
                 """, arguments: [user.id, inAnyTeam]
         ).map(ChannelRepository.channel)
@@ -133,7 +132,7 @@ package enum AccessRepository {
     ) throws -> [User] {
         let condition = everyone ? "1" : visibleUserCondition(viewer: viewer, channels: channels)
         var sql = "SELECT \(UserRepository.columns) FROM users u WHERE \(condition)"
-        var args: [any DatabaseValueConvertible] = []
+        var args: [any SQLBindable] = []
         if let prefix, !prefix.isEmpty {
             sql += " AND u.email >= ? AND u.email < ?"
             args += [prefix, prefix + "\u{10FFFF}"]
@@ -147,7 +146,7 @@ package enum AccessRepository {
             sql += " LIMIT ?"
             args.append(limit)
         }
-        return try db.uncachedRows(sql: sql, arguments: StatementArguments(args)).map(UserRepository.user)
+        return try db.uncachedRows(sql: sql, arguments: SQLArguments(args)).map(UserRepository.user)
     }
 
     /// Users who might have a role on the channel: direct grants, members of its teams,

@@ -1,4 +1,3 @@
-import GRDB
 import ParleyCore
 
 /// One line of the audit log: who (and as whom), what, when, old and new value.
@@ -60,7 +59,7 @@ package enum AuditLog {
     /// The newest entries first.
     package static func entries(_ db: StoreAccess, _ q: Query) throws -> [AuditEntry] {
         var conditions: [String] = []
-        var args: [any DatabaseValueConvertible] = []
+        var args: [any SQLBindable] = []
         if let u = q.user {
             conditions.append("(actor = ? \(SQLDialect.caseless) OR as_user = ? \(SQLDialect.caseless))")
             args += [u, u]
@@ -77,7 +76,7 @@ package enum AuditLog {
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         return try db.rows(
             sql: "SELECT * FROM audit \(whereClause) ORDER BY id DESC LIMIT ?",
-            arguments: StatementArguments(args)
+            arguments: SQLArguments(args)
         ).map {
             AuditEntry(
                 id: $0["id"], at: $0["at"], actor: $0["actor"], asUser: $0["as_user"], session: $0["session"],

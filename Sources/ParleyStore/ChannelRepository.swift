@@ -1,4 +1,3 @@
-import GRDB
 import ParleyCore
 
 /// OAuth credentials stored with a channel. Never printed: see `masked`.
@@ -33,7 +32,7 @@ package enum ChannelRepository {
         """
 
     /// Decodes a row of `columns`, by position (in the order `columns` lists them).
-    static func channel(_ row: Row) -> Channel {
+    static func channel(_ row: StoreRow) -> Channel {
         let newSecs: Int64? = row[6]
         let pendingSecs: Int64? = row[7]
         return Channel(
@@ -140,7 +139,7 @@ package enum ChannelRepository {
         _ db: StoreAccess, kind: ChannelKind, handle: String, accountID: String,
         displayName: String, now: Timestamp
     ) throws -> Channel {
-        try db.run(
+        let insertedID = try db.insert(
             sql: """
                 INSERT INTO channels(kind, handle, account_id, display_name, auto_resolve_new, auto_resolve_pending, created_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -149,7 +148,7 @@ package enum ChannelRepository {
                 kind.rawValue, handle, accountID, displayName,
                 AutoResolveLimits.default.seconds, AutoResolveLimits.default.seconds, now,
             ])
-        return try find(db, id: db.lastInsertedRowID)!
+        return try find(db, id: insertedID)!
     }
 
     /// Writes every setting of `c` (not credentials, not cursors).
@@ -256,13 +255,14 @@ package enum ChannelRepository {
         if prefix.hasPrefix("@") {
             return try db.all(
                 String.self,
-                sql: "SELECT '@' || handle FROM channels WHERE handle LIKE ? ESCAPE '\\' ORDER BY handle LIMIT ?",
+                sql:
+                    "SELECT '@' || handle FROM channels WHERE \(db.dialect.caselessLike("handle")) ? ESCAPE '\\' ORDER BY handle LIMIT ?",
                 arguments: [likePrefix(String(prefix.dropFirst())), limit])
         }
         return try db.all(
             String.self,
             sql:
-                "SELECT display_name FROM channels WHERE display_name LIKE ? ESCAPE '\\' ORDER BY display_name LIMIT ?",
+                "SELECT display_name FROM channels WHERE \(db.dialect.caselessLike("display_name")) ? ESCAPE '\\' ORDER BY display_name LIMIT ?",
             arguments: [likePrefix(prefix), limit])
     }
 }

@@ -1,4 +1,3 @@
-import GRDB
 import ParleyCore
 
 /// A conversation as lists and `show` present it.
@@ -63,7 +62,7 @@ package enum ConversationRepository {
         """
 
     /// A row that starts with `summaryColumns`, decoded by position (hot: every list and command).
-    static func summary(_ row: Row) -> ConversationSummary {
+    static func summary(_ row: StoreRow) -> ConversationSummary {
         ConversationSummary(
             id: row[0], channelID: row[1], channelHandle: row[2], channelName: row[3],
             contact: row[4], contactPlatformID: row[5],
@@ -79,9 +78,9 @@ package enum ConversationRepository {
             let row = try db.row(
                 sql: """
                     SELECT \(summaryColumns),
-                           (SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM conversation_tags WHERE conversation_id = c.id ORDER BY tag)) AS tag_list,
-                           (SELECT group_concat(name, char(31)) FROM (SELECT t.name FROM conversation_topics ct JOIN topics t ON t.id = ct.topic_id
-                                                                      WHERE ct.conversation_id = c.id ORDER BY t.name)) AS topic_list
+                           (SELECT \(db.dialect.joinedBySeparator("tag")) FROM (SELECT tag FROM conversation_tags WHERE conversation_id = c.id ORDER BY tag) AS ordered_tags) AS tag_list,
+                           (SELECT \(db.dialect.joinedBySeparator("name")) FROM (SELECT t.name FROM conversation_topics ct JOIN topics t ON t.id = ct.topic_id
+                                                                      WHERE ct.conversation_id = c.id ORDER BY t.name) AS ordered_topics) AS topic_list
                     \(summaryJoins) WHERE c.id = ?
                     """, arguments: [id])
         else { return nil }
@@ -102,7 +101,7 @@ package enum ConversationRepository {
             return try summaries(db, ids: ids)
         }
         var conditions = ["c.channel_id IN (\(f.channelIDs.map(String.init).joined(separator: ",")))"]
-        var args: [any DatabaseValueConvertible] = []
+        var args: [any SQLBindable] = []
         if let q = f.queue {
             conditions.append("c.queue = ?")
             args.append(q.rawValue)
@@ -130,7 +129,7 @@ package enum ConversationRepository {
         let rows = try db.uncachedRows(
             sql: """
                 SELECT \(summaryColumns) \(summaryJoins) WHERE \(conditions.joined(separator: " AND ")) ORDER BY c.id LIMIT ?
-                """, arguments: StatementArguments(args)
+                """, arguments: SQLArguments(args)
         ).map(summary)
         return try withLabels(db, rows)
     }
@@ -255,10 +254,10 @@ package enum ConversationRepository {
             return (id, chosen)
         }
         let chosen = ContactHandle.choose(given: handle, stored: nil, platformID: platformID)
-        try db.run(
+        let insertedID = try db.insert(
             sql: "INSERT INTO contacts(channel_id, platform_id, handle) VALUES (?, ?, ?)",
             arguments: [channelID, platformID, chosen])
-        return (db.lastInsertedRowID, chosen)
+        return (insertedID, chosen)
     }
 
     /// The contact for a platform account on a channel, if parley has seen it.
@@ -276,7 +275,7 @@ package enum ConversationRepository {
     package static func insert(
         _ db: StoreAccess, channelID: Int64, contactID: Int64, state: ConversationState, now: Timestamp
     ) throws -> Int64 {
-        try db.run(
+        let insertedID = try db.insert(
             sql: """
                 INSERT INTO conversations(channel_id, contact_id, queue, owner_id, deadline, limit_seconds, created_at, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -284,7 +283,7 @@ package enum ConversationRepository {
             arguments: [
                 channelID, contactID, state.queue.rawValue, state.ownerID, state.deadline, state.limitSeconds, now, now,
             ])
-        return db.lastInsertedRowID
+        return insertedID
     }
 
     package static func setState(_ db: StoreAccess, id: Int64, _ s: ConversationState, now: Timestamp) throws {
@@ -300,7 +299,7 @@ package enum ConversationRepository {
 
     // MARK: Messages
 
-    static func message(_ row: Row) -> Message {
+    static func message(_ row: StoreRow) -> Message {
         Message(
             id: row["id"], conversationID: row["conversation_id"], platformID: row["platform_id"],
             direction: MessageDirection(rawValue: row["direction"]) ?? .inbound,
@@ -315,7 +314,7 @@ package enum ConversationRepository {
         direction: MessageDirection, kind: MessageKind, authorUserID: Int64?,
         authorLabel: String, text: String, at: Timestamp
     ) throws -> Bool {
-        try db.run(
+        let changed = try db.run(
             sql: """
                 INSERT INTO messages(conversation_id, channel_id, platform_id, direction, kind, author_user_id, author_label, text, at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
@@ -324,7 +323,7 @@ package enum ConversationRepository {
                 conversationID, channelID, platformID, direction.rawValue, kind.rawValue, authorUserID, authorLabel,
                 text, at,
             ])
-        return db.changesCount > 0
+        return changed > 0
     }
 
     package static func messageExists(_ db: StoreAccess, channelID: Int64, platformID: String) throws -> Bool {
@@ -336,7 +335,7 @@ package enum ConversationRepository {
     package static func messages(_ db: StoreAccess, conversationID: Int64, limit: Int = 1000) throws -> [Message] {
         try db.rows(
             sql: """
-                SELECT * FROM (SELECT * FROM messages WHERE conversation_id = ? ORDER BY at DESC, id DESC LIMIT ?) ORDER BY at, id
+                SELECT * FROM (SELECT * FROM messages WHERE conversation_id = ? ORDER BY at DESC, id DESC LIMIT ?) AS recent ORDER BY at, id
                 """, arguments: [conversationID, limit]
         ).map(message)
     }
@@ -365,18 +364,18 @@ package enum ConversationRepository {
     /// Adds a tag; false when it was there already.
     @discardableResult
     package static func addTag(_ db: StoreAccess, conversationID: Int64, tag: String) throws -> Bool {
-        try db.run(
+        let changed = try db.run(
             sql: "INSERT INTO conversation_tags(conversation_id, tag) VALUES (?, ?) ON CONFLICT DO NOTHING",
             arguments: [conversationID, tag])
-        return db.changesCount > 0
+        return changed > 0
     }
 
     @discardableResult
     package static func removeTag(_ db: StoreAccess, conversationID: Int64, tag: String) throws -> Bool {
-        try db.run(
+        let changed = try db.run(
             sql: "DELETE FROM conversation_tags WHERE conversation_id = ? AND tag = ?",
             arguments: [conversationID, tag])
-        return db.changesCount > 0
+        return changed > 0
     }
 
     /// Tags in use starting with `prefix` (completion's source).
@@ -389,7 +388,7 @@ package enum ConversationRepository {
         return try db.uncachedAll(
             String.self,
             sql: """
-                SELECT DISTINCT t.tag FROM conversation_tags t WHERE t.tag LIKE ? ESCAPE '\\'
+                SELECT DISTINCT t.tag FROM conversation_tags t WHERE \(db.dialect.caselessLike("t.tag")) ? ESCAPE '\\'
                 AND EXISTS (SELECT 1 FROM conversations c WHERE c.id = t.conversation_id
                             AND c.channel_id IN (\(channelIDs.map(String.init).joined(separator: ","))))
                 ORDER BY t.tag LIMIT ?
@@ -448,10 +447,10 @@ package enum ConversationRepository {
     package static func addNote(
         _ db: StoreAccess, conversationID: Int64, authorID: Int64, authorLabel: String, text: String, at: Timestamp
     ) throws -> Int64 {
-        try db.run(
+        let insertedID = try db.insert(
             sql: "INSERT INTO notes(conversation_id, author_id, author_label, text, at) VALUES (?, ?, ?, ?, ?)",
             arguments: [conversationID, authorID, authorLabel, text, at])
-        return db.lastInsertedRowID
+        return insertedID
     }
 
     package static func notes(_ db: StoreAccess, conversationID: Int64) throws -> [Note] {

@@ -1,4 +1,3 @@
-import GRDB
 import ParleyCore
 
 /// Who a change is recorded against in the audit log.

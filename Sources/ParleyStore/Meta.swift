@@ -1,4 +1,3 @@
-import GRDB
 import ParleyCore
 
 /// Database-wide facts: whether it is a sandbox, and the sandbox's simulated clock.

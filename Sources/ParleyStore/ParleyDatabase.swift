@@ -3,10 +3,28 @@ import GRDB
 import ParleyCore
 
 /// An open parley database: one SQLite file in WAL mode with foreign keys on and a busy timeout,
-/// migrated to the current schema on open. A file parley may not write opens read-only.
+/// migrated to the current schema on open (a file parley may not write opens read-only); or a
+/// PostgreSQL database named by a connection string (see `PostgresSession`).
 package final class ParleyDatabase: @unchecked Sendable {
+    /// The file, or the connection string as it may be shown (its password hidden).
     package let path: String
-    let queue: DatabaseQueue
+    private let sqlite: DatabaseQueue?
+    private var postgres: PostgresSession?
+
+    /// Whether the database is a PostgreSQL one.
+    package var isPostgres: Bool { sqlite == nil }
+
+    /// Whether `location` (a `--db` value) names a PostgreSQL database rather than a file: a URI
+    /// (`postgresql://…`, `postgres://…`) or libpq's `keyword=value` form, starting with one of
+    /// libpq's keywords (`host=…`, `dbname=…`, `service=…`, …).
+    package static func isConnectionString(_ location: String) -> Bool {
+        let lowered = location.lowercased()
+        if lowered.hasPrefix("postgresql://") || lowered.hasPrefix("postgres://") { return true }
+        let trimmed = location.drop(while: { $0 == " " })
+        guard let equals = trimmed.firstIndex(of: "=") else { return false }
+        let keyword = trimmed[..<equals].trimmingCharacters(in: .whitespaces)
+        return PostgresConnection.keywords.contains(keyword)
+    }
     /// Why parley may not write this database (nil when it may): reading commands still work.
     package let readOnlyReason: String?
 
@@ -25,6 +43,13 @@ package final class ParleyDatabase: @unchecked Sendable {
     /// `":memory:"` opens a private in-memory database. A file that is not parley's is refused
     /// (`ParleyError.storage(.notParleys, …)`) before anything is written; one parley may not write opens read-only.
     package init(path: String) throws {
+        if Self.isConnectionString(path) {
+            self.path = PostgresConnection.redacted(path)
+            readOnlyReason = nil
+            sqlite = nil
+            postgres = try PostgresSession(connectionString: path)
+            return
+        }
         self.path = path
         var config = Configuration()
         config.foreignKeysEnabled = true
@@ -38,7 +63,7 @@ package final class ParleyDatabase: @unchecked Sendable {
         config.label = "parley"
         if path == ":memory:" {
             readOnlyReason = nil
-            queue = try Self.openWritable(path: path, config: config)
+            sqlite = try Self.openWritable(path: path, config: config)
             return
         }
         let identity = try DatabaseIdentity.inspect(path: path)
@@ -47,9 +72,9 @@ package final class ParleyDatabase: @unchecked Sendable {
         }
         readOnlyReason = Self.readOnlyReason(path)
         if readOnlyReason == nil {
-            queue = try Self.openWritable(path: path, config: config)
+            sqlite = try Self.openWritable(path: path, config: config)
         } else {
-            queue = try Self.openReadOnly(path: path, config: config)
+            sqlite = try Self.openReadOnly(path: path, config: config)
         }
     }
 
@@ -168,7 +193,8 @@ package final class ParleyDatabase: @unchecked Sendable {
 
     /// Closes the connection; the last one to close folds the WAL back into the database file.
     package func close() {
-        try? queue.close()
+        try? sqlite?.close()
+        postgres = nil
     }
 
     /// Runs `body` on the connection. Calls may nest (a command that syncs a channel runs
@@ -176,7 +202,13 @@ package final class ParleyDatabase: @unchecked Sendable {
     /// The engine's errors leave as `ParleyError`s.
     package func withConnection<T>(_ body: (StoreAccess) throws -> T) throws -> T {
         do {
-            return try queue.unsafeReentrantWrite { db in try body(StoreAccess(db)) }
+            if let sqlite {
+                return try sqlite.unsafeReentrantWrite { db in try body(StoreAccess(db)) }
+            }
+            guard let postgres else {
+                throw ParleyError.storage(.unavailable, "the connection to \(path) is closed")
+            }
+            return try body(StoreAccess(postgres))
         } catch {
             throw StoreErrors.parleyError(error, readOnlyMessage: readOnlyMessage)
         }

@@ -15,6 +15,16 @@ package final class PostgresConnection {
     package struct Rows: Equatable, Sendable {
         package var columns: [String]
         package var rows: [[String?]]
+        /// How many rows an INSERT, UPDATE or DELETE touched.
+        package var affected: Int = 0
+    }
+
+    /// PostgreSQL's type OIDs for the parameter types parley binds (`pg_type.oid`).
+    package enum ParameterType: UInt32, Sendable {
+        case inferred = 0
+        case bigint = 20
+        case text = 25
+        case doublePrecision = 701
     }
 
     private let connection: OpaquePointer
@@ -66,20 +76,35 @@ package final class PostgresConnection {
 
     deinit { parley_pg_finish(connection) }
 
-    /// Runs one statement with text parameters (`$1` is `parameters[0]`; nil is NULL).
+    /// Runs one statement with text parameters (`$1` is `parameters[0]`; nil is NULL), each of
+    /// the type `types` gives at its position (inferred by the server where it gives none).
     @discardableResult
-    package func execute(_ sql: String, _ parameters: [String?] = []) throws -> Rows {
+    package func execute(_ sql: String, _ parameters: [String?] = [], types: [ParameterType] = []) throws -> Rows {
         let copies: [UnsafeMutablePointer<CChar>?] = parameters.map { value in value.flatMap { strdup($0) } }
         defer { for copy in copies { free(copy) } }
         let values: [UnsafePointer<CChar>?] = copies.map { $0.map { UnsafePointer($0) } }
+        let oids = parameters.indices.map { $0 < types.count ? types[$0].rawValue : 0 }
         let result = values.withUnsafeBufferPointer { buffer in
-            parley_pg_exec_params(connection, sql, Int32(buffer.count), buffer.baseAddress)
+            oids.withUnsafeBufferPointer { typeBuffer in
+                parley_pg_exec_params(connection, sql, Int32(buffer.count), typeBuffer.baseAddress, buffer.baseAddress)
+            }
         }
+        return try read(result)
+    }
+
+    /// Runs statements without parameters, separated by semicolons (a schema's DDL), as one
+    /// request; returns the last one's rows.
+    @discardableResult
+    package func executeScript(_ sql: String) throws -> Rows {
+        try read(parley_pg_exec(connection, sql))
+    }
+
+    private func read(_ result: OpaquePointer?) throws -> Rows {
         guard let result else { throw lostConnection() }
         defer { parley_pg_clear(result) }
         switch parley_pg_result_status(result) {
         case PARLEY_PG_COMMAND_OK, PARLEY_PG_EMPTY_QUERY:
-            return Rows(columns: [], rows: [])
+            return Rows(columns: [], rows: [], affected: Int(parley_pg_cmd_tuples(result)))
         case PARLEY_PG_TUPLES_OK:
             let columnCount = parley_pg_nfields(result)
             let columns = (0..<columnCount).map { String(cString: parley_pg_fname(result, $0)) }
@@ -89,7 +114,7 @@ package final class PostgresConnection {
                         ? nil : String(cString: parley_pg_getvalue(result, row, column))
                 }
             }
-            return Rows(columns: columns, rows: rows)
+            return Rows(columns: columns, rows: rows, affected: Int(parley_pg_cmd_tuples(result)))
         default:
             throw statementError(result)
         }
@@ -114,6 +139,9 @@ package final class PostgresConnection {
             : "database error: \(primary) (SQLSTATE \(code))"
         return ParleyError.storage(failure, Self.redact(text, secrets))
     }
+
+    /// Whether the connection is still usable (libpq notices a lost one when a statement fails).
+    package var isConnected: Bool { parley_pg_status(connection) == PARLEY_PG_CONNECTION_OK }
 
     private func lostConnection() -> ParleyError {
         let why = Self.oneLine(String(cString: parley_pg_error_message(connection)))

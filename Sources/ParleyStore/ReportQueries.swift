@@ -1,4 +1,3 @@
-import GRDB
 import ParleyCore
 
 /// The figures of a channel's report over a period [from, to).
@@ -30,7 +29,7 @@ package enum ReportQueries {
         by: ReportGrouping
     ) throws -> ChannelReport {
         var builder = ReportBuilder(db: db, by: by)
-        let range: StatementArguments = [channelID, from, to]
+        let range: SQLArguments = [channelID, from, to]
         try builder.countMessages(range)
         try builder.countQueueEvents(range)
         try builder.addFirstResponses(range)
@@ -78,16 +77,15 @@ private struct ReportBuilder {
 
     /// Messages: one walk of the covering index range, counted here (a GROUP BY would sort a
     /// million rows in a temporary b-tree; the index already yields them in time order).
-    mutating func countMessages(_ range: StatementArguments) throws {
-        let messages = try Row.fetchCursor(
-            db.db,
+    mutating func countMessages(_ range: SQLArguments) throws {
+        var perDay: [Int64: (inbound: Int, outbound: Int)] = [:]
+        var perAuthor: [Int64?: Int] = [:]
+        try db.each(
             sql: """
                 SELECT at / 86400000, direction = 'in', author_user_id FROM messages
                 WHERE channel_id = ? AND at >= ? AND at < ?
-                """, arguments: range)
-        var perDay: [Int64: (inbound: Int, outbound: Int)] = [:]
-        var perAuthor: [Int64?: Int] = [:]
-        while let row = try messages.next() {
+                """, arguments: range
+        ) { row in
             let inbound: Bool = row[1]
             if by == .day {
                 let day: Int64 = row[0]
@@ -114,13 +112,12 @@ private struct ReportBuilder {
     }
 
     /// New, reopened and resolved conversations, from the queue events.
-    mutating func countQueueEvents(_ range: StatementArguments) throws {
-        let events = try Row.fetchCursor(
-            db.db,
+    mutating func countQueueEvents(_ range: SQLArguments) throws {
+        try db.each(
             sql: """
                 SELECT at, cause, to_queue, user_id FROM queue_events WHERE channel_id = ? AND at >= ? AND at < ?
-                """, arguments: range)
-        while let row = try events.next() {
+                """, arguments: range
+        ) { row in
             let at: Int64 = row[0]
             let cause: String = row[1]
             let toQueue: String = row[2]
@@ -132,9 +129,8 @@ private struct ReportBuilder {
     }
 
     /// First responses, per opening in the period: the first reply by a person before the resolve.
-    mutating func addFirstResponses(_ range: StatementArguments) throws {
-        let responses = try Row.fetchCursor(
-            db.db,
+    mutating func addFirstResponses(_ range: SQLArguments) throws {
+        try db.each(
             sql: """
                 SELECT e.at AS opened, m.at AS replied, m.author_user_id AS author
                 FROM queue_events e
@@ -146,8 +142,8 @@ private struct ReportBuilder {
                                              WHERE r.conversation_id = e.conversation_id AND r.to_queue = 'resolved' AND r.at >= e.at), 9223372036854775807)
                     ORDER BY m2.at, m2.id LIMIT 1)
                 WHERE e.channel_id = ? AND e.at >= ? AND e.at < ? AND e.cause IN ('created', 'reopened')
-                """, arguments: range)
-        while let row = try responses.next() {
+                """, arguments: range
+        ) { row in
             let opened: Int64 = row[0]
             let replied: Int64 = row[1]
             let key = by == .day ? dayKey(opened) : try email(row[2])
@@ -156,17 +152,16 @@ private struct ReportBuilder {
     }
 
     /// Resolutions in the period, from their opening.
-    mutating func addResolutions(_ range: StatementArguments) throws {
-        let resolutions = try Row.fetchCursor(
-            db.db,
+    mutating func addResolutions(_ range: SQLArguments) throws {
+        try db.each(
             sql: """
                 SELECT r.at AS resolved, r.user_id AS user_id,
                        (SELECT max(o.at) FROM queue_events o WHERE o.conversation_id = r.conversation_id
                           AND o.cause IN ('created', 'reopened') AND o.at <= r.at) AS opened
                 FROM queue_events r WHERE r.channel_id = ? AND r.at >= ? AND r.at < ? AND r.to_queue = 'resolved'
-                """, arguments: range)
-        while let row = try resolutions.next() {
-            guard let opened: Int64 = row[2] else { continue }
+                """, arguments: range
+        ) { row in
+            guard let opened: Int64 = row[2] else { return }
             let resolved: Int64 = row[0]
             let key = by == .day ? dayKey(resolved) : try email(row[1])
             bump(key) { $0.resolutions.append(resolved - opened) }

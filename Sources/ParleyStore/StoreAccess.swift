@@ -9,89 +9,192 @@ import ParleyCore
 ///
 /// Valid only inside the closure it was handed to.
 package struct StoreAccess {
-    let db: Database
+    /// The connection, on one engine or the other.
+    enum Engine {
+        case sqlite(Database)
+        case postgres(PostgresSession)
+    }
 
-    init(_ db: Database) { self.db = db }
+    let engine: Engine
+
+    init(_ db: Database) { engine = .sqlite(db) }
+    init(_ session: PostgresSession) { engine = .postgres(session) }
+
+    /// The SQLite connection, when the store is SQLite (for tests that read its query plans).
+    var sqlite: Database? {
+        if case .sqlite(let db) = engine { return db }
+        return nil
+    }
+
+    /// How this engine spells what parley's SQL says differently.
+    var dialect: SQLDialect {
+        switch engine {
+        case .sqlite: return .sqlite
+        case .postgres: return .postgres
+        }
+    }
 
     // MARK: Transaction control
 
     /// Whether a transaction is open (one of `atomically`, or a script's `begin`).
-    package var isInsideTransaction: Bool { db.isInsideTransaction }
+    package var isInsideTransaction: Bool {
+        switch engine {
+        case .sqlite(let db): return db.isInsideTransaction
+        case .postgres(let pg): return pg.isInsideTransaction
+        }
+    }
 
     /// Runs `body` as one unit: a transaction of its own, or a savepoint inside a script's
     /// transaction (`begin` … `commit`). A thrown error undoes everything `body` wrote.
     /// `write: false` starts a deferred transaction (a consistent read that takes no write lock).
+    /// On PostgreSQL a transaction of its own that loses to a concurrent one is run again, so
+    /// `body` must do nothing outside the database that may not be done twice.
     package func atomically<T>(write: Bool = true, _ body: () throws -> T) throws -> T {
-        var result: T?
-        if db.isInsideTransaction {
-            try db.inSavepoint {
-                result = try body()
-                return .commit
+        switch engine {
+        case .postgres(let pg):
+            return try pg.transaction(write: write, body)
+        case .sqlite(let db):
+            var result: T?
+            if db.isInsideTransaction {
+                try db.inSavepoint {
+                    result = try body()
+                    return .commit
+                }
+            } else {
+                try db.inTransaction(write ? .immediate : .deferred) {
+                    result = try body()
+                    return .commit
+                }
             }
-        } else {
-            try db.inTransaction(write ? .immediate : .deferred) {
-                result = try body()
-                return .commit
-            }
+            return result!
         }
-        return result!
     }
 
     /// Opens a transaction that stays open across calls (`begin`), taking the write lock at once.
     package func begin() throws {
-        try db.beginTransaction(.immediate)
+        switch engine {
+        case .sqlite(let db): try db.beginTransaction(.immediate)
+        case .postgres(let pg): try pg.beginLong()
+        }
     }
 
     /// Commits the transaction `begin` opened.
     package func commit() throws {
-        try db.commit()
+        switch engine {
+        case .sqlite(let db): try db.commit()
+        case .postgres(let pg): try pg.commit()
+        }
     }
 
     /// Rolls back the transaction `begin` opened.
     package func rollback() throws {
-        try db.rollback()
+        switch engine {
+        case .sqlite(let db): try db.rollback()
+        case .postgres(let pg): try pg.rollback()
+        }
     }
 
     // MARK: Statements (inside the store only)
 
-    /// Static SQL runs through the connection's statement cache: prepared once per connection,
-    /// then reused. (SQL that embeds a variable list of ids is not cached: see `uncached`.)
-    func all<T: DatabaseValueConvertible & StatementColumnConvertible>(
-        _ type: T.Type, sql: String, arguments: StatementArguments = []
-    ) throws -> [T] {
-        try db.all(type, sql: sql, arguments: arguments)
+    /// Runs `sql` and returns its rows. On SQLite the statement goes through the connection's
+    /// cache (prepared once, then reused) unless `cached` is false (SQL that embeds a variable
+    /// list of ids, prepared each time).
+    func rows(sql: String, arguments: SQLArguments = [], cached: Bool = true) throws -> [StoreRow] {
+        switch engine {
+        case .sqlite(let db):
+            let statement = cached ? try db.cachedStatement(sql: sql) : try db.makeStatement(sql: sql)
+            let columns = statement.columnNames
+            let cursor = try Row.fetchCursor(statement, arguments: Self.grdbArguments(arguments))
+            var out: [StoreRow] = []
+            while let row = try cursor.next() {
+                out.append(StoreRow(columns: columns, values: row.databaseValues.map(Self.value)))
+            }
+            return out
+        case .postgres(let pg):
+            let result = try pg.execute(sql, arguments)
+            return result.rows.map { row in
+                StoreRow(columns: result.columns, values: row.map { $0.map(SQLValue.text) ?? .null(.text) })
+            }
+        }
     }
 
-    func one<T: DatabaseValueConvertible & StatementColumnConvertible>(
-        _ type: T.Type, sql: String, arguments: StatementArguments = []
-    ) throws -> T? {
-        try db.one(type, sql: sql, arguments: arguments)
+    /// Calls `body` with each row as the statement returns it: on SQLite without holding them all.
+    func each(sql: String, arguments: SQLArguments = [], _ body: (StoreRow) throws -> Void) throws {
+        switch engine {
+        case .sqlite(let db):
+            let statement = try db.cachedStatement(sql: sql)
+            let columns = statement.columnNames
+            let cursor = try Row.fetchCursor(statement, arguments: Self.grdbArguments(arguments))
+            while let row = try cursor.next() {
+                try body(StoreRow(columns: columns, values: row.databaseValues.map(Self.value)))
+            }
+        case .postgres:
+            for row in try rows(sql: sql, arguments: arguments) { try body(row) }
+        }
     }
 
-    func rows(sql: String, arguments: StatementArguments = []) throws -> [Row] {
-        try db.rows(sql: sql, arguments: arguments)
+    func row(sql: String, arguments: SQLArguments = []) throws -> StoreRow? {
+        try rows(sql: sql, arguments: arguments).first
     }
 
-    func row(sql: String, arguments: StatementArguments = []) throws -> Row? {
-        try db.row(sql: sql, arguments: arguments)
+    func all<T: SQLColumnValue>(_ type: T.Type, sql: String, arguments: SQLArguments = []) throws -> [T] {
+        try rows(sql: sql, arguments: arguments).map { $0[0] }
     }
 
-    func run(sql: String, arguments: StatementArguments = []) throws {
-        try db.run(sql: sql, arguments: arguments)
+    func one<T: SQLColumnValue>(_ type: T.Type, sql: String, arguments: SQLArguments = []) throws -> T? {
+        guard let row = try rows(sql: sql, arguments: arguments).first else { return nil }
+        return row.values[0].isNull ? nil : T.fromSQL(row.values[0])
     }
 
-    func uncachedRows(sql: String, arguments: StatementArguments = []) throws -> [Row] {
-        try db.uncachedRows(sql: sql, arguments: arguments)
+    /// Runs a statement that returns no rows; returns how many rows it changed.
+    @discardableResult
+    func run(sql: String, arguments: SQLArguments = []) throws -> Int {
+        switch engine {
+        case .sqlite(let db):
+            try db.cachedStatement(sql: sql).execute(arguments: Self.grdbArguments(arguments))
+            return db.changesCount
+        case .postgres(let pg):
+            return try pg.execute(sql, arguments).affected
+        }
     }
 
-    func uncachedAll<T: DatabaseValueConvertible & StatementColumnConvertible>(
-        _ type: T.Type, sql: String, arguments: StatementArguments = []
-    ) throws -> [T] {
-        try db.uncachedAll(type, sql: sql, arguments: arguments)
+    func uncachedRows(sql: String, arguments: SQLArguments = []) throws -> [StoreRow] {
+        try rows(sql: sql, arguments: arguments, cached: false)
     }
 
-    var lastInsertedRowID: Int64 { db.lastInsertedRowID }
-    var changesCount: Int { db.changesCount }
+    func uncachedAll<T: SQLColumnValue>(_ type: T.Type, sql: String, arguments: SQLArguments = []) throws -> [T] {
+        try rows(sql: sql, arguments: arguments, cached: false).map { $0[0] }
+    }
+
+    /// Runs an INSERT of one row and returns the id it was given (`RETURNING id`, on both engines).
+    func insert(sql: String, arguments: SQLArguments = []) throws -> Int64 {
+        guard let id = try one(Int64.self, sql: sql + " RETURNING id", arguments: arguments) else {
+            throw ParleyError.storage(.other, "database error: an insert returned no id")
+        }
+        return id
+    }
+
+    static func grdbArguments(_ arguments: SQLArguments) -> StatementArguments {
+        StatementArguments(
+            arguments.values.map { value -> DatabaseValue in
+                switch value {
+                case .null: return .null
+                case .integer(let i): return i.databaseValue
+                case .real(let d): return d.databaseValue
+                case .text(let s): return s.databaseValue
+                }
+            })
+    }
+
+    static func value(_ value: DatabaseValue) -> SQLValue {
+        switch value.storage {
+        case .null: return .null(.text)
+        case .int64(let i): return .integer(i)
+        case .double(let d): return .real(d)
+        case .string(let s): return .text(s)
+        case .blob(let data): return .text(String(decoding: data, as: UTF8.self))
+        }
+    }
 }
 
 /// The one place the engine's errors become parley's: what a person can act on.

@@ -1,4 +1,3 @@
-import GRDB
 import ParleyCore
 
 package struct TeamMember: Sendable, Equatable {
@@ -7,7 +6,7 @@ package struct TeamMember: Sendable, Equatable {
 }
 
 package enum TeamRepository {
-    static func team(_ row: Row) -> Team { Team(id: row["id"], name: row["name"]) }
+    static func team(_ row: StoreRow) -> Team { Team(id: row["id"], name: row["name"]) }
 
     package static func find(_ db: StoreAccess, name: String) throws -> Team? {
         try db.row(sql: "SELECT id, name FROM teams WHERE name = ?", arguments: [name]).map(team)
@@ -57,15 +56,18 @@ package enum TeamRepository {
     ) throws -> [String] {
         let only = memberID.map { " AND id IN (SELECT team_id FROM team_members WHERE user_id = \($0))" } ?? ""
         return try db.uncachedAll(
-            String.self, sql: "SELECT name FROM teams WHERE name LIKE ? ESCAPE '\\'\(only) ORDER BY name LIMIT ?",
+            String.self,
+            sql:
+                "SELECT name FROM teams WHERE \(db.dialect.caselessLike("name")) ? ESCAPE '\\'\(only) ORDER BY name LIMIT ?",
             arguments: [likePrefix(prefix), limit])
     }
 
     @discardableResult
     package static func insert(_ db: StoreAccess, name: String, now: Timestamp) throws -> Team {
         if try find(db, name: name) != nil { throw ParleyError.conflict("a team named '\(name)' exists already") }
-        try db.run(sql: "INSERT INTO teams(name, created_at) VALUES (?, ?)", arguments: [name, now])
-        return Team(id: db.lastInsertedRowID, name: name)
+        let insertedID = try db.insert(
+            sql: "INSERT INTO teams(name, created_at) VALUES (?, ?)", arguments: [name, now])
+        return Team(id: insertedID, name: name)
     }
 
     package static func rename(_ db: StoreAccess, id: Int64, to name: String) throws {

@@ -1,4 +1,3 @@
-import GRDB
 import ParleyCore
 
 package enum TopicRepository {
@@ -45,7 +44,8 @@ package enum TopicRepository {
 
     package static func names(_ db: StoreAccess, prefix: String, limit: Int) throws -> [String] {
         try db.all(
-            String.self, sql: "SELECT name FROM topics WHERE name LIKE ? ESCAPE '\\' ORDER BY name LIMIT ?",
+            String.self,
+            sql: "SELECT name FROM topics WHERE \(db.dialect.caselessLike("name")) ? ESCAPE '\\' ORDER BY name LIMIT ?",
             arguments: [likePrefix(prefix), limit])
     }
 }

@@ -1,11 +1,10 @@
-import GRDB
 import ParleyCore
 
 /// Users: queries and changes. Callers check access first; these only read and write.
 package enum UserRepository {
     static let columns = "id, email, name, role, enabled, password_hash IS NOT NULL AS has_password, created_at"
 
-    static func user(_ row: Row) -> User {
+    static func user(_ row: StoreRow) -> User {
         // By position, in the order of `columns`.
         User(
             id: row[0], email: row[1], name: row[2],
@@ -25,14 +24,15 @@ package enum UserRepository {
     package static func require(_ db: StoreAccess, email: String) throws -> User {
         if let u = try find(db, email: email) { return u }
         let near = try db.all(
-            String.self, sql: "SELECT email FROM users WHERE email LIKE ? ESCAPE '\\' LIMIT 200",
+            String.self,
+            sql: "SELECT email FROM users WHERE \(db.dialect.caselessLike("email")) ? ESCAPE '\\' LIMIT 200",
             arguments: [likePrefix(String(email.prefix(2)))])
         throw ParleyError.notFound("no user '\(email)'" + Suggest.didYouMean(email, among: near))
     }
 
     package static func list(_ db: StoreAccess, limit: Int? = nil, after: String? = nil) throws -> [User] {
         var sql = "SELECT \(columns) FROM users"
-        var args: [any DatabaseValueConvertible] = []
+        var args: [any SQLBindable] = []
         if let after {
             sql += " WHERE email > ?"
             args.append(after)
@@ -42,7 +42,7 @@ package enum UserRepository {
             sql += " LIMIT ?"
             args.append(limit)
         }
-        return try db.rows(sql: sql, arguments: StatementArguments(args)).map(user)
+        return try db.rows(sql: sql, arguments: SQLArguments(args)).map(user)
     }
 
     /// Emails starting with `prefix`, in order: completion's source.
@@ -64,10 +64,10 @@ package enum UserRepository {
         if try find(db, email: email) != nil {
             throw ParleyError.conflict("a user with email \(email) exists already")
         }
-        try db.run(
+        let insertedID = try db.insert(
             sql: "INSERT INTO users(email, name, role, password_hash, enabled, created_at) VALUES (?, ?, ?, ?, 1, ?)",
             arguments: [email, name, role.rawValue, passwordHash, now])
-        return try find(db, id: db.lastInsertedRowID)!
+        return try find(db, id: insertedID)!
     }
 
     package static func update(

@@ -124,7 +124,7 @@ import Testing
         }
         #expect(
             failures > cases / 4, "seed \(seed): only \(failures) of \(cases) lines failed: the generator is too tame")
-        let check = try db.withConnection { c in try String.fetchOne(c.db, sql: "PRAGMA integrity_check") }
+        let check = try db.withConnection { c in try String.fetchOne(c.sqlite!, sql: "PRAGMA integrity_check") }
         #expect(check == "ok", "seed \(seed)")
         print("shell fuzz: seed \(seed), \(cases) lines, \(failures) refused")
     }

@@ -76,9 +76,9 @@ class FakeXAPI: XChannelAPI, @unchecked Sendable {
             id: String(id), authorID: String(user), authorUsername: "user\(user)", text: text, createdAt: Int64(id))
     }
 
-    func count(_ sql: String) throws -> Int { try db.withConnection { try Int.fetchOne($0.db, sql: sql) ?? 0 } }
+    func count(_ sql: String) throws -> Int { try db.withConnection { try $0.one(Int.self, sql: sql) ?? 0 } }
 
-    func text(_ sql: String) throws -> String? { try db.withConnection { try String.fetchOne($0.db, sql: sql) } }
+    func text(_ sql: String) throws -> String? { try db.withConnection { try $0.one(String.self, sql: sql) } }
 
     func dm(_ id: Int, from sender: String, to recipient: String, username: String?, _ text: String) -> XDirectMessage {
         let pair = [sender, recipient].sorted { XID.isNewer($1, than: $0) }

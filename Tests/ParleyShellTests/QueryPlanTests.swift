@@ -41,7 +41,7 @@ import Testing
 
         var statements: [String] = []
         try db.withConnection { c in
-            c.db.trace(options: .statement) { event in
+            c.sqlite!.trace(options: .statement) { event in
                 if case .statement(let s) = event { statements.append(s.sql) }
             }
         }
@@ -58,21 +58,21 @@ import Testing
         _ = try Completer(shell: shell).complete(marked: "conversation show ⏐")
         _ = try Completer(shell: shell).complete(marked: "user show co⏐")
         try db.withConnection { c in
-            c.db.trace(options: .statement, nil)
+            c.sqlite!.trace(options: .statement, nil)
             try Inbox.sweep(c, now: 1_800_000_000_000)
         }
         #expect(statements.count > 50)
 
         var scans: [String] = []
         try db.withConnection { c in
-            c.db.trace(options: .statement, nil)
+            c.sqlite!.trace(options: .statement, nil)
             for sql in Set(statements) {
                 let head = sql.trimmingCharacters(in: .whitespacesAndNewlines).uppercased()
                 guard
                     head.hasPrefix("SELECT") || head.hasPrefix("UPDATE") || head.hasPrefix("DELETE")
                         || head.hasPrefix("INSERT") || head.hasPrefix("WITH")
                 else { continue }
-                let plan = try c.db.makeStatement(sql: "EXPLAIN QUERY PLAN " + sql)
+                let plan = try c.sqlite!.makeStatement(sql: "EXPLAIN QUERY PLAN " + sql)
                 let placeholders = Int(sqlite3_bind_parameter_count(plan.sqliteStatement))
                 plan.setUncheckedArguments(
                     StatementArguments(Array(repeating: DatabaseValue.null, count: placeholders)))

@@ -106,18 +106,18 @@ import Testing
             // What typing refuses, stored anyway: every name field holds raw controls too.
             let stored = TerminalEscapingTests.storedName
             try db.withConnection { db in
-                try db.db.execute(
+                try db.run(
                     sql: "INSERT INTO users (email, name, role, created_at) VALUES (?, ?, 'agent', 0)",
                     arguments: ["mal@acme.example", stored])
-                try db.db.execute(sql: "INSERT INTO teams (name, created_at) VALUES (?, 0)", arguments: [stored])
-                try db.db.execute(sql: "INSERT INTO topics (name) VALUES (?)", arguments: [stored])
-                try db.db.execute(
+                try db.run(sql: "INSERT INTO teams (name, created_at) VALUES (?, 0)", arguments: [stored])
+                try db.run(sql: "INSERT INTO topics (name) VALUES (?)", arguments: [stored])
+                try db.run(
                     sql: "INSERT INTO conversation_tags (conversation_id, tag) VALUES (1, ?)",
                     arguments: [stored])
-                try db.db.execute(
+                try db.run(
                     sql: "INSERT INTO conversation_topics (conversation_id, topic_id) "
                         + "SELECT 1, id FROM topics WHERE name = ?", arguments: [stored])
-                try db.db.execute(
+                try db.run(
                     sql: "INSERT INTO channel_grants (channel_id, user_id, role) "
                         + "SELECT 1, id, 'viewer' FROM users WHERE email = 'mal@acme.example'")
             }
@@ -320,7 +320,7 @@ import Testing
         let shell = Shell(session: session)
         #expect(shell.execute(line: "init ada@acme.example --name Ada --sandbox"))
         try db.withConnection { db in
-            try db.db.execute(
+            try db.run(
                 sql: "UPDATE users SET email = ? WHERE id = 1",
                 arguments: ["ada\u{1b}]0;x\u{07}@acme.example"])
         }

@@ -101,7 +101,7 @@ import Testing
         let path = dir + "/empty.db"
         FileManager.default.createFile(atPath: path, contents: Data())
         let database = try ParleyDatabase(path: path)
-        let users = try database.withConnection { db in try Int.fetchOne(db.db, sql: "SELECT count(*) FROM users") }
+        let users = try database.withConnection { db in try db.one(Int.self, sql: "SELECT count(*) FROM users") }
         database.close()
         #expect(users == 0)
         #expect(try applicationID(path) == 0x5052_4C59)
@@ -125,7 +125,7 @@ import Testing
         #expect(try DatabaseIdentity.inspect(path: path) == .earlierParley)
 
         let database = try ParleyDatabase(path: path)
-        let email = try database.withConnection { db in try String.fetchOne(db.db, sql: "SELECT email FROM users") }
+        let email = try database.withConnection { db in try db.one(String.self, sql: "SELECT email FROM users") }
         database.close()
         #expect(email == "a@x.example")
         #expect(try applicationID(path) == 0x5052_4C59)

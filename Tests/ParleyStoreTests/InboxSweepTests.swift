@@ -40,7 +40,7 @@ import Testing
             let sweepAt = now + 30 * 60_000
             let due = expected.filter { ConversationQueue.isDue($0.value, now: sweepAt) }
             #expect(!due.isEmpty && due.count < expected.count)
-            let auditBefore = try Int.fetchOne(db.db, sql: "SELECT count(*) FROM audit") ?? 0
+            let auditBefore = try db.one(Int.self, sql: "SELECT count(*) FROM audit") ?? 0
             let resolved = try Inbox.sweep(db, now: sweepAt)
             #expect(Set(resolved) == Set(due.keys))
             for (id, before) in expected {
@@ -51,8 +51,7 @@ import Testing
                             == ConversationQueue.enter(
                                 .resolved, from: before, settings: channel.autoResolve, now: deadline))
                     #expect(after.updatedAt == deadline)
-                    let event = try Row.fetchOne(
-                        db.db,
+                    let event = try db.row(
                         sql:
                             "SELECT at, from_queue, cause FROM queue_events WHERE conversation_id = ? AND to_queue = 'resolved'",
                         arguments: [id])!
@@ -67,7 +66,7 @@ import Testing
                 $0.action == "conversation.auto-resolve"
             }
             #expect(entries.count == due.count)
-            #expect((try Int.fetchOne(db.db, sql: "SELECT count(*) FROM audit") ?? 0) == auditBefore + due.count)
+            #expect((try db.one(Int.self, sql: "SELECT count(*) FROM audit") ?? 0) == auditBefore + due.count)
             #expect(entries.allSatisfy { $0.actor == "system" && $0.newValue == "resolved (reason: Quiet)" })
             #expect(entries.contains { $0.oldValue == "new, owner o@x.example" })
             // Nothing left to do.

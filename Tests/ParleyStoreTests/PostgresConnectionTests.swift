@@ -47,7 +47,7 @@ import Testing
         defer { _ = try? db.execute("DROP TABLE \(name)") }
         let insert = "INSERT INTO \(name) (id, body, note) VALUES ($1, $2, $3)"
         let inserted = try db.execute(insert, ["1", "héllo ✓ 你好 🙂", nil])
-        #expect(inserted == PostgresConnection.Rows(columns: [], rows: []))
+        #expect(inserted == PostgresConnection.Rows(columns: [], rows: [], affected: 1))
         try db.execute(insert, ["2", "it's \"quoted\"; DROP", ""])
         let read = try db.execute("SELECT id, body, note FROM \(name) WHERE id >= $1 ORDER BY id", ["1"])
         #expect(read.columns == ["id", "body", "note"])

@@ -43,9 +43,14 @@ const char *parley_pg_host(const PGconn *conn);
 const char *parley_pg_port(const PGconn *conn);
 void parley_pg_finish(PGconn *conn);
 
-/// PQexecParams with text parameters (NULL pointers are SQL NULL) and text results; the
-/// server infers each parameter's type.
-PGresult *parley_pg_exec_params(PGconn *conn, const char *command, int count, const char *const *values);
+/// PQexecParams with text parameters (NULL pointers are SQL NULL) and text results. `types`
+/// holds each parameter's type OID (0: the server infers it), or is NULL for all inferred.
+PGresult *parley_pg_exec_params(PGconn *conn, const char *command, int count, const unsigned int *types,
+                                const char *const *values);
+/// PQexec: several statements separated by semicolons, without parameters; the last one's result.
+PGresult *parley_pg_exec(PGconn *conn, const char *commands);
+/// PQcmdTuples: how many rows an INSERT, UPDATE or DELETE touched (0 for other statements).
+long long parley_pg_cmd_tuples(PGresult *result);
 int parley_pg_result_status(const PGresult *result);
 const char *parley_pg_result_error_message(const PGresult *result);
 /// PQresultErrorField: NULL when the result has no such field.
