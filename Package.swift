@@ -85,7 +85,7 @@ let package = Package(
         .testTarget(
             name: "ParleyReliabilityTests",
             dependencies: ["ParleyShell", "ParleyStore", "ParleyCore", "ParleyTestSupport"]),
-        .testTarget(name: "ParleyStoreTests", dependencies: ["ParleyStore", "ParleyCore"]),
+        .testTarget(name: "ParleyStoreTests", dependencies: ["ParleyStore", "ParleyCore", "ParleyTestSupport"]),
         .testTarget(
             name: "ParleyShellTests", dependencies: ["ParleyShell", "ParleyStore", "ParleyCore", "ParleyTestSupport"]),
         .testTarget(name: "ParleyXTests", dependencies: ["ParleyX"]),

@@ -24,6 +24,8 @@ package final class PostgresSession {
     private(set) var schemaReady = false
     /// The open transaction created the schema only to read it: it rolls back at its end.
     private var provisional = false
+    /// The open transaction created the schema: undoing it undoes the schema too.
+    private var createdSchema = false
     private var numbered: [String: String] = [:]
 
     /// How long a transaction that keeps losing to concurrent ones, or a server that does not
@@ -104,7 +106,9 @@ package final class PostgresSession {
     func execute(_ sql: String, _ arguments: SQLArguments) throws -> PostgresConnection.Rows {
         if depth == 0 {
             if !schemaReady {
-                return try transaction(write: false) { try run(sql, arguments) }
+                // Reading an organisation that does not exist yet creates nothing; the first
+                // statement that writes creates the schema for good.
+                return try transaction(write: !Self.onlyReads(sql)) { try run(sql, arguments) }
             }
             do {
                 return try run(sql, arguments)
@@ -115,6 +119,12 @@ package final class PostgresSession {
             }
         }
         return try run(sql, arguments)
+    }
+
+    /// Whether a statement only reads (a SELECT, or VALUES).
+    static func onlyReads(_ sql: String) -> Bool {
+        let start = sql.drop(while: { $0 == " " || $0 == "\n" || $0 == "(" }).prefix(6).uppercased()
+        return start.hasPrefix("SELECT") || start.hasPrefix("VALUES")
     }
 
     private func run(_ sql: String, _ arguments: SQLArguments) throws -> PostgresConnection.Rows {
@@ -167,6 +177,7 @@ package final class PostgresSession {
                 } else {
                     for step in PostgresSchema.steps { try connection.executeScript(step.sql) }
                     provisional = !write
+                    createdSchema = write
                 }
             }
             let result = try body()
@@ -208,6 +219,7 @@ package final class PostgresSession {
     /// After a failure: the transaction is rolled back (or gone with the connection).
     private func abandon() {
         provisional = false
+        forgetSchemaIfCreated()
         if depth > 0 {
             depth = 0
             if connection.isConnected { _ = try? connection.execute("ROLLBACK") }
@@ -247,6 +259,7 @@ package final class PostgresSession {
                 try connection.execute("ROLLBACK")
                 return
             }
+            createdSchema = false
             try connection.execute("COMMIT")
         } else {
             try connection.execute("RELEASE SAVEPOINT s\(depth)")
@@ -258,6 +271,7 @@ package final class PostgresSession {
         depth -= 1
         if depth == 0 {
             provisional = false
+            forgetSchemaIfCreated()
             try connection.execute("ROLLBACK")
         } else {
             try connection.execute("ROLLBACK TO SAVEPOINT s\(depth)")
@@ -276,11 +290,20 @@ package final class PostgresSession {
                 } else {
                     for step in PostgresSchema.steps { try connection.executeScript(step.sql) }
                     schemaReady = true
+                    createdSchema = true
                 }
             } catch {
                 abandon()
                 throw error
             }
+        }
+    }
+
+    /// A rolled-back transaction that had created the schema leaves the database without one.
+    private func forgetSchemaIfCreated() {
+        if createdSchema {
+            schemaReady = false
+            createdSchema = false
         }
     }
 
@@ -301,6 +324,7 @@ package final class PostgresSession {
     func reconnect() throws {
         depth = 0
         provisional = false
+        forgetSchemaIfCreated()
         numbered = [:]
         let started = Date()
         while true {

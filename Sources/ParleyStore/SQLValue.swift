@@ -94,8 +94,9 @@ package struct SQLArguments: ExpressibleByArrayLiteral, Sendable, Equatable {
         self.values = values
     }
 
-    package init(arrayLiteral elements: (any SQLBindable)?...) {
-        values = elements.map { $0?.sqlValue ?? .null(.unknown) }
+    /// An optional keeps its type when NULL (`Int64?.none` binds as a NULL bigint).
+    package init(arrayLiteral elements: any SQLBindable...) {
+        values = elements.map(\.sqlValue)
     }
 
     package static func + (lhs: SQLArguments, rhs: SQLArguments) -> SQLArguments {

@@ -1,5 +1,6 @@
 import GRDB
 import ParleyCore
+import ParleyTestSupport
 import Testing
 
 @testable import ParleyStore
@@ -7,7 +8,7 @@ import Testing
 /// The set-based sweep must do what `ConversationQueue` says, conversation by conversation.
 @Suite struct InboxSweepTests {
     @Test func theSweepResolvesExactlyWhatTheRuleSaysIsDue() throws {
-        let database = try ParleyDatabase(path: ":memory:")
+        let database = try ParleyDatabase(path: TestStore.newDatabase())
         try database.withConnection { db in
             var channel = try ChannelRepository.insert(
                 db, kind: .twitter, handle: "h", accountID: "sandbox:h", displayName: "@h", now: 0)

@@ -9,9 +9,10 @@ package enum TestShell {
     package static let start: Timestamp = 1_700_000_000_000
 
     /// A shell whose session writes to `io`; `setup` lines run first and must all succeed.
-    package static func make(path: String = ":memory:", io: BufferIO, setup: [String] = []) throws -> Shell {
+    /// Without `path`, the database is a new one on the store the tests run on (`TestStore`).
+    package static func make(path: String? = nil, io: BufferIO, setup: [String] = []) throws -> Shell {
         let session = Session(
-            database: try ParleyDatabase(path: path), io: io, systemClock: FixedClock(start),
+            database: try ParleyDatabase(path: path ?? TestStore.newDatabase()), io: io, systemClock: FixedClock(start),
             environment: ["PARLEY_KDF_ROUNDS": "1024"])
         session.loginFailureDelayMs = 0
         let shell = Shell(session: session)
