@@ -158,6 +158,28 @@ package struct StoreAccess {
         }
     }
 
+    /// `run` for SQL built each time (a multi-row INSERT): never kept in the statement cache.
+    @discardableResult
+    func uncachedRun(sql: String, arguments: SQLArguments = []) throws -> Int {
+        switch engine {
+        case .sqlite(let db):
+            try db.execute(sql: sql, arguments: Self.grdbArguments(arguments))
+            return db.changesCount
+        case .postgres(let pg):
+            return try pg.execute(sql, arguments).affected
+        }
+    }
+
+    /// After rows were inserted with their ids given (`db copy`): the next row inserted without
+    /// one gets an id after them. SQLite does this by itself; a PostgreSQL identity column's
+    /// sequence is moved past the largest id.
+    func continueIDs(after table: String) throws {
+        guard case .postgres(let pg) = engine else { return }
+        _ = try pg.execute(
+            "SELECT setval(pg_get_serial_sequence(?, 'id'), coalesce((SELECT max(id) FROM \(table)), 0) + 1, false)",
+            ["\(PostgresSchema.name).\(table)"])
+    }
+
     func uncachedRows(sql: String, arguments: SQLArguments = []) throws -> [StoreRow] {
         try rows(sql: sql, arguments: arguments, cached: false)
     }

@@ -10,6 +10,7 @@ struct ProcessOptions: ParsableCommand {
         usage: """
             parley [--db PATH | PATH] [-f SCRIPT]... [-c COMMAND]... [-1] [-o FILE] [--json] [--on-error MODE] [--as EMAIL]
             parley [--db PATH | PATH] sync [--every DURATION]
+            parley db copy SOURCE TARGET
             """,
         discussion: """
             With no -f or -c, parley reads commands from standard input: an interactive shell at a terminal, \
@@ -20,7 +21,11 @@ struct ProcessOptions: ParsableCommand {
             Exit status: 0 when every command succeeded, 1 when one failed, 2 for bad flags or a database file \
             that is not parley's.
             Database: --db PATH or PATH, else $PARLEY_DB, else $XDG_DATA_HOME/parley/parley.db \
-            (~/.local/share/parley/parley.db).
+            (~/.local/share/parley/parley.db). PATH may be a PostgreSQL connection string instead of a file: \
+            postgresql://USER@HOST/DB or libpq keywords (host=… dbname=…), with PGHOST, PGUSER, ~/.pgpass \
+            and the other libpq conventions.
+            `parley db copy SOURCE TARGET` copies an organisation between databases (a file and PostgreSQL), \
+            checking every row; the target must be empty.
             """,
         version: "parley \(ParleyVersion.current)")
 

@@ -8,6 +8,9 @@ import ParleyStore
 signal(SIGPIPE, SIG_IGN)
 
 let arguments = Array(CommandLine.arguments.dropFirst())
+if arguments.first == "db" {
+    exit(DatabaseCommand.run(Array(arguments.dropFirst())))
+}
 let options: ProcessOptions
 do {
     options = try ProcessOptions.parse(arguments)
@@ -38,8 +41,9 @@ do {
     database = try ParleyDatabase(path: databasePath)
 } catch {
     FileHandle.standardError.write(Data(("parley: " + Shell.oneLine(Shell.message(for: error)) + "\n").utf8))
-    // A database path naming a file that is not parley's is a bad invocation, like a bad flag value.
-    if case ParleyError.storage(.notParleys, _) = error {
+    // A database that is not parley's, or a server parley cannot reach or log in to, is a bad
+    // invocation, like a bad flag value.
+    if case ParleyError.storage(let failure, _) = error, failure == .notParleys || failure == .unavailable {
         exit(2)
     }
     exit(1)
