@@ -94,10 +94,7 @@ package enum ConversationRepository {
         guard !f.channelIDs.isEmpty else { return [] }
         if f.owner == nil && f.tag == nil && f.topicID == nil {
             // The queue page: a merge of per-channel index ranges, bounded whatever the skew.
-            let queues = f.queue.map { [$0] } ?? Queue.allCases
-            let ids = try pageIDs(
-                db, streams: f.channelIDs.flatMap { c in queues.map { (c, $0) } },
-                after: f.afterID ?? 0, limit: f.limit)
+            let ids = try pageIDs(db, channelIDs: f.channelIDs, queue: f.queue, after: f.afterID ?? 0, limit: f.limit)
             return try summaries(db, ids: ids)
         }
         var conditions = ["c.channel_id IN (\(f.channelIDs.map(String.init).joined(separator: ",")))"]
@@ -133,6 +130,48 @@ package enum ConversationRepository {
         ).map(summary)
         return try withLabels(db, rows)
     }
+
+    /// The first `limit` conversation ids above `after` in `queue` (any queue when nil) on these
+    /// channels, in id order. First a walk of the queue's index in id order, keeping the ids on
+    /// these channels: a few statements when the channels hold a fair share of the traffic.
+    /// When that walk has read `scanBudget` entries without filling the page (the channels are
+    /// quiet ones among busy others), the merge of per-channel ranges takes over from where it
+    /// stopped, so a page costs at most `scanBudget` entries plus the merge's bound.
+    static func pageIDs(
+        _ db: StoreAccess, channelIDs: [Int64], queue: Queue?, after: Int64, limit: Int
+    ) throws -> [Int64] {
+        let wanted = Set(channelIDs)
+        let chunk = max(64, limit * 8)
+        let sql =
+            queue == nil
+            ? "SELECT id, channel_id FROM conversations WHERE id > ? ORDER BY id LIMIT ?"
+            : "SELECT id, channel_id FROM conversations WHERE queue = ? AND id > ? ORDER BY id LIMIT ?"
+        var result: [Int64] = []
+        var last = after
+        var read = 0
+        while result.count < limit && read < scanBudget(limit) {
+            let arguments: SQLArguments = queue.map { [$0.rawValue, last, chunk] } ?? [last, chunk]
+            let rows = try db.rows(sql: sql, arguments: arguments)
+            for row in rows {
+                let id: Int64 = row[0]
+                last = id
+                if wanted.contains(row[1]) {
+                    result.append(id)
+                    if result.count == limit { return result }
+                }
+            }
+            if rows.count < chunk { return result }
+            read += rows.count
+        }
+        let queues = queue.map { [$0] } ?? Queue.allCases
+        return result
+            + (try pageIDs(
+                db, streams: channelIDs.flatMap { c in queues.map { (c, $0) } }, after: last,
+                limit: limit - result.count))
+    }
+
+    /// How many index entries the walk reads before the merge takes over.
+    static func scanBudget(_ limit: Int) -> Int { max(2_000, limit * 40) }
 
     /// The first `limit` conversation ids above `after` across (channel, queue) streams, in id
     /// order: a k-way merge reading each stream's index range in small batches, so the work is

@@ -98,7 +98,9 @@ package enum DatabaseCopy {
             let a = try source.read { db in try canonicalRows(db, table.name, table.columns) }
             let b = try target.read { db in try canonicalRows(db, table.name, table.columns) }
             if a != b {
-                let differing = zip(a, b).enumerated().first(where: { $0.element.0 != $0.element.1 })?.offset ?? min(a.count, b.count)
+                let differing =
+                    zip(a, b).enumerated().first(where: { $0.element.0 != $0.element.1 })?.offset
+                    ?? min(a.count, b.count)
                 throw ParleyError.storage(
                     .other,
                     "the copy differs from \(source.path) in table \(table.name) "

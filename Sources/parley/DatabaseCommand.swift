@@ -21,7 +21,8 @@ enum DatabaseCommand {
             return complain("no database file \(sourceName): give the file to copy from", status: 2)
         }
         // A target file this copy creates is removed again when the copy fails.
-        let newFile = !ParleyDatabase.isConnectionString(targetName) && !FileManager.default.fileExists(atPath: targetName)
+        let newFile =
+            !ParleyDatabase.isConnectionString(targetName) && !FileManager.default.fileExists(atPath: targetName)
         let source: ParleyDatabase
         let target: ParleyDatabase
         do {
