@@ -219,10 +219,10 @@ def case_completion(db, runs):
 def case_report(db, runs):
     r = bench_json("command", "--db", db, "--as", ADMIN, "--line", "report @ch1 --since 90d", "--runs", str(runs), case="report")
     msgs = int(sqlite(db, "SELECT count(*) FROM messages WHERE channel_id = 1;")[0])
-    q = sqlite_timer(db, "SELECT at / 86400000, direction, count(*) FROM messages WHERE channel_id = 1 GROUP BY 1, 2; "
-                             "SELECT direction, author_user_id, count(*) FROM messages WHERE channel_id = 1 GROUP BY 1, 2; "
-                             "SELECT count(*) FROM queue_events WHERE channel_id = 1;", runs)
-    return (f"report on the busiest channel ({msgs:,} messages, in-process)", r["median_ms"], q, "under 1 s")
+    # The rows the report reads: the kept figures of the channel's days.
+    q = sqlite_timer(db, "SELECT day, inbound, outbound, new_conversations, reopened, resolved FROM report_days WHERE channel_id = 1; "
+                             "SELECT day, kind, bucket, count, total_ms FROM report_times WHERE channel_id = 1;", runs)
+    return (f"report on the busiest channel ({msgs:,} messages, in-process)", r["median_ms"], q, "under 100 ms")
 
 
 def case_sweep(db, n):
@@ -327,6 +327,9 @@ def main():
 
     print(f"== generating the {scale} database ({s['conversations']:,} conversations, {3 * s['conversations']:,} messages)", file=sys.stderr)
     generate(db, s, measure_step)
+    # The rows went in by SQL, past parley's writes: count the report figures from them.
+    _, rebuild_ms = run_rss([PARLEY, "--db", db, "--as", ADMIN, "-c", "doctor --rebuild-report-figures"], "rebuild")
+    print(f"   report figures counted and checked in {rebuild_ms / 1000:.1f}s", file=sys.stderr)
     gen_s = time.time() - started
     print(f"   generated in {gen_s:.0f}s; {os.path.getsize(db) / 1e6:.0f} MB", file=sys.stderr)
 

@@ -353,6 +353,10 @@ package enum ConversationRepository {
         direction: MessageDirection, kind: MessageKind, authorUserID: Int64?,
         authorLabel: String, text: String, at: Timestamp
     ) throws -> Bool {
+        // A reply by a person may be a first response: the report figures it can change, before.
+        let window =
+            direction == .outbound && authorUserID != nil
+            ? try ReportFigureStore.window(db, conversationID: conversationID, at: at) : nil
         let changed = try db.run(
             sql: """
                 INSERT INTO messages(conversation_id, channel_id, platform_id, direction, kind, author_user_id, author_label, text, at)
@@ -362,6 +366,10 @@ package enum ConversationRepository {
                 conversationID, channelID, platformID, direction.rawValue, kind.rawValue, authorUserID, authorLabel,
                 text, at,
             ])
+        if changed > 0 {
+            try ReportFigureStore.messageStored(
+                db, channelID: channelID, direction: direction, authorUserID: authorUserID, at: at, window: window)
+        }
         return changed > 0
     }
 
@@ -506,10 +514,15 @@ package enum ConversationRepository {
         _ db: StoreAccess, conversationID: Int64, channelID: Int64, at: Timestamp,
         from: Queue?, to: Queue, cause: String, userID: Int64?
     ) throws {
+        let window =
+            ReportFigureStore.changesTimes(cause: cause, to: to)
+            ? try ReportFigureStore.window(db, conversationID: conversationID, at: at) : nil
         try db.run(
             sql:
                 "INSERT INTO queue_events(conversation_id, channel_id, at, from_queue, to_queue, cause, user_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
             arguments: [conversationID, channelID, at, from?.rawValue, to.rawValue, cause, userID])
+        try ReportFigureStore.queueEventRecorded(
+            db, channelID: channelID, at: at, cause: cause, to: to, userID: userID, window: window)
     }
 
     /// Is anything past its deadline? One probe of the deadline index.

@@ -184,6 +184,7 @@ package enum Inbox {
             sql: "SELECT id FROM conversations WHERE deadline IS NOT NULL AND deadline <= ? ORDER BY deadline, id",
             arguments: [now])
         guard !ids.isEmpty else { return [] }
+        try ReportFigureStore.sweeping(db, now: now)
         try db.run(
             sql: """
                 INSERT INTO queue_events(conversation_id, channel_id, at, from_queue, to_queue, cause, user_id, reason)

@@ -12,11 +12,11 @@ enum PostgresSchema {
 
     /// The version `schema_version` holds once every step below has run: the same number as
     /// SQLite's `user_version`.
-    static let version = 5
+    static let version = 6
 
     /// Each step brings the schema from the version before it to its own, and sets
     /// `schema_version` to it; run in order, in the transaction that creates or updates the schema.
-    static let steps: [(version: Int, sql: String)] = [(5, version5)]
+    static let steps: [(version: Int, sql: String)] = [(5, version5), (6, version6)]
 
     static let version5 = """
         CREATE SCHEMA parley;
@@ -200,6 +200,53 @@ enum PostgresSchema {
         CREATE INDEX audit_by_channel ON parley.audit(channel_id) WHERE channel_id IS NOT NULL;
         """
 
+    /// The kept report figures (`Schema.reportFigureTables`), filled from the raw rows.
+    static let version6 =
+        """
+        CREATE TABLE parley.report_days (
+            channel_id BIGINT NOT NULL REFERENCES parley.channels(id) ON DELETE CASCADE,
+            day BIGINT NOT NULL,
+            inbound BIGINT NOT NULL DEFAULT 0,
+            outbound BIGINT NOT NULL DEFAULT 0,
+            new_conversations BIGINT NOT NULL DEFAULT 0,
+            reopened BIGINT NOT NULL DEFAULT 0,
+            resolved BIGINT NOT NULL DEFAULT 0,
+            PRIMARY KEY (channel_id, day)
+        );
+
+        CREATE TABLE parley.report_agent_days (
+            channel_id BIGINT NOT NULL REFERENCES parley.channels(id) ON DELETE CASCADE,
+            day BIGINT NOT NULL,
+            agent_id BIGINT NOT NULL,
+            outbound BIGINT NOT NULL DEFAULT 0,
+            resolved BIGINT NOT NULL DEFAULT 0,
+            PRIMARY KEY (channel_id, day, agent_id)
+        );
+
+        CREATE TABLE parley.report_times (
+            channel_id BIGINT NOT NULL REFERENCES parley.channels(id) ON DELETE CASCADE,
+            day BIGINT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('first_response', 'resolution')),
+            bucket BIGINT NOT NULL,
+            count BIGINT NOT NULL,
+            total_ms BIGINT NOT NULL,
+            PRIMARY KEY (channel_id, day, kind, bucket)
+        );
+
+        CREATE TABLE parley.report_agent_times (
+            channel_id BIGINT NOT NULL REFERENCES parley.channels(id) ON DELETE CASCADE,
+            day BIGINT NOT NULL,
+            agent_id BIGINT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('first_response', 'resolution')),
+            bucket BIGINT NOT NULL,
+            count BIGINT NOT NULL,
+            total_ms BIGINT NOT NULL,
+            PRIMARY KEY (channel_id, day, agent_id, kind, bucket)
+        );
+
+        """ + ReportRecount.fill.map { $0 + ";\n" }.joined()
+        + "UPDATE parley.schema_version SET version = 6;\n"
+
     /// parley's tables in the order rows can be copied in (each after the tables it refers to),
     /// with the columns of each: the same on both engines.
     static let tables: [(name: String, columns: [String])] = [
@@ -248,5 +295,9 @@ enum PostgresSchema {
                 "new_value",
             ]
         ),
+        ("report_days", ["channel_id", "day", "inbound", "outbound", "new_conversations", "reopened", "resolved"]),
+        ("report_agent_days", ["channel_id", "day", "agent_id", "outbound", "resolved"]),
+        ("report_times", ["channel_id", "day", "kind", "bucket", "count", "total_ms"]),
+        ("report_agent_times", ["channel_id", "day", "agent_id", "kind", "bucket", "count", "total_ms"]),
     ]
 }

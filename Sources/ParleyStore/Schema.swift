@@ -205,8 +205,59 @@ enum Schema {
             try db.execute(sql: "ALTER TABLE queue_events ADD COLUMN reason TEXT")
             try db.execute(sql: "PRAGMA user_version = 5")
         }
+        m.registerMigration("v6: reports read kept figures, one row a day") { db in
+            // A report sums these instead of walking every message of its period; the figures
+            // an existing database already holds are counted from its messages and queue history.
+            try db.execute(sql: reportFigureTables)
+            for statement in ReportRecount.fill { try db.execute(sql: statement) }
+            try db.execute(sql: "PRAGMA user_version = 6")
+        }
         return m
     }
+
+    /// The kept report figures (`ReportFigures`), per channel and UTC day; `agent_id` is a user's id.
+    static let reportFigureTables = """
+        CREATE TABLE report_days (
+            channel_id INTEGER NOT NULL REFERENCES channels(id) ON DELETE CASCADE,
+            day INTEGER NOT NULL,
+            inbound INTEGER NOT NULL DEFAULT 0,
+            outbound INTEGER NOT NULL DEFAULT 0,
+            new_conversations INTEGER NOT NULL DEFAULT 0,
+            reopened INTEGER NOT NULL DEFAULT 0,
+            resolved INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (channel_id, day)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE report_agent_days (
+            channel_id INTEGER NOT NULL REFERENCES channels(id) ON DELETE CASCADE,
+            day INTEGER NOT NULL,
+            agent_id INTEGER NOT NULL,
+            outbound INTEGER NOT NULL DEFAULT 0,
+            resolved INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (channel_id, day, agent_id)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE report_times (
+            channel_id INTEGER NOT NULL REFERENCES channels(id) ON DELETE CASCADE,
+            day INTEGER NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('first_response', 'resolution')),
+            bucket INTEGER NOT NULL,
+            count INTEGER NOT NULL,
+            total_ms INTEGER NOT NULL,
+            PRIMARY KEY (channel_id, day, kind, bucket)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE report_agent_times (
+            channel_id INTEGER NOT NULL REFERENCES channels(id) ON DELETE CASCADE,
+            day INTEGER NOT NULL,
+            agent_id INTEGER NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('first_response', 'resolution')),
+            bucket INTEGER NOT NULL,
+            count INTEGER NOT NULL,
+            total_ms INTEGER NOT NULL,
+            PRIMARY KEY (channel_id, day, agent_id, kind, bucket)
+        ) WITHOUT ROWID;
+        """
 
     /// The migration that only marks the file as parley's. A read-only database opens without it.
     static let identityMigration = "v4: the file says it is parley's (application_id, user_version)"

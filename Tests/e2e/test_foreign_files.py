@@ -8,6 +8,7 @@ work, a writing one fails with one line. File modes do not stop root, so the rea
 parley as the unprivileged user `nobody`."""
 
 import hashlib
+import json
 import os
 import pwd
 import shutil
@@ -105,7 +106,7 @@ def test_a_zero_byte_file_is_a_new_database(tmp_path):
     open(path, "w").close()
     make_parley_db(path)
     assert pragma(path, "application_id") == PARLEY_ID
-    assert pragma(path, "user_version") == 5  # the number of the last migration
+    assert pragma(path, "user_version") == 6  # the number of the last migration
     r = parley(path, "--as", ADMIN, "-c", "conversation list")
     assert r.returncode == 0, r.stderr
     assert "@cust" in r.stdout
@@ -118,8 +119,10 @@ def test_a_database_of_an_earlier_parley_opens_and_gains_the_application_id(tmp_
     con = sqlite3.connect(path)
     con.execute("PRAGMA application_id = 0")
     con.execute("PRAGMA user_version = 0")
-    con.execute("DELETE FROM grdb_migrations WHERE identifier LIKE 'v4:%' OR identifier LIKE 'v5:%'")
+    con.execute("DELETE FROM grdb_migrations WHERE identifier LIKE 'v4:%' OR identifier LIKE 'v5:%' OR identifier LIKE 'v6:%'")
     con.execute("ALTER TABLE queue_events DROP COLUMN reason")
+    for table in ("report_days", "report_agent_days", "report_times", "report_agent_times"):
+        con.execute(f"DROP TABLE {table}")
     con.commit()
     con.close()
     assert pragma(path, "application_id") == 0
@@ -127,7 +130,12 @@ def test_a_database_of_an_earlier_parley_opens_and_gains_the_application_id(tmp_
     assert r.returncode == 0, r.stderr
     assert ADMIN in r.stdout and "@cust" in r.stdout
     assert pragma(path, "application_id") == PARLEY_ID
-    assert pragma(path, "user_version") == 5  # the number of the last migration
+    assert pragma(path, "user_version") == 6  # the number of the last migration
+    # The report figures the upgrade added were counted from the messages and queue history.
+    r = parley(path, "--as", ADMIN, "--json", "-c", "report @acme")
+    assert r.returncode == 0, r.stderr
+    report = json.loads(r.stdout)
+    assert (report["inbound"], report["new"]) == (1, 1)
 
 
 # -- read-only databases -------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ audit, autoresolve preview/run, doctor, demo and its scripts."""
 
 import json
 import os
+import sqlite3
 
 import pytest
 
@@ -209,6 +210,29 @@ def test_doctor_lists_problems_with_fixes(db):
     assert r.returncode == 1
 
 
+def test_doctor_finds_report_figures_that_differ_and_counts_them_again(db):
+    story(db)
+    before = js(db, "--as", "sam@acme.example", "-c", "report @help --since 1d --by agent")
+    assert not any("report figures" in p["problem"] for p in js(db, "--as", "ada@acme.example", "-c", "doctor"))
+    con = sqlite3.connect(db)
+    con.execute("UPDATE report_days SET inbound = inbound + 7")
+    con.execute("DELETE FROM report_agent_times")
+    con.commit()
+    con.close()
+    wrong = [p for p in js(db, "--as", "ada@acme.example", "-c", "doctor") if "report figures" in p["problem"]]
+    assert [p["problem"] for p in wrong] == [
+        "the report figures of @help differ from a recount of its messages: its reports are wrong"]
+    assert wrong[0]["fix"] == "doctor --rebuild-report-figures"
+    assert js(db, "--as", "sam@acme.example", "-c", "report @help --since 1d --by agent")["inbound"] == 10
+    # Admins only; the rebuild is audited.
+    r = parley(db, "--as", "sam@acme.example", "-c", "doctor --rebuild-report-figures")
+    assert r.returncode == 1 and "refused" in r.stderr
+    assert "report figures rebuilt" in ok(db, "--as", "ada@acme.example", "-c", "doctor --rebuild-report-figures")
+    assert not any("report figures" in p["problem"] for p in js(db, "--as", "ada@acme.example", "-c", "doctor"))
+    assert js(db, "--as", "sam@acme.example", "-c", "report @help --since 1d --by agent") == before
+    assert any(e["action"] == "report.rebuild" for e in js(db, "--as", "ada@acme.example", "-c", "audit --limit 5"))
+
+
 def test_demo_fills_an_empty_database_and_its_scripts_run_green(tmp_path):
     db = str(tmp_path / "demo.db")
     out = js(db, "-c", "demo")
@@ -218,6 +242,8 @@ def test_demo_fills_an_empty_database_and_its_scripts_run_green(tmp_path):
     assert queues == {"new", "pending", "resolved"}
     report = js(db, "--as", "sam@acme.example", "-c", "report @acme_help")
     assert report["inbound"] > 0 and report["first_response_median_seconds"] is not None
+    # The figures kept through 30 simulated days agree with a recount.
+    assert not any("report figures" in p["problem"] for p in js(db, "--as", "ada@acme.example", "-c", "doctor"))
     # The passwords printed once work.
     vic = next(u for u in out["users"] if u["role"] == "viewer")
     pw = tmp_path / "pw"

@@ -6,7 +6,13 @@ enum DoctorCommand {
     static var all: [CommandSpec] {
         [
             CommandSpec(
-                "doctor", summary: "problems in the organisation's set-up, each with its fix", example: "doctor",
+                "doctor",
+                options: [
+                    OptionSpec(
+                        "rebuild-report-figures", nil,
+                        "count the figures reports read again from the messages and queue history")
+                ],
+                summary: "problems in the organisation's set-up, each with its fix", example: "doctor",
                 requirement: .admin, access: .read, handler: run)
         ]
     }
@@ -82,9 +88,30 @@ enum DoctorCommand {
                     "channel revoke CHANNEL \(u.email)")
             }
         }
+        let rebuilt = inv.flag("rebuild-report-figures")
+        rows += try reportFigureRows(ctx, channels: channels, rebuild: rebuilt)
+        let found = rows.isEmpty ? "no problems found" : nil
         return .table(
             Table(
                 columns: ["severity", "problem", "fix"], rows: rows,
-                footer: rows.isEmpty ? "no problems found" : nil))
+                footer: rebuilt ? "report figures rebuilt" + (found.map { "; \($0)" } ?? "") : found))
+    }
+
+    /// A warning for each channel whose report figures differ from a recount of its messages and
+    /// queue history; with `rebuild`, the figures are counted again first, and the change audited.
+    static func reportFigureRows(_ ctx: CommandContext, channels: [Channel], rebuild: Bool) throws -> [[Value]] {
+        if rebuild {
+            try ReportFigureStore.rebuild(ctx.db)
+            try ctx.audit("report.rebuild", "report figures", new: "counted from the messages and queue history")
+        }
+        let differing = try ReportFigureStore.verify(ctx.db)
+        return channels.filter { differing.contains($0.id) }.map { c in
+            [
+                .string("warning"),
+                .string(
+                    "the report figures of \(c.atHandle) differ from a recount of its messages: its reports are wrong"),
+                .string("doctor --rebuild-report-figures"),
+            ]
+        }
     }
 }

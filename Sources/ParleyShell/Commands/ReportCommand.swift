@@ -35,8 +35,8 @@ enum ReportCommand {
             return [
                 .string(b.key), .of(b.inbound), .of(b.outbound), .of(b.newConversations), .of(b.reopened),
                 .of(b.resolved),
-                ms(Percentiles.median(b.firstResponses)), ms(Percentiles.p90(b.firstResponses)),
-                ms(Percentiles.median(b.resolutions)), ms(Percentiles.p90(b.resolutions)),
+                ms(b.firstResponses.median), ms(b.firstResponses.p90),
+                ms(b.resolutions.median), ms(b.resolutions.p90),
             ]
         }
         let table = Table(columns: columns, rows: r.buckets.map(row) + [row(r.total)])
@@ -64,15 +64,15 @@ enum ReportCommand {
             "\(channel.displayName) (\(channel.atHandle)), last \(since):",
             "  messages       \(r.total.inbound) in, \(r.total.outbound) out",
             "  conversations  \(r.total.newConversations) new, \(r.total.reopened) reopened, \(r.total.resolved) resolved",
-            "  first response median \(t(Percentiles.median(r.total.firstResponses))), p90 \(t(Percentiles.p90(r.total.firstResponses)))"
+            "  first response median \(t(r.total.firstResponses.median)), p90 \(t(r.total.firstResponses.p90))"
                 + " (\(r.total.firstResponses.count) answered)",
-            "  resolution     median \(t(Percentiles.median(r.total.resolutions))), p90 \(t(Percentiles.p90(r.total.resolutions)))",
+            "  resolution     median \(t(r.total.resolutions.median)), p90 \(t(r.total.resolutions.p90))",
             "",
         ]
         let rows: [[Value]] = r.buckets.map { b in
             [
                 .string(b.key), .of(b.inbound), .of(b.outbound), .of(b.newConversations + b.reopened), .of(b.resolved),
-                .string(t(Percentiles.median(b.firstResponses))), .string(t(Percentiles.median(b.resolutions))),
+                .string(t(b.firstResponses.median)), .string(t(b.resolutions.median)),
             ]
         }
         let labels =
