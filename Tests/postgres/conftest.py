@@ -80,11 +80,23 @@ class Cluster:
         prefix = ["runuser", "-u", "postgres", "--"] if os.getuid() == 0 else []
         return subprocess.run(prefix + list(argv), capture_output=True, text=True, timeout=120)
 
-    def pg_ctl(self, *args):
-        assert self.folder, "only a cluster this suite started may be restarted"
-        r = self.as_owner(os.path.join(PG_BIN, "pg_ctl"), "-D", os.path.join(self.folder, "data"), *args)
-        assert r.returncode == 0, r.stderr + r.stdout
-        return r
+    def pg_ctl(self, action, *args):
+        """pg_ctl ACTION on this cluster, waiting until it is done. The server it starts logs to
+        server.log and keeps the options it was first started with (its socket folder)."""
+        assert self.folder, "only a cluster this suite started may be restarted or stopped"
+        log = os.path.join(self.folder, "server.log")
+        extra = ["-l", log] if action in ("start", "restart") else []
+        if action == "start":  # restart reuses the options of the last start; start needs them again
+            extra += ["-o", f"-c listen_addresses='' -c unix_socket_directories='{self.folder}' -c fsync=off "
+                            "-c synchronous_commit=off -c full_page_writes=off"]
+        prefix = ["runuser", "-u", "postgres", "--"] if os.getuid() == 0 else []
+        # Not a pipe: the server it starts would hold it open.
+        with open(os.path.join(self.folder, "pg_ctl.out"), "w+") as out:
+            r = subprocess.run(prefix + [os.path.join(PG_BIN, "pg_ctl"), "-D", os.path.join(self.folder, "data"),
+                                         action, "-w", "-t", "60", *extra, *args],
+                               stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, timeout=120)
+            out.seek(0)
+            assert r.returncode == 0, out.read()
 
     def new_database(self):
         name = "t_" + uuid.uuid4().hex[:16]
@@ -123,8 +135,34 @@ class Database:
         return r
 
     def popen(self, *args, env=None, stdin=subprocess.DEVNULL):
+        """parley started in the background; read its output with `communicate` (or `finish` when
+        it prints more than a pipe holds while nobody reads)."""
         return subprocess.Popen([BIN, "--db", self.db, *args], stdin=stdin, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True, env={**ENV, **(env or {})})
+
+    def spawn(self, *args, env=None, stdin=subprocess.DEVNULL):
+        """parley started in the background with its output going to files: `finish(p)` waits and
+        returns (stdout, stderr)."""
+        out, err = tempfile.TemporaryFile(mode="w+"), tempfile.TemporaryFile(mode="w+")
+        p = subprocess.Popen([BIN, "--db", self.db, *args], stdin=stdin, stdout=out, stderr=err,
+                             text=True, env={**ENV, **(env or {})})
+        p.outputs = (out, err)
+        return p
+
+    @staticmethod
+    def finish(p, timeout=300):
+        try:
+            p.wait(timeout=timeout)
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        texts = []
+        for f in p.outputs:
+            f.seek(0)
+            texts.append(f.read())
+            f.close()
+        return tuple(texts)
 
 
 @pytest.fixture(scope="session")
@@ -169,14 +207,16 @@ def race(procs_and_scripts, settle=0.3, timeout=300):
     input, and releases the scripts together once every process has connected and is waiting for
     its first line: the commands then reach the server within a millisecond of each other.
     Returns the finished processes' (returncode, stdout, stderr), in order."""
-    procs = [database.popen(*args, stdin=subprocess.PIPE) for database, args, _ in procs_and_scripts]
+    procs = [database.spawn(*args, stdin=subprocess.PIPE) for database, args, _ in procs_and_scripts]
     time.sleep(settle)
     for p, (_, _, script) in zip(procs, procs_and_scripts):
         p.stdin.write(script)
         p.stdin.flush()
+    for p in procs:
+        p.stdin.close()
     out = []
     for p in procs:
-        stdout, stderr = p.communicate(timeout=timeout)
+        stdout, stderr = Database.finish(p, timeout=timeout)
         out.append((p.returncode, stdout, stderr))
     return out
 
