@@ -76,12 +76,21 @@ package final class PostgresSession {
         let found = try connection.execute(
             """
             SELECT (SELECT count(*) FROM pg_namespace WHERE nspname = $1),
-                   (SELECT count(*) FROM pg_tables WHERE schemaname = $1 AND tablename = 'schema_version')
+                   (SELECT count(*) FROM pg_tables WHERE schemaname = $1 AND tablename = 'schema_version'),
+                   (SELECT count(*) FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+                        JOIN pg_namespace n ON n.oid = c.relnamespace
+                    WHERE n.nspname = $1 AND c.relname = 'schema_version' AND NOT a.attisdropped
+                        AND a.attname IN ('application', 'version'))
             """, [PostgresSchema.name], types: [.text])
         let row = found.rows.first ?? []
         guard row.first == "1" else { return false }
-        guard row.count > 1, row[1] == "1" else {
+        guard row.count > 2, row[1] == "1" else {
             throw ParleyError.storage(.notParleys, Self.notParleys("it has no parley.schema_version table"))
+        }
+        // Another application's table of that name is not read: it lacks parley's columns.
+        guard row[2] == "2" else {
+            throw ParleyError.storage(
+                .notParleys, Self.notParleys("its schema_version table is not parley's: it lacks parley's columns"))
         }
         let version = try connection.execute(
             "SELECT version FROM \(PostgresSchema.name).schema_version WHERE application = 'parley'")
