@@ -7,7 +7,7 @@ import socket
 import subprocess
 import time
 
-from conftest import BIN, ENV, PG_BIN, Org
+from .conftest import BIN, ENV, PG_BIN, Org
 
 ADA = "ada@acme.example"
 

@@ -4,7 +4,7 @@ only when a command writes."""
 
 import time
 
-from conftest import Org
+from .conftest import Org
 
 ADA = "ada@acme.example"
 

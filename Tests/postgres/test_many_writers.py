@@ -4,7 +4,7 @@ run again without the user seeing it."""
 
 import time
 
-from conftest import Org, race
+from .conftest import Org, race
 
 ADA = "ada@acme.example"
 

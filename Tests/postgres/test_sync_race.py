@@ -5,7 +5,7 @@ import re
 import threading
 import time
 
-from conftest import Org
+from .conftest import Org
 
 ADA = "ada@acme.example"
 

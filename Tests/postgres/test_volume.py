@@ -4,7 +4,7 @@ nothing twice, no error, and one audit row per command."""
 import os
 import time
 
-from conftest import Org
+from .conftest import Org
 
 ADA = "ada@acme.example"
 WRITERS = 8
