@@ -36,17 +36,18 @@ def run_through_restarts(pg, tmp_path, on_error, restarts=2, count=600):
     org(pg)
     script = numbered_script(tmp_path, count)
     p = pg.spawn("--as", ADA, "--on-error", on_error, "-f", script)
-    done_at = []
-    for r in range(restarts):
-        target = (r + 1) * count // (restarts + 2)
-        deadline = time.time() + 120
-        while pg.count("SELECT count(*) FROM parley.audit WHERE action IN ('conversation.note', 'conversation.tag')") < target:
-            assert p.poll() is None, pg.finish(p)
-            assert time.time() < deadline, ("the script made no progress", pg.finish(p, timeout=0))
-            time.sleep(0.05)
-        pg.cluster.pg_ctl("restart", "-m", "fast")
-        done_at.append(target)
-    out, err = pg.finish(p)
+    try:
+        for r in range(restarts):
+            target = (r + 1) * count // (restarts + 2)
+            deadline = time.time() + 120
+            while pg.count("SELECT count(*) FROM parley.audit "
+                           "WHERE action IN ('conversation.note', 'conversation.tag')") < target:
+                assert p.poll() is None, pg.finish(p)
+                assert time.time() < deadline, "the script made no progress"
+                time.sleep(0.05)
+            pg.cluster.pg_ctl("restart", "-m", "fast")
+    finally:
+        out, err = pg.finish(p)
     notes = pg.sql("SELECT text FROM parley.notes")
     tags = pg.sql("SELECT tag FROM parley.conversation_tags")
     audited = pg.sql("SELECT new_value FROM parley.audit WHERE action = 'conversation.note'")
