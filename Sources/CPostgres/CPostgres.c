@@ -44,6 +44,7 @@ static struct {
     void (*clear)(PGresult *);
     char *(*cmd_tuples)(PGresult *);
     PGresult *(*exec)(PGconn *, const char *);
+    PQnoticeProcessor (*set_notice_processor)(PGconn *, PQnoticeProcessor, void *);
 } lib;
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -85,6 +86,7 @@ static void load(void) {
     BIND(clear, "PQclear")
     BIND(cmd_tuples, "PQcmdTuples")
     BIND(exec, "PQexec")
+    BIND(set_notice_processor, "PQsetNoticeProcessor")
 #undef BIND
     loaded = 1;
 }
@@ -118,7 +120,19 @@ int parley_pg_conninfo_password(const char *conninfo, char **password, char **er
 
 void parley_pg_free_string(char *text) { free(text); }
 
-PGconn *parley_pg_connect(const char *conninfo) { return parley_pg_load() ? NULL : lib.connectdb(conninfo); }
+static void ignore_notice(void *arg, const char *message) {
+    (void)arg;
+    (void)message;
+}
+
+/* libpq prints the server's notices, and a FATAL message that arrives while the connection is
+   idle (the server shutting down), straight to stderr: parley reports failures itself. */
+PGconn *parley_pg_connect(const char *conninfo) {
+    if (parley_pg_load()) return NULL;
+    PGconn *conn = lib.connectdb(conninfo);
+    if (conn) lib.set_notice_processor(conn, ignore_notice, NULL);
+    return conn;
+}
 int parley_pg_status(const PGconn *conn) { return (int)lib.status(conn); }
 /* Never NULL, so that Swift can read each as a string. */
 static const char *text(const char *value) { return value ? value : ""; }

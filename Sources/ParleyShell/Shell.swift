@@ -360,8 +360,16 @@ package final class Shell {
         case .commit, .rollback:
             if singleTransaction { throw ParleyError.refused(Shell.singleTransactionRefusal) }
             guard userTransactionOpen else { throw ParleyError.refused("no transaction is open (`begin` opens one)") }
-            try session.database.withConnection { db in
-                if control == .commit { try db.commit() } else { try db.rollback() }
+            do {
+                try session.database.withConnection { db in
+                    if control == .commit { try db.commit() } else { try db.rollback() }
+                }
+            } catch {
+                // A transaction the database ended itself (on PostgreSQL, with a lost connection) is over.
+                if (try? session.database.withConnection { db in db.isInsideTransaction }) == false {
+                    userTransactionOpen = false
+                }
+                throw error
             }
             userTransactionOpen = false
             return .done(control == .commit ? "committed" : "rolled back: nothing since `begin` was kept")

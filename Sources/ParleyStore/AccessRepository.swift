@@ -130,7 +130,7 @@ package enum AccessRepository {
         _ db: StoreAccess, viewer: User, channels: [Channel], everyone: Bool = false, prefix: String? = nil,
         after: String? = nil, limit: Int? = nil
     ) throws -> [User] {
-        let condition = everyone ? "1" : visibleUserCondition(viewer: viewer, channels: channels)
+        let condition = everyone ? "1 = 1" : visibleUserCondition(viewer: viewer, channels: channels)
         var sql = "SELECT \(UserRepository.columns) FROM users u WHERE \(condition)"
         var args: [any SQLBindable] = []
         if let prefix, !prefix.isEmpty {

@@ -27,19 +27,44 @@ package final class PostgresSession {
     /// The open transaction created the schema: undoing it undoes the schema too.
     private var createdSchema = false
     private var numbered: [String: String] = [:]
+    /// A script's `begin` … `commit` is open (a transaction that spans commands).
+    private var longTransaction = false
+    /// The connection was lost inside the script's transaction: the server dropped all of it.
+    /// Every statement fails until `commit` (which reports the loss) or `rollback` ends it.
+    private var lostInside = false
 
     /// How long a transaction that keeps losing to concurrent ones, or a server that does not
     /// come back, is waited for before the command fails.
-    static let retryWindow: TimeInterval = 30
+    let retryWindow: TimeInterval
+    static let defaultRetryWindow: TimeInterval = 30
+    static let retryWindowVariable = "PARLEY_PG_RETRY_SECONDS"
 
     package var host: String { connection.host }
     package var port: String { connection.port }
 
-    init(connectionString: String) throws {
+    init(connectionString: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        retryWindow = try Self.retryWindow(environment)
         self.connectionString = connectionString
         connection = try PostgresConnection(connectionString)
         try prepareConnection()
         schemaReady = try checkSchema()
+    }
+
+    /// The retry window: PARLEY_PG_RETRY_SECONDS when set (seconds, fractions allowed, 0 to 3600).
+    static func retryWindow(_ environment: [String: String]) throws -> TimeInterval {
+        guard let given = environment[retryWindowVariable], !given.isEmpty else { return defaultRetryWindow }
+        guard let seconds = Double(given), seconds.isFinite, seconds >= 0, seconds <= 3600 else {
+            throw ParleyError.invalidValue(
+                "\(retryWindowVariable) must be a number of seconds from 0 to 3600 (how long parley runs again "
+                    + "a transaction that loses to concurrent ones, or waits for the server to come back), "
+                    + "not '\(given)'")
+        }
+        return seconds
+    }
+
+    /// Seconds as people read them: `30`, `1.5`.
+    static func seconds(_ value: TimeInterval) -> String {
+        value == value.rounded() ? String(Int(value)) : String(format: "%g", value)
     }
 
     /// Every statement names parley's tables without their schema: `parley` comes first.
@@ -53,12 +78,21 @@ package final class PostgresSession {
         let found = try connection.execute(
             """
             SELECT (SELECT count(*) FROM pg_namespace WHERE nspname = $1),
-                   (SELECT count(*) FROM pg_tables WHERE schemaname = $1 AND tablename = 'schema_version')
+                   (SELECT count(*) FROM pg_tables WHERE schemaname = $1 AND tablename = 'schema_version'),
+                   (SELECT count(*) FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+                        JOIN pg_namespace n ON n.oid = c.relnamespace
+                    WHERE n.nspname = $1 AND c.relname = 'schema_version' AND NOT a.attisdropped
+                        AND a.attname IN ('application', 'version'))
             """, [PostgresSchema.name], types: [.text])
         let row = found.rows.first ?? []
         guard row.first == "1" else { return false }
-        guard row.count > 1, row[1] == "1" else {
+        guard row.count > 2, row[1] == "1" else {
             throw ParleyError.storage(.notParleys, Self.notParleys("it has no parley.schema_version table"))
+        }
+        // Another application's table of that name is not read: it lacks parley's columns.
+        guard row[2] == "2" else {
+            throw ParleyError.storage(
+                .notParleys, Self.notParleys("its schema_version table is not parley's: it lacks parley's columns"))
         }
         let version = try connection.execute(
             "SELECT version FROM \(PostgresSchema.name).schema_version WHERE application = 'parley'")
@@ -104,6 +138,12 @@ package final class PostgresSession {
     /// Runs one statement: at the top level (no transaction) on its own, reconnecting first when
     /// the server went away; inside a transaction as it is.
     func execute(_ sql: String, _ arguments: SQLArguments) throws -> PostgresConnection.Rows {
+        if lostInside && depth == 1 {
+            // A read between two commands of the lost transaction (the clock, what is due): on a
+            // new connection, so that `commit` and `rollback` still reach the store.
+            if !connection.isConnected { try connectAgain(since: Date()) }
+            return try runStatement(sql, arguments)
+        }
         if depth == 0 {
             if !schemaReady {
                 // Reading an organisation that does not exist yet creates nothing; the first
@@ -114,7 +154,7 @@ package final class PostgresSession {
                 return try run(sql, arguments)
             } catch let error as ParleyError where Self.isLostConnection(error) {
                 // A statement outside a transaction only reads: run it again on a new connection.
-                try reconnect()
+                try reconnect(since: Date())
                 return try run(sql, arguments)
             }
         }
@@ -128,6 +168,15 @@ package final class PostgresSession {
     }
 
     private func run(_ sql: String, _ arguments: SQLArguments) throws -> PostgresConnection.Rows {
+        try checkNotLostInside()
+        do {
+            return try runStatement(sql, arguments)
+        } catch let error as ParleyError where longTransaction && Self.isLostConnection(error) {
+            throw loseLongTransaction()
+        }
+    }
+
+    private func runStatement(_ sql: String, _ arguments: SQLArguments) throws -> PostgresConnection.Rows {
         let text: String
         if let known = numbered[sql] {
             text = known
@@ -137,6 +186,25 @@ package final class PostgresSession {
         }
         return try connection.execute(
             text, arguments.values.map(\.text), types: PostgresStatement.types(arguments.values))
+    }
+
+    /// The script's transaction is gone with its connection: from here on, until `commit` or
+    /// `rollback`, every command fails with this error.
+    private func loseLongTransaction() -> ParleyError {
+        lostInside = true
+        return lostInsideError
+    }
+
+    private var lostInsideError: ParleyError {
+        .storage(
+            .unavailable,
+            "lost the connection to PostgreSQL at host \(host) port \(port) inside `begin` … `commit`: "
+                + "the server dropped everything since `begin`, and nothing of it will be kept; "
+                + "commands fail until `rollback` (or `commit`) ends it")
+    }
+
+    private func checkNotLostInside() throws {
+        if lostInside { throw lostInsideError }
     }
 
     // MARK: Transactions
@@ -155,17 +223,29 @@ package final class PostgresSession {
                 return try attemptTransaction(write: write, body)
             } catch let error as ParleyError {
                 let lost = Self.isLostConnection(error)
-                guard Self.isRetryable(error) || lost, Date().timeIntervalSince(started) < Self.retryWindow else {
-                    throw error
-                }
+                guard Self.isRetryable(error) || lost else { throw error }
                 attempt += 1
+                guard Date().timeIntervalSince(started) < retryWindow else {
+                    throw lost ? error : gaveUp(error, tries: attempt)
+                }
                 if lost {
-                    try reconnect()
+                    try reconnect(since: started)
                 } else {
                     usleep(UInt32.random(in: 200...2000) * UInt32(min(attempt, 20)))
                 }
             }
         }
+    }
+
+    /// The error of a transaction that lost to concurrent ones for the whole retry window.
+    private func gaveUp(_ error: ParleyError, tries: Int) -> ParleyError {
+        guard case .storage(let failure, let message) = error, failure == .serialization else { return error }
+        let why = message.range(of: "run it again: ").map { String(message[$0.upperBound...]) } ?? message
+        return .storage(
+            failure,
+            "the transaction kept losing to concurrent ones for \(Self.seconds(retryWindow))s (\(tries) tries) "
+                + "and was undone, nothing was changed: run the command again when the database is less busy "
+                + "(\(Self.retryWindowVariable) sets how long parley keeps trying; last: \(why))")
     }
 
     private func attemptTransaction<T>(write: Bool, _ body: () throws -> T) throws -> T {
@@ -208,12 +288,35 @@ package final class PostgresSession {
         do {
             try commit()
         } catch let error as ParleyError where Self.isLostConnection(error) {
+            // A transaction that wrote nothing has nothing to lose: run it again.
             guard let xid else { throw error }
-            try reconnect()
-            let status = try connection.execute("SELECT txid_status($1)", [xid], types: [.bigint])
-            if status.rows.first?.first == "committed" { return }
-            throw error
+            let started = Date()
+            do {
+                try reconnect(since: started)
+                while true {
+                    let status = try connection.execute("SELECT txid_status($1)", [xid], types: [.bigint])
+                    switch status.rows.first?.first ?? nil {
+                    case "committed": return
+                    case "in progress" where Date().timeIntervalSince(started) < retryWindow:
+                        // The server is still finishing the commit the lost connection sent.
+                        usleep(50_000)
+                    case "in progress":
+                        throw ParleyError.storage(.other, unknownOutcome("it is still committing"))
+                    default:
+                        // Aborted (or forgotten): nothing of it was kept, and it runs again.
+                        throw error
+                    }
+                }
+            } catch let failure as ParleyError where failure != error && Self.isLostConnection(failure) {
+                throw ParleyError.storage(.other, unknownOutcome(failure.message))
+            }
         }
+    }
+
+    /// When parley cannot learn whether a commit whose answer was lost went through.
+    private func unknownOutcome(_ why: String) -> String {
+        "the connection to PostgreSQL at host \(host) port \(port) was lost while committing, and parley could "
+            + "not learn whether the command was kept (\(why)): check before running it again"
     }
 
     /// After a failure: the transaction is rolled back (or gone with the connection).
@@ -233,56 +336,107 @@ package final class PostgresSession {
             try commit()
             return result
         } catch {
-            if connection.isConnected { try? rollback() }
+            if !lostInside && connection.isConnected { try? rollback() }
             throw error
         }
     }
 
     /// Opens a transaction (a savepoint inside one).
     func begin() throws {
-        if depth == 0 {
-            try connection.execute("BEGIN ISOLATION LEVEL SERIALIZABLE")
-        } else {
-            try connection.execute("SAVEPOINT s\(depth)")
+        try checkNotLostInside()
+        do {
+            if depth == 0 {
+                try connection.execute("BEGIN ISOLATION LEVEL SERIALIZABLE")
+            } else {
+                try connection.execute("SAVEPOINT s\(depth)")
+            }
+        } catch let error as ParleyError where longTransaction && Self.isLostConnection(error) {
+            throw loseLongTransaction()
         }
         depth += 1
+    }
+
+    /// Ends a script's transaction that the connection took with it; the next statement connects again.
+    private func endLostTransaction() {
+        lostInside = false
+        longTransaction = false
+        provisional = false
+        depth = 0
     }
 
     /// Commits what `begin` opened. A transaction PostgreSQL had to abort commits as a rollback:
     /// that is an error here, never a silent loss.
     func commit() throws {
+        if lostInside {
+            let error = lostInsideError
+            endLostTransaction()
+            throw error
+        }
         guard depth > 0 else { return }
         depth -= 1
         if depth == 0 {
+            let long = longTransaction
+            longTransaction = false
             if provisional {
                 provisional = false
                 try connection.execute("ROLLBACK")
                 return
             }
             createdSchema = false
-            try connection.execute("COMMIT")
+            do {
+                try connection.execute("COMMIT")
+            } catch let error as ParleyError where long && Self.isLostConnection(error) {
+                throw ParleyError.storage(
+                    .unavailable,
+                    "lost the connection to PostgreSQL at host \(host) port \(port) while committing the "
+                        + "transaction opened by `begin`: check whether its commands were kept before running "
+                        + "them again")
+            }
         } else {
-            try connection.execute("RELEASE SAVEPOINT s\(depth)")
+            do {
+                try connection.execute("RELEASE SAVEPOINT s\(depth)")
+            } catch let error as ParleyError where longTransaction && Self.isLostConnection(error) {
+                throw loseLongTransaction()
+            }
         }
     }
 
     func rollback() throws {
+        if lostInside {
+            endLostTransaction()
+            return
+        }
         guard depth > 0 else { return }
         depth -= 1
         if depth == 0 {
             provisional = false
             forgetSchemaIfCreated()
-            try connection.execute("ROLLBACK")
+            longTransaction = false
+            // A rollback on a lost connection has nothing left to undo.
+            do { try connection.execute("ROLLBACK") } catch let error as ParleyError where Self.isLostConnection(error)
+            {}
         } else {
-            try connection.execute("ROLLBACK TO SAVEPOINT s\(depth)")
-            try connection.execute("RELEASE SAVEPOINT s\(depth)")
+            do {
+                try connection.execute("ROLLBACK TO SAVEPOINT s\(depth)")
+                try connection.execute("RELEASE SAVEPOINT s\(depth)")
+            } catch let error as ParleyError where longTransaction && Self.isLostConnection(error) {
+                throw loseLongTransaction()
+            }
         }
     }
 
     /// A script's `begin`: a transaction that stays open across commands, creating parley's
     /// schema first when the database has none.
     func beginLong() throws {
-        try begin()
+        if depth == 0 && !connection.isConnected { try reconnect(since: Date()) }
+        do {
+            try begin()
+        } catch let error as ParleyError where depth == 0 && Self.isLostConnection(error) {
+            // Nothing was open yet: connect again and begin there.
+            try reconnect(since: Date())
+            try begin()
+        }
+        if depth == 1 { longTransaction = true }
         if !schemaReady {
             do {
                 if try checkSchema() {
@@ -319,22 +473,32 @@ package final class PostgresSession {
         return false
     }
 
-    /// Connects again, waiting while the server restarts, up to `retryWindow`. Whatever
-    /// transaction was open is gone with the old connection.
-    func reconnect() throws {
+    /// Connects again, waiting while the server restarts, until `retryWindow` has passed since
+    /// `since`. Whatever transaction was open is gone with the old connection.
+    func reconnect(since started: Date = Date()) throws {
         depth = 0
         provisional = false
         forgetSchemaIfCreated()
+        try connectAgain(since: started)
+    }
+
+    /// Replaces the connection, waiting for the server as `reconnect` does.
+    private func connectAgain(since started: Date) throws {
         numbered = [:]
-        let started = Date()
         while true {
             do {
                 connection = try PostgresConnection(connectionString)
                 try prepareConnection()
                 return
             } catch let error as ParleyError {
-                guard Date().timeIntervalSince(started) < Self.retryWindow else { throw error }
-                usleep(200_000)
+                guard Self.isLostConnection(error) else { throw error }
+                guard Date().timeIntervalSince(started) < retryWindow else {
+                    throw ParleyError.storage(
+                        .unavailable,
+                        "lost the connection to PostgreSQL, and it did not come back within "
+                            + "\(Self.seconds(retryWindow))s: \(error.message)")
+                }
+                usleep(100_000)
             }
         }
     }

@@ -41,12 +41,14 @@ do {
     database = try ParleyDatabase(path: databasePath)
 } catch {
     FileHandle.standardError.write(Data(("parley: " + Shell.oneLine(Shell.message(for: error)) + "\n").utf8))
-    // A database that is not parley's, or a server parley cannot reach or log in to, is a bad
-    // invocation, like a bad flag value.
-    if case ParleyError.storage(let failure, _) = error, failure == .notParleys || failure == .unavailable {
+    // A database path naming a file that is not parley's, a server that cannot be reached or refuses
+    // the login, a bad PostgreSQL setting: a bad invocation, like a bad flag value.
+    switch error {
+    case ParleyError.storage(.notParleys, _), ParleyError.storage(.unavailable, _), ParleyError.invalidValue:
         exit(2)
+    default:
+        exit(1)
     }
-    exit(1)
 }
 
 let io = StandardIO(interactive: interactive)

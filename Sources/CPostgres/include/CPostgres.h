@@ -33,7 +33,8 @@ const char *parley_pg_load(void);
 int parley_pg_conninfo_password(const char *conninfo, char **password, char **error);
 void parley_pg_free_string(char *text);
 
-/// PQconnectdb: NULL only when memory runs out; otherwise check parley_pg_status.
+/// PQconnectdb: NULL only when memory runs out; otherwise check parley_pg_status. The server's
+/// notices are dropped rather than printed on stderr.
 PGconn *parley_pg_connect(const char *conninfo);
 int parley_pg_status(const PGconn *conn);
 const char *parley_pg_error_message(const PGconn *conn);

@@ -69,15 +69,19 @@ package struct ChannelSync {
             token = page.nextToken
             for t in page.items where XID.isNewer(t.id, than: newest) { newest = t.id }
             let last = token == nil
+            // Counted per try: a transaction run again (it lost to a concurrent sync) counts once.
+            var counted = summary
             try store { db, now in
+                counted = summary
                 for t in page.items where t.authorID != channel.accountID {
                     let r = try Inbox.recordInbound(
                         db, channel: channel, contactPlatformID: t.authorID, contactHandle: t.authorUsername,
                         platformID: t.id, kind: .publicTweet, text: t.text, at: t.createdAt ?? now, now: now)
-                    count(r, &summary)
+                    count(r, &counted)
                 }
                 if last, newest != since { try moveCursor(db, channel, \.mentionsSinceID, to: newest) }
             }
+            summary = counted
             try pageDone(&summary)
         } while token != nil
     }
@@ -104,13 +108,18 @@ package struct ChannelSync {
                 if XID.isNewer(e.id, than: newest) { newest = e.id }
             }
             let last = token == nil || reachedStored
+            // Counted per try: a transaction run again (it lost to a concurrent sync) counts once.
+            var counted = summary
+            var stillWaiting = waiting
             try store { db, now in
+                counted = summary
+                stillWaiting = waiting
                 // Oldest first: a customer's message is stored before the account's answer to it.
                 for e in fresh.reversed() {
                     guard let customer = e.customerID(accountID: channel.accountID) else { continue }
                     if e.senderID == channel.accountID {
-                        if try !storeSent(db, channel, e, to: customer, now: now, &summary) {
-                            waiting.append(e)
+                        if try !storeSent(db, channel, e, to: customer, now: now, &counted) {
+                            stillWaiting.append(e)
                         }
                         continue
                     }
@@ -118,16 +127,18 @@ package struct ChannelSync {
                         db, channel: channel, contactPlatformID: customer,
                         contactHandle: e.senderUsername, platformID: e.id,
                         kind: .directMessage, text: e.text, at: e.createdAt ?? now, now: now)
-                    count(r, &summary)
+                    count(r, &counted)
                 }
                 if last {
-                    for e in waiting {
+                    for e in stillWaiting {
                         guard let customer = e.customerID(accountID: channel.accountID) else { continue }
-                        _ = try storeSent(db, channel, e, to: customer, now: now, &summary)
+                        _ = try storeSent(db, channel, e, to: customer, now: now, &counted)
                     }
                 }
                 if last, newest != stored { try moveCursor(db, channel, \.dmNewestID, to: newest) }
             }
+            summary = counted
+            waiting = stillWaiting
             try pageDone(&summary)
             if reachedStored { break }
         } while token != nil
@@ -165,12 +176,15 @@ package struct ChannelSync {
         }
     }
 
-    /// Moves one of the channel's cursors, inside the transaction of the page it covers.
+    /// Moves one of the channel's cursors forward, inside the transaction of the page it covers.
+    /// A sync that ran at the same time and finished first may have moved it further already:
+    /// then it stays where it is, so the next sync never asks again for what is stored.
     func moveCursor(
         _ db: StoreAccess, _ channel: Channel, _ field: WritableKeyPath<ChannelRepository.SyncCursor, String?>,
         to value: String?
     ) throws {
         var cursor = try ChannelRepository.syncCursor(db, id: channel.id)
+        guard let value, XID.isNewer(value, than: cursor[keyPath: field]) else { return }
         cursor[keyPath: field] = value
         try ChannelRepository.setSyncCursor(db, id: channel.id, cursor)
     }
