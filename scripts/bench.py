@@ -20,8 +20,11 @@ import time
 import urllib.request
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
-PARLEY = os.path.join(ROOT, ".build", "release", "parley")
-BENCH = os.path.join(ROOT, ".build", "release", "parley-bench")
+# $PARLEY_BENCH_BINARIES names a folder holding other builds of parley and parley-bench (an
+# earlier commit's, to compare before and after on the same machine); else the release build.
+BINARIES = os.environ.get("PARLEY_BENCH_BINARIES") or os.path.join(ROOT, ".build", "release")
+PARLEY = os.path.join(BINARIES, "parley")
+BENCH = os.path.join(BINARIES, "parley-bench")
 WORK = os.path.join(ROOT, ".build", "bench")
 FAKE_X = os.path.join(ROOT, "Tests", "fakex", "fake_x.py")
 ADMIN = "admin@bench.example"

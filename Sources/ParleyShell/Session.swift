@@ -235,11 +235,12 @@ package struct CommandContext {
         -> AccessDecision
     {
         let u = try requireUser()
-        let facts =
-            u.id == visibility.user?.id
-            ? try visibility.facts(on: channel) ?? AccessRepository.facts(db, user: u, channel: channel)
-            : try AccessRepository.facts(db, user: u, channel: channel)
-        let d = AccessPolicy.decide(action, facts, naming: label)
+        if u.id == visibility.user?.id, let deciding = try visibility.facts(on: channel) {
+            let d = AccessPolicy.decide(action, deciding, naming: label)
+            if d.allowed { return d }
+        }
+        // A refusal (or another user's session) explains itself from all the facts.
+        let d = AccessPolicy.decide(action, try AccessRepository.facts(db, user: u, channel: channel), naming: label)
         guard d.allowed else {
             var message = "\(what) refused: \(d.explanation)"
             if u.role == .admin, u.enabled {

@@ -69,7 +69,12 @@ package final class Shell {
     /// Runs one complete logical line (commands separated by `;`). Returns whether all succeeded.
     @discardableResult
     package func execute(line: String, location: String? = nil) -> Bool {
-        switch parser.commands(in: Shell.expandingBackslashAlias(line)) {
+        execute(parser.commands(in: Shell.expandingBackslashAlias(line)), location: location)
+    }
+
+    /// Runs a line already split into commands by `parser.commands(in:)`.
+    func execute(_ outcome: Tokenizer.Outcome, location: String?) -> Bool {
+        switch outcome {
         case .incomplete(.openQuote(let q)):
             return fail(ParleyError.usage("unterminated quote: a \(q) was opened and never closed"), location: location)
         case .incomplete(.continuation):
@@ -113,13 +118,19 @@ package final class Shell {
     /// `\q` and `\?` at the start of a line, as psql reads them: the tokenizer would take the
     /// backslash for an escape, so the word is swapped for its command before tokenizing.
     static func expandingBackslashAlias(_ line: String) -> String {
+        backslashAliasExpansion(line) ?? line
+    }
+
+    /// The line with its leading `\q` or `\?` swapped for the command, or nil when it has none.
+    static func backslashAliasExpansion(_ line: String) -> String? {
         let body = line.drop { $0 == " " || $0 == "\t" }
+        guard body.first == "\\" else { return nil }
         for (alias, command) in CommandTable.aliases where alias.hasPrefix("\\") && body.hasPrefix(alias) {
             let rest = body.dropFirst(alias.count)
             if let next = rest.first, next != " " && next != "\t" && next != ";" && next != "\n" { continue }
             return command + rest
         }
-        return line
+        return nil
     }
 
     /// Whether the text so far is a whole command line or needs more lines.
@@ -194,44 +205,42 @@ package final class Shell {
                     if session.onError == .stop { stopRequested = true }
                     continue
                 }
-                if needsMore(pending) != nil { continue }
+                // Split once: the split that says the command is whole is the one that runs
+                // (a line that begins with `\q` or `\?` is split again with the alias swapped in).
+                let outcome = parser.commands(in: pending)
+                if case .incomplete = outcome { continue }
                 let line = pending
                 pending = ""
                 session.remember(line)
                 commandLines += 1
-                if !execute(line: line, location: "\(name):\(pendingStart)") { ok = false }
+                let location = "\(name):\(pendingStart)"
+                let succeeded =
+                    Shell.backslashAliasExpansion(line).map { execute(line: $0, location: location) }
+                    ?? execute(outcome, location: location)
+                if !succeeded { ok = false }
             }
         }
         if interrupted {
-            // Said once, by the script where Ctrl-C landed; the scripts that sourced it stop quietly.
-            if !interruptReported {
-                interruptReported = true
-                let total = (source as? FileLineSource)?.commandLineCount().map { " of \(Shell.count($0))" } ?? ""
-                var transaction = ""
-                if userTransactionOpen {
-                    // At the prompt the person decides; a script run is over, and with it its transaction.
-                    if session.io.isInteractive {
-                        transaction = " (the transaction opened by `begin` is still open)"
-                    } else {
-                        rollbackOpenTransaction()
-                        transaction = " (everything since `begin` was rolled back)"
-                    }
-                }
-                session.io.err(
-                    "\(name): interrupted after \(Shell.count(commandLines))\(total) command"
-                        + "\(commandLines == 1 && total.isEmpty ? "" : "s")" + transaction)
-            }
+            reportInterruption(source, name: name, commandLines: commandLines)
             return false
         }
-        if !pending.isEmpty && !stopRequested {
-            let why = needsMore(pending)
+        return finishScript(
+            name: name, unfinished: pending.isEmpty ? nil : (pending, pendingStart),
+            transactionAtStart: transactionAtStart) && ok
+    }
+
+    /// The end of a script's input: a command left open (a quote, a trailing `\\`) fails, and a
+    /// `begin` the script opened and did not commit is rolled back. Returns whether all was well.
+    func finishScript(name: String, unfinished: (text: String, line: Int)?, transactionAtStart: Bool) -> Bool {
+        var ok = true
+        if let unfinished, !stopRequested {
             let message: String
-            if case .openQuote(let q)? = why {
+            if case .openQuote(let q)? = needsMore(unfinished.text) {
                 message = "unterminated quote: a \(q) was opened and never closed"
             } else {
                 message = "the script ends in \\ but nothing follows"
             }
-            ok = fail(ParleyError.usage(message), location: "\(name):\(pendingStart)") && ok
+            ok = fail(ParleyError.usage(message), location: "\(name):\(unfinished.line)")
         }
         if userTransactionOpen && !transactionAtStart && session.sourceDepth == 0 {
             rollbackOpenTransaction()
@@ -242,6 +251,28 @@ package final class Shell {
                     location: name) && ok
         }
         return ok
+    }
+
+    /// Says how far a script got when Ctrl-C stopped it; a script run rolls back its `begin`.
+    func reportInterruption(_ source: LineSource, name: String, commandLines: Int) {
+        // Said once, by the script where Ctrl-C landed; the scripts that sourced it stop quietly.
+        if !interruptReported {
+            interruptReported = true
+            let total = (source as? FileLineSource)?.commandLineCount().map { " of \(Shell.count($0))" } ?? ""
+            var transaction = ""
+            if userTransactionOpen {
+                // At the prompt the person decides; a script run is over, and with it its transaction.
+                if session.io.isInteractive {
+                    transaction = " (the transaction opened by `begin` is still open)"
+                } else {
+                    rollbackOpenTransaction()
+                    transaction = " (everything since `begin` was rolled back)"
+                }
+            }
+            session.io.err(
+                "\(name): interrupted after \(Shell.count(commandLines))\(total) command"
+                    + "\(commandLines == 1 && total.isEmpty ? "" : "s")" + transaction)
+        }
     }
 
     /// Opens the transaction that `begin` (or -1) opens: the commands that follow run inside it.

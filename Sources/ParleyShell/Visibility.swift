@@ -16,13 +16,14 @@ final class Visibility {
     let user: User?
     private var cachedChannels: [Channel]?
     /// The access facts of the user on a channel, gathered once a command: the decision whether
-    /// it exists for them and the decision on the command's action read the same facts.
+    /// it exists for them and the decision on the command's action read the same facts. Only the
+    /// facts that decide: a refusal gathers the rest to explain itself (`CommandContext.require`).
     private var cachedFacts: [Int64: AccessFacts] = [:]
 
     func facts(on channel: Channel) throws -> AccessFacts? {
         guard let user else { return nil }
         if let f = cachedFacts[channel.id] { return f }
-        let f = try AccessRepository.facts(db, user: user, channel: channel)
+        let f = try AccessRepository.decidingFacts(db, user: user, channel: channel)
         cachedFacts[channel.id] = f
         return f
     }

@@ -21,6 +21,29 @@ package enum AccessRepository {
             allUsers: channel.allUsers, allUsersRole: channel.allUsersRole)
     }
 
+    /// The facts that decide for one user on one channel: the memberships are only those that
+    /// reach the channel (all of them under All Teams). The same decision as `facts`, without the
+    /// text that explains a refusal; a command on a conversation reads one row instead of one per
+    /// team of the user.
+    package static func decidingFacts(_ db: StoreAccess, user: User, channel: Channel) throws -> AccessFacts {
+        guard !channel.allTeams else { return try facts(db, user: user, channel: channel) }
+        let direct = try ChannelRepository.directRole(db, channelID: channel.id, userID: user.id)
+        let memberships = try db.rows(
+            sql: """
+                SELECT t.name, m.role FROM team_channels tc
+                JOIN team_members m ON m.team_id = tc.team_id AND m.user_id = ?
+                JOIN teams t ON t.id = tc.team_id WHERE tc.channel_id = ?
+                """, arguments: [user.id, channel.id]
+        ).map {
+            AccessFacts.Membership(team: $0[0], role: ChannelRole(rawValue: $0[1]) ?? .viewer, teamHasChannel: true)
+        }
+        return AccessFacts(
+            userEmail: user.email, userEnabled: user.enabled, accountRole: user.role,
+            channelName: channel.atHandle,
+            directRole: direct, memberships: memberships, allTeams: channel.allTeams,
+            allUsers: channel.allUsers, allUsersRole: channel.allUsersRole)
+    }
+
     /// The facts for one user on every channel where some path could give a role.
     /// Channels outside this set have no path at all, so the user has no role there.
     ///

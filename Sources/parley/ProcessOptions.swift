@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ParleyCore
+import ParleyShell
 
 /// The process flags (docs/PRODUCT.md, "The shell"). Scripts (-f) and commands (-c) run in the order given.
 struct ProcessOptions: ParsableCommand {
@@ -80,42 +81,34 @@ struct ProcessOptions: ParsableCommand {
             valueName: "FILE"))
     var outputFile: String?
 
-    /// Whether the positional word `sync` asks for the sync mode.
-    var syncMode: Bool { words.contains("sync") }
-
-    /// The database file: --db, or the positional word that is not the first `sync`.
-    var databasePath: String? { database ?? positionalDatabases.first }
-
-    var positionalDatabases: [String] {
-        var rest = words
-        if let i = rest.firstIndex(of: "sync") { rest.remove(at: i) }
-        return rest
+    /// The parsed values, for the rest of the executable.
+    var flags: ProcessFlags {
+        ProcessFlags(
+            database: database, words: words, every: every, files: files, commands: commands, json: json,
+            onError: onError, asUser: asUser, singleTransaction: singleTransaction, outputFile: outputFile)
     }
 
-    /// The sync interval, parsed.
-    var syncEvery: TimeSpan? { every.flatMap { try? TimeSpan.parse($0) } }
-
     func validate() throws {
-        if let onError, onError != "stop" && onError != "continue" {
-            throw ValidationError("--on-error takes stop or continue, not '\(onError)'")
-        }
-        let positional = positionalDatabases
-        if positional.count > 1 {
-            throw ValidationError(
-                "one database file, not \(positional.count): "
-                    + positional.map { "'\($0)'" }.joined(separator: " "))
-        }
-        if let database, let other = positional.first {
-            throw ValidationError("the database is given twice: --db '\(database)' and '\(other)'; give one")
-        }
-        if let every {
-            guard syncMode else { throw ValidationError("--every goes with sync: parley [--db PATH] sync --every 5m") }
-            guard (try? TimeSpan.parse(every)) != nil else {
-                throw ValidationError("--every takes a duration like 90s, 15m or 1h, not '\(every)'")
+        do { try flags.validate() } catch { throw ValidationError(error.message) }
+    }
+
+    /// The flags of `arguments`: the everyday shapes read by `FlagScanner`, the rest by
+    /// swift-argument-parser (whose reflection over the definitions costs a start a millisecond).
+    /// Prints help or the version and exits 0, or says what is wrong and exits 2.
+    static func flags(_ arguments: [String]) -> ProcessFlags {
+        if let flags = FlagScanner.scan(arguments) { return flags }
+        do {
+            return try parse(arguments).flags
+        } catch {
+            if exitCode(for: error) == .success {
+                // --help and --version.
+                print(TerminalText.escapedLines(fullMessage(for: error)))
+                Foundation.exit(0)
             }
-        }
-        if syncMode && (!files.isEmpty || !commands.isEmpty || singleTransaction || outputFile != nil) {
-            throw ValidationError("sync runs alone: not with -f, -c, -1 or -o")
+            // A bad invocation is one line: what is wrong, and where the flags are listed.
+            let said = TerminalText.escaped(message(for: error))
+            FileHandle.standardError.write(Data("parley: \(said) (`parley --help` lists the flags)\n".utf8))
+            Foundation.exit(2)
         }
     }
 

@@ -1,4 +1,3 @@
-import ArgumentParser
 import Foundation
 import ParleyCore
 import ParleyShell
@@ -11,21 +10,7 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 if arguments.first == "db" {
     exit(DatabaseCommand.run(Array(arguments.dropFirst())))
 }
-let options: ProcessOptions
-do {
-    options = try ProcessOptions.parse(arguments)
-} catch {
-    let code = ProcessOptions.exitCode(for: error)
-    if code == .success {
-        // --help and --version.
-        print(TerminalText.escapedLines(ProcessOptions.fullMessage(for: error)))
-        exit(0)
-    }
-    // A bad invocation is one line: what is wrong, and where the flags are listed.
-    let message = TerminalText.escaped(ProcessOptions.message(for: error))
-    FileHandle.standardError.write(Data("parley: \(message) (`parley --help` lists the flags)\n".utf8))
-    exit(2)
-}
+let options = ProcessOptions.flags(arguments)
 
 let environment = ProcessInfo.processInfo.environment
 let databasePath = options.databasePath ?? ProcessOptions.defaultDatabasePath(environment)

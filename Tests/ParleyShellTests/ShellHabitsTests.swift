@@ -32,6 +32,19 @@ import Testing
         #expect(Shell.expandingBackslashAlias("note 1 \\q") == "note 1 \\q")
     }
 
+    /// A script line is split into words once; a line that begins with `\?` or `\q` runs as the
+    /// command it stands for, and a line ending in `\` still carries a command over to the next.
+    @Test func scriptLinesRunAsSplitWithAliasesSwappedIn() {
+        io.stdout = []
+        let script =
+            "\\? conversation\nclock; whoami\nuser add bo@acme.example \\\n  --name Bo\n\\q\nuser add cy@acme.example --name Cy"
+        let ok = shell.runScript(StringLineSource(script), name: "s")
+        #expect(ok && shell.exitRequested, "\(io.errText)")
+        #expect(io.outText.contains("conversation list"), "\(io.outText)")
+        #expect(io.outText.contains("ada@acme.example") && io.outText.contains("bo@acme.example"))
+        #expect(!io.outText.contains("cy@acme.example"))
+    }
+
     @Test(arguments: ["\\q", ".quit", ".exit", " \\q ", ".QUIT"])
     func aliasesLeave(line: String) {
         #expect(run(line).ok)

@@ -103,7 +103,7 @@ package struct OptionSpec: Sendable {
         self.asTyped = asTyped
         self.valueName =
             valueName ?? kind?.choices?.joined(separator: "|")
-            ?? name.uppercased().replacingOccurrences(of: "-", with: "_")
+            ?? String(name.uppercased().map { $0 == "-" ? "_" : $0 })
     }
 
     var usage: String { kind == nil ? "[--\(name)]" : "[--\(name) \(valueName)]" }

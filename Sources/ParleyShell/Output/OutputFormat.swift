@@ -37,13 +37,13 @@ package enum Renderer {
         case .record(let fields, let sections):
             let width = fields.map { $0.0.count }.max() ?? 0
             var lines = fields.map { key, value -> String in
-                let label = key.replacingOccurrences(of: "_", with: " ")
+                let label = String(key.map { $0 == "_" ? " " : $0 })
                 let shown = value == .array([]) ? "-" : TerminalText.escaped(value.plain)
                 return label + String(repeating: " ", count: width - key.count + 2) + shown
             }
             for (title, t) in sections {
                 lines.append("")
-                lines.append(title.replacingOccurrences(of: "_", with: " ") + ":")
+                lines.append(String(title.map { $0 == "_" ? " " : $0 }) + ":")
                 let body = aligned(t).split(separator: "\n", omittingEmptySubsequences: false)
                 lines.append(t.rows.isEmpty ? "  (none)" : body.map { "  " + $0 }.joined(separator: "\n"))
             }
