@@ -109,7 +109,8 @@ package enum AccessRepository {
                     + " WHERE tc.channel_id IN (\(ids)))",
             ]
             if channels.contains(where: \.allTeams) { holders.append("u.id IN (SELECT user_id FROM team_members)") }
-            if channels.contains(where: \.allUsers) { holders = ["1"] }
+            // `1 = 1`, not `1`: PostgreSQL wants a boolean where SQLite takes any integer.
+            if channels.contains(where: \.allUsers) { holders = ["1 = 1"] }
             parts.append("(u.enabled = 1 AND (" + holders.joined(separator: " OR ") + "))")
         }
         return "(" + parts.joined(separator: " OR ") + ")"
@@ -130,7 +131,7 @@ package enum AccessRepository {
         _ db: StoreAccess, viewer: User, channels: [Channel], everyone: Bool = false, prefix: String? = nil,
         after: String? = nil, limit: Int? = nil
     ) throws -> [User] {
-        let condition = everyone ? "1" : visibleUserCondition(viewer: viewer, channels: channels)
+        let condition = everyone ? "1 = 1" : visibleUserCondition(viewer: viewer, channels: channels)
         var sql = "SELECT \(UserRepository.columns) FROM users u WHERE \(condition)"
         var args: [any SQLBindable] = []
         if let prefix, !prefix.isEmpty {
