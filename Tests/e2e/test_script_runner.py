@@ -193,3 +193,27 @@ def test_two_writers_at_once_lose_nothing(parley, sandbox, tmp_path):
         _, err = p.communicate(timeout=120)
         assert p.returncode == 0 and "locked" not in err and "busy" not in err, err
     assert sql(parley.db, "SELECT count(*) FROM notes") == "600"
+
+
+def test_a_writer_gives_up_on_a_long_transaction_with_one_line(parley, sandbox):
+    """`begin` keeps other writers out while it is open (SQLite's write lock; on PostgreSQL a
+    lock every write takes): one waits, then fails with the same words on both stores."""
+    import subprocess
+    from conftest import BIN, ENV
+    holder = subprocess.Popen([BIN, "--db", parley.db, "--as", "cora@acme.example", "-f", "-"], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV, text=True)
+    try:
+        holder.stdin.write("begin\nconversation tag 1 held\nwhoami\n")
+        holder.stdin.flush()
+        while "cora@acme.example" not in holder.stdout.readline():
+            pass
+        r = parley("--as", "cora@acme.example", "-c", "conversation tag 1 waited")
+        assert r.returncode == 1, r.stderr
+        assert r.stderr.startswith("-c:1: error: the database stayed busy for ") and len(r.stderr.splitlines()) == 1
+        assert "(another parley holds a long transaction): try again" in r.stderr
+        out, err = holder.communicate("commit\n", timeout=60)
+        assert holder.returncode == 0, err
+    finally:
+        holder.kill()
+    tags = json.loads(parley("--as", "cora@acme.example", "--json", "-c", "conversation show 1").stdout)["tags"]
+    assert tags == ["held"]
