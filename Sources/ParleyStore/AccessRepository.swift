@@ -132,7 +132,8 @@ package enum AccessRepository {
                     + " WHERE tc.channel_id IN (\(ids)))",
             ]
             if channels.contains(where: \.allTeams) { holders.append("u.id IN (SELECT user_id FROM team_members)") }
-            if channels.contains(where: \.allUsers) { holders = ["1"] }
+            // `1 = 1`, not `1`: PostgreSQL wants a boolean where SQLite takes any integer.
+            if channels.contains(where: \.allUsers) { holders = ["1 = 1"] }
             parts.append("(u.enabled = 1 AND (" + holders.joined(separator: " OR ") + "))")
         }
         return "(" + parts.joined(separator: " OR ") + ")"

@@ -52,7 +52,15 @@ package struct StoreAccess {
     package func atomically<T>(write: Bool = true, _ body: () throws -> T) throws -> T {
         switch engine {
         case .postgres(let pg):
-            return try pg.transaction(write: write, body)
+            guard write, !pg.isInsideTransaction else { return try pg.transaction(write: write, body) }
+            do {
+                return try pg.transaction(write: true) {
+                    try Self.lockOutLongTransactions(pg)
+                    return try body()
+                }
+            } catch let error as ParleyError where Self.isBusy(error) {
+                throw StoreErrors.busy(seconds: PostgresSession.retryWindow)
+            }
         case .sqlite(let db):
             var result: T?
             if db.isInsideTransaction {
@@ -74,8 +82,38 @@ package struct StoreAccess {
     package func begin() throws {
         switch engine {
         case .sqlite(let db): try db.beginTransaction(.immediate)
-        case .postgres(let pg): try pg.beginLong()
+        case .postgres(let pg):
+            try pg.beginLong()
+            do {
+                try Self.lockOutWriters(pg)
+            } catch {
+                try? pg.rollback()
+                throw Self.isBusy(error) ? StoreErrors.busy(seconds: ParleyDatabase.busyTimeout) : error
+            }
         }
+    }
+
+    // On PostgreSQL, writers run at once, and a serializable transaction that loses to a
+    // concurrent one is run again (`PostgresSession.transaction`). A script's `begin` … `commit`
+    // cannot be run again: like SQLite's write lock, it keeps other writers out while it is open,
+    // so it never loses. The lock is on the table `meta`, taken before the transaction's first
+    // read (its snapshot), so the writers it waited for are not concurrent with it.
+
+    /// A command's write transaction: fails at once (and is run again, up to
+    /// `PostgresSession.retryWindow`) while a `begin` … `commit` is open.
+    static func lockOutLongTransactions(_ pg: PostgresSession) throws {
+        _ = try pg.execute("LOCK TABLE meta IN ROW EXCLUSIVE MODE NOWAIT", [])
+    }
+
+    /// A `begin` … `commit`: waits for the writers at work to finish, then keeps the others out.
+    static func lockOutWriters(_ pg: PostgresSession) throws {
+        _ = try pg.execute("SET LOCAL lock_timeout = '\(Int(ParleyDatabase.busyTimeout * 1000))ms'", [])
+        _ = try pg.execute("LOCK TABLE meta IN SHARE ROW EXCLUSIVE MODE", [])
+    }
+
+    static func isBusy(_ error: Error) -> Bool {
+        if case .storage(.busy, _)? = error as? ParleyError { return true }
+        return false
     }
 
     /// Commits the transaction `begin` opened.
@@ -221,16 +259,18 @@ package struct StoreAccess {
 
 /// The one place the engine's errors become parley's: what a person can act on.
 enum StoreErrors {
+    /// A writer that waited `seconds` for another's long transaction, on either engine.
+    static func busy(seconds: Double) -> ParleyError {
+        ParleyError.storage(
+            .busy, "the database stayed busy for \(Int(seconds))s (another parley holds a long transaction): try again")
+    }
+
     /// `error` as a `ParleyError` (unchanged when it is one, or not the engine's).
     /// `readOnlyMessage` is the open database's reason it may not be written, when it has one.
     static func parleyError(_ error: Error, readOnlyMessage: String?) -> Error {
         guard let e = error as? DatabaseError else { return error }
         switch e.resultCode {
-        case .SQLITE_BUSY, .SQLITE_LOCKED:
-            return ParleyError.storage(
-                .busy,
-                "the database stayed busy for \(Int(ParleyDatabase.busyTimeout))s "
-                    + "(another parley holds a long transaction): try again")
+        case .SQLITE_BUSY, .SQLITE_LOCKED: return busy(seconds: ParleyDatabase.busyTimeout)
         case .SQLITE_READONLY:
             // A write outside a command's declared access (a login's audit line) on a read-only file.
             return ParleyError.storage(

@@ -5,7 +5,21 @@ import sys
 import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from parley_org import BIN, ENV, ROOT, Org, run, sandbox_org  # noqa: E402,F401  (re-exported to the tests)
+import parley_org  # noqa: E402
+from parley_org import (BIN, ENV, POSTGRES, ROOT, Org, dump, integrity, new_database, rows,  # noqa: E402,F401
+                        run, sandbox_org, sql, tables)  # (re-exported to the tests)
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", parley_org.SQLITE_ONLY_MARKER)
+
+
+def pytest_collection_modifyitems(items):
+    parley_org.skip_sqlite_only(items)
+
+
+def pytest_sessionfinish(session):
+    parley_org.drop_all()
 
 
 class Parley:
@@ -16,12 +30,13 @@ class Parley:
         return run(self.db if db else None, *args, stdin=stdin, env=env)
 
     def dump(self):
-        return subprocess.run(["sqlite3", self.db, ".dump"], capture_output=True, text=True).stdout
+        """Every row of the database, the same text on both stores (parley_org.dump)."""
+        return dump(self.db)
 
 
 @pytest.fixture
 def parley(tmp_path):
-    return Parley(str(tmp_path / "p.db"))
+    return Parley(new_database(str(tmp_path / "p.db")))
 
 
 @pytest.fixture

@@ -73,6 +73,7 @@ def assert_refused(folder, path):
     assert state(folder) == before
 
 
+@pytest.mark.sqlite_only(reason="a SQLite file that is not parley's")
 def test_another_applications_sqlite_database_is_refused_unchanged(tmp_path):
     path = str(tmp_path / "other.db")
     subprocess.run(["sqlite3", path, "create table foo(x); insert into foo values (1)"], check=True)
@@ -81,12 +82,14 @@ def test_another_applications_sqlite_database_is_refused_unchanged(tmp_path):
     assert out == ["foo"]
 
 
+@pytest.mark.sqlite_only(reason="a SQLite file that is not parley's")
 def test_an_sqlite_database_marked_by_another_application_is_refused_unchanged(tmp_path):
     path = str(tmp_path / "marked.db")
     subprocess.run(["sqlite3", path, "pragma application_id = 7; create table users(x)"], check=True)
     assert_refused(str(tmp_path), path)
 
 
+@pytest.mark.sqlite_only(reason="a file that is not parley's")
 def test_a_text_file_is_refused_unchanged(tmp_path):
     path = str(tmp_path / "notes.txt")
     with open(path, "w") as f:
@@ -94,6 +97,7 @@ def test_a_text_file_is_refused_unchanged(tmp_path):
     assert_refused(str(tmp_path), path)
 
 
+@pytest.mark.sqlite_only(reason="a file that is not parley's")
 def test_random_bytes_are_refused_unchanged(tmp_path):
     path = str(tmp_path / "noise.bin")
     with open(path, "wb") as f:
@@ -101,6 +105,7 @@ def test_random_bytes_are_refused_unchanged(tmp_path):
     assert_refused(str(tmp_path), path)
 
 
+@pytest.mark.sqlite_only(reason="a zero-byte file, and the file's application_id and user_version")
 def test_a_zero_byte_file_is_a_new_database(tmp_path):
     path = str(tmp_path / "empty.db")
     open(path, "w").close()
@@ -112,6 +117,7 @@ def test_a_zero_byte_file_is_a_new_database(tmp_path):
     assert "@cust" in r.stdout
 
 
+@pytest.mark.sqlite_only(reason="the file's application_id and GRDB's migrations")
 def test_a_database_of_an_earlier_parley_opens_and_gains_the_application_id(tmp_path):
     path = str(tmp_path / "earlier.db")
     make_parley_db(path)
@@ -182,6 +188,7 @@ def check_reads_work_and_writes_fail(folder, path, user):
     assert state(folder) == before
 
 
+@pytest.mark.sqlite_only(reason="file modes: a read-only file")
 def test_a_read_only_file_in_a_writable_folder_reads_and_refuses_writes(open_folder):
     user = unprivileged_user()
     path = os.path.join(open_folder, "p.db")
@@ -191,6 +198,7 @@ def test_a_read_only_file_in_a_writable_folder_reads_and_refuses_writes(open_fol
     check_reads_work_and_writes_fail(open_folder, path, user)
 
 
+@pytest.mark.sqlite_only(reason="file modes: a read-only folder")
 def test_a_writable_file_in_a_read_only_folder_reads_and_refuses_writes(open_folder):
     user = unprivileged_user()
     path = os.path.join(open_folder, "p.db")
@@ -203,6 +211,7 @@ def test_a_writable_file_in_a_read_only_folder_reads_and_refuses_writes(open_fol
     check_reads_work_and_writes_fail(open_folder, path, user)
 
 
+@pytest.mark.sqlite_only(reason="SQLite's -wal and -shm files")
 def test_a_read_only_database_with_changes_in_its_wal_file_shows_them(open_folder):
     user = unprivileged_user()
     path = os.path.join(open_folder, "p.db")

@@ -7,7 +7,7 @@ import sqlite3
 
 import pytest
 
-from conftest import ROOT, Org, run
+from conftest import ROOT, Org, new_database, run
 
 
 def parley(db, *args, stdin=None):
@@ -38,9 +38,7 @@ def insight_org():
 
 @pytest.fixture
 def db(tmp_path):
-    path = str(tmp_path / "org.db")
-    insight_org().build(path)
-    return path
+    return insight_org().build(str(tmp_path / "org.db"))
 
 
 def story(db):
@@ -234,7 +232,7 @@ def test_doctor_finds_report_figures_that_differ_and_counts_them_again(db):
 
 
 def test_demo_fills_an_empty_database_and_its_scripts_run_green(tmp_path):
-    db = str(tmp_path / "demo.db")
+    db = new_database(str(tmp_path / "demo.db"))
     out = js(db, "-c", "demo")
     assert out["conversations"] >= 45
     assert {u["role"] for u in out["users"]} == {"admin", "viewer", "contributor", "supervisor"}
@@ -251,10 +249,10 @@ def test_demo_fills_an_empty_database_and_its_scripts_run_green(tmp_path):
     ok(db, "-c", f"login {vic['email']} --password-file {pw}")
     assert parley(db, "-c", "demo").returncode == 1
     # As its header says: on a new database, after `demo`.
-    r = parley(str(tmp_path / "demo2.db"), "-c", "demo", "-f", os.path.join(ROOT, "scripts", "demo", "viewer-demo.parley"))
+    r = parley(new_database(str(tmp_path / "demo2.db")), "-c", "demo", "-f", os.path.join(ROOT, "scripts", "demo", "viewer-demo.parley"))
     assert r.returncode == 0, r.stderr
     assert "reply needs contributor" in r.stdout
-    setup_db = str(tmp_path / "setup.db")
+    setup_db = new_database(str(tmp_path / "setup.db"))
     r = parley(setup_db, "-f", os.path.join(ROOT, "scripts", "demo", "admin-setup.parley"))
     assert r.returncode == 0, r.stderr
     assert "viewer via direct grant" in r.stdout

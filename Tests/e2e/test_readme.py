@@ -9,7 +9,7 @@ import subprocess
 
 import pexpect
 
-from conftest import BIN, ENV
+from conftest import BIN, ENV, new_database
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
@@ -43,7 +43,7 @@ def test_the_walkthrough_runs_as_a_script(tmp_path):
     commands, expected = walkthrough()
     script = tmp_path / "walkthrough.parley"
     script.write_text("\n".join(commands) + "\n")
-    r = subprocess.run([BIN, "--db", str(tmp_path / "training.db"), "--on-error", "continue", "-f", str(script)],
+    r = subprocess.run([BIN, "--db", new_database(str(tmp_path / "training.db")), "--on-error", "continue", "-f", str(script)],
                        capture_output=True, text=True, env=ENV, timeout=120)
     errors = r.stderr.strip().splitlines()
     assert r.returncode == 1 and len(errors) == 1, r.stderr  # the one refusal the README announces
@@ -54,7 +54,7 @@ def test_the_walkthrough_runs_as_a_script(tmp_path):
 def test_the_walkthrough_pasted_at_a_terminal(tmp_path):
     commands, expected = walkthrough()
     env = {**ENV, "PARLEY_HISTORY": str(tmp_path / "hist"), "TERM": "xterm", "HOME": str(tmp_path)}
-    child = pexpect.spawn(BIN, ["--db", str(tmp_path / "training.db")], env=env, encoding="utf-8", timeout=60,
+    child = pexpect.spawn(BIN, ["--db", new_database(str(tmp_path / "training.db"))], env=env, encoding="utf-8", timeout=60,
                           dimensions=(50, 250))
     child.logfile_read = io.StringIO()
     try:

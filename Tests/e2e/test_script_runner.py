@@ -6,6 +6,10 @@ import json
 import os
 import stat
 
+import pytest
+
+from conftest import new_database, sql
+
 
 def test_language_quotes_semicolons_comments_continuation(parley, sandbox, tmp_path):
     script = tmp_path / "s.parley"
@@ -147,6 +151,7 @@ def test_sandbox_only_commands_on_a_normal_database(parley):
         assert r.returncode == 1 and ("sandbox" in r.stderr or "no channel" in r.stderr), (line, r.stderr)
 
 
+@pytest.mark.sqlite_only(reason="the default file's path and mode, and its WAL journal")
 def test_database_file_modes_wal_and_default_paths(tmp_path):
     from conftest import Parley
     home = tmp_path / "home"
@@ -167,6 +172,14 @@ def test_database_file_modes_wal_and_default_paths(tmp_path):
     assert subprocess.run(["sqlite3", str(env_db), "PRAGMA journal_mode"], capture_output=True, text=True).stdout.strip() == "wal"
 
 
+def test_parley_db_names_the_database(tmp_path):
+    from conftest import Parley
+    db = new_database(str(tmp_path / "env.db"))
+    r = Parley(None)("-c", "init ada@acme.example --name Ada", db=False, env={"PARLEY_DB": db})
+    assert r.returncode == 0, r.stderr
+    assert sql(db, "SELECT email FROM users") == "ada@acme.example"
+
+
 def test_two_writers_at_once_lose_nothing(parley, sandbox, tmp_path):
     import subprocess
     from conftest import BIN, ENV
@@ -179,5 +192,28 @@ def test_two_writers_at_once_lose_nothing(parley, sandbox, tmp_path):
     for p in procs:
         _, err = p.communicate(timeout=120)
         assert p.returncode == 0 and "locked" not in err and "busy" not in err, err
-    count = subprocess.run(["sqlite3", parley.db, "SELECT count(*) FROM notes"], capture_output=True, text=True).stdout.strip()
-    assert count == "600"
+    assert sql(parley.db, "SELECT count(*) FROM notes") == "600"
+
+
+def test_a_writer_gives_up_on_a_long_transaction_with_one_line(parley, sandbox):
+    """`begin` keeps other writers out while it is open (SQLite's write lock; on PostgreSQL a
+    lock every write takes): one waits, then fails with the same words on both stores."""
+    import subprocess
+    from conftest import BIN, ENV
+    holder = subprocess.Popen([BIN, "--db", parley.db, "--as", "cora@acme.example", "-f", "-"], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV, text=True)
+    try:
+        holder.stdin.write("begin\nconversation tag 1 held\nwhoami\n")
+        holder.stdin.flush()
+        while "cora@acme.example" not in holder.stdout.readline():
+            pass
+        r = parley("--as", "cora@acme.example", "-c", "conversation tag 1 waited")
+        assert r.returncode == 1, r.stderr
+        assert r.stderr.startswith("-c:1: error: the database stayed busy for ") and len(r.stderr.splitlines()) == 1
+        assert "(another parley holds a long transaction): try again" in r.stderr
+        out, err = holder.communicate("commit\n", timeout=60)
+        assert holder.returncode == 0, err
+    finally:
+        holder.kill()
+    tags = json.loads(parley("--as", "cora@acme.example", "--json", "-c", "conversation show 1").stdout)["tags"]
+    assert tags == ["held"]

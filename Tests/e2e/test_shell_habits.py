@@ -5,7 +5,9 @@ import os
 import re
 import stat
 
-from conftest import BIN, ENV
+import pytest
+
+from conftest import BIN, ENV, POSTGRES, dump, new_database
 from conftest import run as parley_run
 
 
@@ -40,19 +42,23 @@ def test_two_databases_are_refused_with_one_line(parley, tmp_path):
     assert not (tmp_path / "a.db").exists() and not (tmp_path / "b.db").exists()
 
 
-def test_sync_stays_a_mode_and_a_database_named_sync_needs_db(tmp_path):
-    r = run("--db", str(tmp_path / "p.db"), "sync")
+def test_sync_stays_a_mode(tmp_path):
+    db = new_database(str(tmp_path / "p.db"))
+    r = run("--db", db, "sync")
     assert r.returncode == 0 and "no connected channel to sync" in r.stdout, r.stderr
-    r = run(str(tmp_path / "p.db"), "sync")
+    r = run(db, "sync")
     assert r.returncode == 0 and "no connected channel to sync" in r.stdout, r.stderr
-    # A file named `sync`, given with --db, is a database like any other.
+    r = run("--db", db, "--every", "5m")
+    assert r.returncode == 2 and "--every goes with sync" in r.stderr
+    r = run("--db", db, "sync", "-c", "whoami")
+    assert r.returncode == 2 and "sync runs alone" in r.stderr
+
+
+@pytest.mark.sqlite_only(reason="a database file named `sync`")
+def test_a_database_file_named_sync_needs_db(tmp_path):
     r = run("--db", "sync", "-c", "whoami", cwd=str(tmp_path))
     assert r.returncode == 0 and "logged in" in r.stdout, r.stderr
     assert (tmp_path / "sync").exists()
-    r = run("--db", str(tmp_path / "p.db"), "--every", "5m")
-    assert r.returncode == 2 and "--every goes with sync" in r.stderr
-    r = run("--db", str(tmp_path / "p.db"), "sync", "-c", "whoami")
-    assert r.returncode == 2 and "sync runs alone" in r.stderr
 
 
 def test_output_flag_writes_results_to_a_new_private_file(parley, sandbox, tmp_path):
@@ -137,11 +143,15 @@ def test_exit_under_single_transaction_ends_the_run_and_keeps_it(parley, sandbox
 
 def test_single_transaction_at_a_terminal_is_refused(tmp_path):
     import pexpect
-    child = pexpect.spawn(BIN, ["--db", str(tmp_path / "p.db"), "-1"], env=ENV, encoding="utf-8", timeout=10)
+    db = new_database(str(tmp_path / "p.db"))
+    child = pexpect.spawn(BIN, ["--db", db, "-1"], env=ENV, encoding="utf-8", timeout=10)
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 2 and "-1 is for scripts" in child.before
-    assert not (tmp_path / "p.db").exists()
+    if POSTGRES:
+        assert dump(db) == ""  # no parley tables
+    else:
+        assert not (tmp_path / "p.db").exists()
 
 
 def test_source_reads_relative_paths_from_the_including_scripts_folder(parley, sandbox, tmp_path):

@@ -11,7 +11,7 @@ import urllib.request
 
 import pexpect
 
-from conftest import BIN, ENV, Org
+from conftest import BIN, ENV, Org, integrity, rows
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -63,9 +63,7 @@ def connect(parley, fakex):
 
 
 def db_rows(parley, sql):
-    r = subprocess.run(["sqlite3", "-json", parley.db, sql], capture_output=True, text=True)
-    assert r.returncode == 0, r.stderr
-    return json.loads(r.stdout or "[]")
+    return rows(parley.db, sql)
 
 
 def requests(fakex, path_part):
@@ -230,7 +228,7 @@ def test_a_sync_killed_midway_loses_nothing_and_stores_nothing_twice(parley, fak
     p.wait()
     stored = sum(message_counts(parley).values())
     assert stored == 800, stored  # eight whole pages, each committed with its messages
-    assert db_rows(parley, "PRAGMA integrity_check") == [{"integrity_check": "ok"}]
+    assert integrity(parley.db) == "ok"
     r = sync(parley, fakex)
     assert r.returncode == 0, r.stderr
     assert "@acme_help: 1700 new messages" in r.stdout

@@ -1,5 +1,6 @@
 """Helpers for the reliability tests: they drive the built `parley` binary (PARLEY_BIN) as
-separate processes and look at the SQLite file with the `sqlite3` command-line tool.
+separate processes and look at its database through parley_org's store-neutral helpers (`sql`,
+`dump`, `integrity`), on the store PARLEY_TEST_STORE selects.
 
 PARLEY_TEST_LONG=1 selects the long sizes (crash loops, 100,000 fuzz cases, 10,000 commands
 per concurrent writer); the default sizes keep the whole directory under a few minutes."""
@@ -7,16 +8,28 @@ per concurrent writer); the default sizes keep the whole directory under a few m
 import re
 import os
 import random
-import shutil
-import subprocess
 import sys
 
 import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-# BIN, ENV (fast password hashing, PARLEY_DB, PARLEY_HISTORY and PARLEY_X_* unset), run, ok and quote
-# are re-exported to the test modules.
-from parley_org import ADMIN, BIN, ENV, Org, ok, quote, run  # noqa: E402,F401
+# BIN, ENV (fast password hashing, PARLEY_DB, PARLEY_HISTORY and PARLEY_X_* unset), run, ok, quote and
+# the store's helpers are re-exported to the test modules.
+import parley_org  # noqa: E402
+from parley_org import (ADMIN, BIN, ENV, POSTGRES, Org, drop_database, dump, integrity,  # noqa: E402,F401
+                        new_database, ok, quote, run, sql, tables)
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", parley_org.SQLITE_ONLY_MARKER)
+
+
+def pytest_collection_modifyitems(items):
+    parley_org.skip_sqlite_only(items)
+
+
+def pytest_sessionfinish(session):
+    parley_org.drop_all()
 
 LONG = os.environ.get("PARLEY_TEST_LONG", "0") == "1"
 
@@ -33,27 +46,11 @@ def seed_for(name, env_var=None):
     return seed
 
 
-def sql(db, query):
-    r = subprocess.run(["sqlite3", db, query], capture_output=True, text=True, timeout=60)
-    assert r.returncode == 0, r.stderr
-    return r.stdout.strip()
-
-
-def integrity(db):
-    return sql(db, "PRAGMA integrity_check")
-
-
-def dump(db):
-    r = subprocess.run(["sqlite3", db, ".dump"], capture_output=True, timeout=60)
-    assert r.returncode == 0, r.stderr
-    return r.stdout
-
-
 def copy_db(src, dst):
-    """Copies a closed database (parley folds the WAL back on exit, so the main file is whole)."""
-    assert not os.path.exists(src + "-wal") or os.path.getsize(src + "-wal") == 0, "template still has a WAL"
-    shutil.copyfile(src, dst)
-    return dst
+    """A new database holding what the closed database `src` holds, from the path `dst` a file
+    would have: a copy of the file (parley folds the WAL back on exit, so the main file is
+    whole), or on PostgreSQL a database created with `src` as its template."""
+    return new_database(dst, template=src)
 
 
 def inbox_org(db, conversations=10, agents=("cora@acme.example",), role="contributor"):
@@ -69,7 +66,7 @@ def inbox_org(db, conversations=10, agents=("cora@acme.example",), role="contrib
 
 @pytest.fixture
 def db(tmp_path):
-    return str(tmp_path / "p.db")
+    return new_database(str(tmp_path / "p.db"))
 
 
 def help_commands():

@@ -4,7 +4,7 @@ tokens (100 KB and more, some lines over parley's 1 MiB limit) and unbalanced qu
 
 For every batch: parley exits by itself with 0 or 1 (never a signal, never a hang); every line
 it writes on stderr is one `<stdin>:LINE: error: …` line; every case built to be wrong gets an
-error at its own line; and `PRAGMA integrity_check` is ok afterwards.
+error at its own line; and on SQLite `PRAGMA integrity_check` is ok afterwards.
 
 5,000 cases by default, 100,000 with PARLEY_TEST_LONG=1, in batches over several processes.
 The seed is printed; PARLEY_FUZZ_SEED=N replays a run."""
@@ -21,7 +21,8 @@ try:
 except ImportError:  # the generator makes no combining marks next to quotes: code points will do
     regex = None
 
-from .conftest import ADMIN, BIN, ENV, copy_db, inbox_org, integrity, ok, run, seed_for, sized, help_commands
+from .conftest import (ADMIN, BIN, ENV, copy_db, drop_database, inbox_org, integrity, ok, run, seed_for, sized,
+                       help_commands)
 
 CASES = sized(5_000, 100_000)
 BATCH = sized(1_250, 2_500)
@@ -309,9 +310,7 @@ def run_batch(template, workdir, index, cases):
     again = run(db, "--as", ADMIN, "-c", "conversation list")
     if again.returncode != 0:
         problems.append(f"batch {index}: the database does not work after the batch: {again.stderr[:300]}")
-    for suffix in ("", "-wal", "-shm"):
-        if os.path.exists(db + suffix):
-            os.remove(db + suffix)
+    drop_database(db)
     return problems, elapsed, sum(1 for c in cases if c[1]), len(errors)
 
 
