@@ -214,13 +214,15 @@ package final class PostgresSession {
     /// Runs `body` in a transaction of its own, committed at its end, run again when it loses to
     /// a concurrent transaction or the connection is lost before its commit. Inside an open
     /// transaction it is a savepoint instead, undone alone when `body` throws.
-    func transaction<T>(write: Bool, _ body: () throws -> T) throws -> T {
+    /// With `lockOutLong`, the transaction first takes the lock a script's `begin` holds in share
+    /// mode (`lockOutLongTransactions`), sent with its BEGIN: one round trip for both.
+    func transaction<T>(write: Bool, lockOutLong: Bool = false, _ body: () throws -> T) throws -> T {
         if depth > 0 { return try savepoint(body) }
         let started = Date()
         var attempt = 0
         while true {
             do {
-                return try attemptTransaction(write: write, body)
+                return try attemptTransaction(write: write, lockOutLong: lockOutLong, body)
             } catch let error as ParleyError {
                 let lost = Self.isLostConnection(error)
                 guard Self.isRetryable(error) || lost else { throw error }
@@ -248,8 +250,24 @@ package final class PostgresSession {
                 + "(\(Self.retryWindowVariable) sets how long parley keeps trying; last: \(why))")
     }
 
-    private func attemptTransaction<T>(write: Bool, _ body: () throws -> T) throws -> T {
-        try begin()
+    /// The statement that keeps a command's write transaction out while a `begin` … `commit` is
+    /// open: it fails at once (SQLSTATE 55P03, retried like a conflict) instead of waiting.
+    static let lockOutLongTransactions = "LOCK TABLE meta IN ROW EXCLUSIVE MODE NOWAIT"
+
+    private func attemptTransaction<T>(write: Bool, lockOutLong: Bool, _ body: () throws -> T) throws -> T {
+        var locked = false
+        if lockOutLong && schemaReady && depth == 0 && !lostInside {
+            depth = 1
+            do {
+                try connection.executeScript("BEGIN ISOLATION LEVEL SERIALIZABLE; \(Self.lockOutLongTransactions)")
+            } catch {
+                abandon()
+                throw error
+            }
+            locked = true
+        } else {
+            try begin()
+        }
         do {
             if !schemaReady {
                 if try checkSchema() {
@@ -260,6 +278,7 @@ package final class PostgresSession {
                     createdSchema = write
                 }
             }
+            if lockOutLong && !locked { _ = try run(Self.lockOutLongTransactions, []) }
             let result = try body()
             if provisional {
                 try finishProvisional()

@@ -54,12 +54,9 @@ package struct StoreAccess {
         case .postgres(let pg):
             guard write, !pg.isInsideTransaction else { return try pg.transaction(write: write, body) }
             do {
-                return try pg.transaction(write: true) {
-                    try Self.lockOutLongTransactions(pg)
-                    return try body()
-                }
+                return try pg.transaction(write: true, lockOutLong: true, body)
             } catch let error as ParleyError where Self.isBusy(error) {
-                throw StoreErrors.busy(seconds: PostgresSession.retryWindow)
+                throw StoreErrors.busy(seconds: pg.retryWindow)
             }
         case .sqlite(let db):
             var result: T?
@@ -98,12 +95,6 @@ package struct StoreAccess {
     // cannot be run again: like SQLite's write lock, it keeps other writers out while it is open,
     // so it never loses. The lock is on the table `meta`, taken before the transaction's first
     // read (its snapshot), so the writers it waited for are not concurrent with it.
-
-    /// A command's write transaction: fails at once (and is run again, up to
-    /// `PostgresSession.retryWindow`) while a `begin` … `commit` is open.
-    static func lockOutLongTransactions(_ pg: PostgresSession) throws {
-        _ = try pg.execute("LOCK TABLE meta IN ROW EXCLUSIVE MODE NOWAIT", [])
-    }
 
     /// A `begin` … `commit`: waits for the writers at work to finish, then keeps the others out.
     static func lockOutWriters(_ pg: PostgresSession) throws {
