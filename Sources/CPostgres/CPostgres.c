@@ -45,6 +45,8 @@ static struct {
     char *(*cmd_tuples)(PGresult *);
     PGresult *(*exec)(PGconn *, const char *);
     PQnoticeProcessor (*set_notice_processor)(PGconn *, PQnoticeProcessor, void *);
+    PGresult *(*prepare)(PGconn *, const char *, const char *, int, const Oid *);
+    PGresult *(*exec_prepared)(PGconn *, const char *, int, const char *const *, const int *, const int *, int);
 } lib;
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -86,6 +88,8 @@ static void load(void) {
     BIND(clear, "PQclear")
     BIND(cmd_tuples, "PQcmdTuples")
     BIND(exec, "PQexec")
+    BIND(prepare, "PQprepare")
+    BIND(exec_prepared, "PQexecPrepared")
     BIND(set_notice_processor, "PQsetNoticeProcessor")
 #undef BIND
     loaded = 1;
@@ -148,6 +152,15 @@ PGresult *parley_pg_exec_params(PGconn *conn, const char *command, int count, co
 }
 
 PGresult *parley_pg_exec(PGconn *conn, const char *commands) { return lib.exec(conn, commands); }
+
+PGresult *parley_pg_prepare(PGconn *conn, const char *name, const char *command, int count,
+                            const unsigned int *types) {
+    return lib.prepare(conn, name, command, count, (const Oid *)types);
+}
+
+PGresult *parley_pg_exec_prepared(PGconn *conn, const char *name, int count, const char *const *values) {
+    return lib.exec_prepared(conn, name, count, values, NULL, NULL, 0);
+}
 
 long long parley_pg_cmd_tuples(PGresult *result) {
     const char *count = lib.cmd_tuples(result);

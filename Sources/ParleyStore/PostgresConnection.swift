@@ -92,6 +92,49 @@ package final class PostgresConnection {
         return try read(result)
     }
 
+    /// Statements prepared on this connection: their text and parameter types, and their name.
+    private var prepared: [PreparedKey: String] = [:]
+    private var preparedCount = 0
+
+    /// Prepares statements afresh from now on: after parley's schema was created or undone, the
+    /// plans of the statements prepared before name tables that are gone. (They stay on the
+    /// server under their old names until the connection closes: this is rare.)
+    package func forgetPrepared() {
+        prepared = [:]
+    }
+
+    struct PreparedKey: Hashable {
+        var sql: String
+        var types: [ParameterType]
+    }
+
+    /// Runs a statement as `execute` does, prepared on the connection the first time it is run
+    /// with these parameter types (parsed and planned once), executed by name afterwards.
+    @discardableResult
+    package func executePrepared(_ sql: String, _ parameters: [String?], types: [ParameterType]) throws -> Rows {
+        let key = PreparedKey(sql: sql, types: types)
+        let name: String
+        if let known = prepared[key] {
+            name = known
+        } else {
+            preparedCount += 1
+            name = "p\(preparedCount)"
+            let oids = types.map(\.rawValue)
+            let result = oids.withUnsafeBufferPointer { buffer in
+                parley_pg_prepare(connection, name, sql, Int32(buffer.count), buffer.baseAddress)
+            }
+            _ = try read(result)
+            prepared[key] = name
+        }
+        let copies: [UnsafeMutablePointer<CChar>?] = parameters.map { value in value.flatMap { strdup($0) } }
+        defer { for copy in copies { free(copy) } }
+        let values: [UnsafePointer<CChar>?] = copies.map { $0.map { UnsafePointer($0) } }
+        let result = values.withUnsafeBufferPointer { buffer in
+            parley_pg_exec_prepared(connection, name, Int32(buffer.count), buffer.baseAddress)
+        }
+        return try read(result)
+    }
+
     /// Runs statements without parameters, separated by semicolons (a schema's DDL), as one
     /// request; returns the last one's rows.
     @discardableResult

@@ -184,7 +184,7 @@ package final class PostgresSession {
             text = PostgresStatement.numbered(sql)
             numbered[sql] = text
         }
-        return try connection.execute(
+        return try connection.executePrepared(
             text, arguments.values.map(\.text), types: PostgresStatement.types(arguments.values))
     }
 
@@ -296,6 +296,7 @@ package final class PostgresSession {
     /// Ends a read on the schema created only for it: nothing of it stays.
     private func finishProvisional() throws {
         provisional = false
+        connection.forgetPrepared()
         depth = 0
         try connection.execute("ROLLBACK")
     }
@@ -340,6 +341,7 @@ package final class PostgresSession {
 
     /// After a failure: the transaction is rolled back (or gone with the connection).
     private func abandon() {
+        if provisional { connection.forgetPrepared() }
         provisional = false
         forgetSchemaIfCreated()
         if depth > 0 {
@@ -398,6 +400,7 @@ package final class PostgresSession {
             longTransaction = false
             if provisional {
                 provisional = false
+                connection.forgetPrepared()
                 try connection.execute("ROLLBACK")
                 return
             }
@@ -428,6 +431,7 @@ package final class PostgresSession {
         guard depth > 0 else { return }
         depth -= 1
         if depth == 0 {
+            if provisional { connection.forgetPrepared() }
             provisional = false
             forgetSchemaIfCreated()
             longTransaction = false
@@ -475,6 +479,7 @@ package final class PostgresSession {
     /// A rolled-back transaction that had created the schema leaves the database without one.
     private func forgetSchemaIfCreated() {
         if createdSchema {
+            connection.forgetPrepared()
             schemaReady = false
             createdSchema = false
         }

@@ -50,6 +50,12 @@ PGresult *parley_pg_exec_params(PGconn *conn, const char *command, int count, co
                                 const char *const *values);
 /// PQexec: several statements separated by semicolons, without parameters; the last one's result.
 PGresult *parley_pg_exec(PGconn *conn, const char *commands);
+/// PQprepare: a named statement with parameter types (OIDs, 0 inferred), parsed and planned once
+/// for the connection's life.
+PGresult *parley_pg_prepare(PGconn *conn, const char *name, const char *command, int count,
+                            const unsigned int *types);
+/// PQexecPrepared with text parameters (NULL pointers are SQL NULL) and text results.
+PGresult *parley_pg_exec_prepared(PGconn *conn, const char *name, int count, const char *const *values);
 /// PQcmdTuples: how many rows an INSERT, UPDATE or DELETE touched (0 for other statements).
 long long parley_pg_cmd_tuples(PGresult *result);
 int parley_pg_result_status(const PGresult *result);
