@@ -27,6 +27,7 @@ import time
 import urllib.parse
 
 WRITERS = (1, 2, 4, 8)
+PER_WRITER = {"small": 2_000, "large": 5_000}  # commands in each concurrent writer's script
 PSQL = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1"]
 
 
@@ -199,11 +200,6 @@ def machine_busy_seconds():
     return (sum(v[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
-def xact_counts(b, conn):
-    r = rows(b, conn, "SELECT xact_commit, xact_rollback FROM pg_stat_database WHERE datname = current_database();")
-    return int(r[0][0]), int(r[0][1])
-
-
 # -- cases -----------------------------------------------------------------------------------------
 
 def case_startup(b, conn, runs):
@@ -307,40 +303,55 @@ def commands(ids_by_channel, n, seed, sql=True):
     return script, stmts
 
 
-def case_script(b, conn, n):
+def case_script(b, server, conn, n):
+    """The script in parley and its SQL in psql, with the CPU time each spent, client and server."""
     script, stmts = commands(open_conversations(b, conn), n, 7)
     path = b.write_temp("\n".join(script) + "\n")
-    _, p = b.run_rss([b.PARLEY, "--db", conn, "--as", b.AGENT, "-f", path], "script")
-    _, q = psql(b, conn, "\n".join(stmts) + "\n")
-    return (f"script of {n:,} commands (tag/move/note, one transaction each)", p, q, "≤ 1.5× psql", n)
+    p = run_procs([([b.PARLEY, "--db", conn, "--as", b.AGENT, "-f", path], None)], server)
+    q = run_procs([(PSQL + [conn], b.write_temp("SET search_path TO parley;\n" + "\n".join(stmts) + "\n"))], server)
+    cpu = {"parley": p, "psql": q}
+    return (f"script of {n:,} commands (tag/move/note, one transaction each)", p["wall"] * 1000, q["wall"] * 1000,
+            "≤ 1.5× psql", n), cpu
 
 
 # -- concurrent writers ----------------------------------------------------------------------------
 
-def writers_run(b, db, scripts, server=None, conn=None):
-    """Runs one `parley -f` per script at once; returns wall s, parley CPU s, server CPU s, the
-    machine's busy CPU s, and the server's rollbacks (transactions run again)."""
+def run_procs(procs, server=None, conn=None):
+    """Runs processes at once, each (argv, stdin path or None); returns wall s, their CPU s, the
+    server's CPU s (own cluster only), the machine's busy CPU s, and the server's rollbacks
+    (transactions run again)."""
     cpu0 = cpu_seconds_of_server(server) if server and server.owned else None
     busy0 = machine_busy_seconds()
-    x0 = xact_counts(b, conn) if conn else None
+    x0 = xact_counts_quiet(conn) if conn else None
     start = time.perf_counter()
-    procs = [subprocess.Popen([b.PARLEY, "--db", db, "--as", b.AGENT, "-f", s],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL) for s in scripts]
+    running = []
+    for argv, stdin_path in procs:
+        stdin = open(stdin_path, "rb") if stdin_path else subprocess.DEVNULL
+        running.append((argv, subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=stdin)))
     client = 0.0
-    for p in procs:
+    for argv, p in running:
         err = p.stderr.read()
         _, status, usage = os.wait4(p.pid, 0)
         if os.waitstatus_to_exitcode(status) != 0:
-            sys.exit(f"bench: concurrent writer failed: {err.decode()[:500]}")
+            sys.exit(f"bench: {' '.join(argv[:6])}… failed: {err.decode()[:500]}")
         client += usage.ru_utime + usage.ru_stime
     wall = time.perf_counter() - start
     busy = machine_busy_seconds() - busy0
     srv = cpu_seconds_of_server(server) - cpu0 if cpu0 is not None else None
-    rollbacks = None
-    if conn:
-        x1 = xact_counts(b, conn)
-        rollbacks = x1[1] - x0[1]
+    rollbacks = xact_counts_quiet(conn)[1] - x0[1] if conn else None
     return dict(wall=wall, client_cpu=client, server_cpu=srv, machine_busy=busy, rollbacks=rollbacks)
+
+
+def xact_counts_quiet(conn):
+    """(commits, rollbacks) of the database so far, after the statistics collector caught up."""
+    out = subprocess.run(PSQL + ["-At", conn, "-c", "SELECT pg_stat_clear_snapshot()", "-c",
+                                 "SELECT xact_commit, xact_rollback FROM pg_stat_database WHERE datname = current_database()"],
+                         capture_output=True, text=True, check=True).stdout.split()[-1].split("|")
+    return int(out[0]), int(out[1])
+
+
+def writers_run(b, db, scripts, server=None, conn=None):
+    return run_procs([([b.PARLEY, "--db", db, "--as", b.AGENT, "-f", s], None) for s in scripts], server, conn)
 
 
 def case_concurrency(b, server, conn, sqlite_db, per_writer, reps):
@@ -408,14 +419,20 @@ def main(b, scale):
             def script_argv(n):
                 return [b.PARLEY, "--db", conn, "--as", b.AGENT, "-f", b.write_temp("\n".join(cmds[:n]) + "\n")]
             trips["command (tag/move/note)"] = per_unit(b, server, script_argv, 30, 60)
+            if scale == "small":  # at large its log would hold millions of statements
+                trips["report on the busiest channel"] = per_unit(
+                    b, server, lambda n: [b.BENCH, "command", "--db", conn, "--as", b.ADMIN, "--line", "report @ch1 --since 90d",
+                                          "--runs", str(n)], 1, 2)
             for k, v in trips.items():
                 print(f"   {k}: {v['round_trips']:.1f} round trips, {v['server_ms']:.2f} ms in the server", file=sys.stderr)
 
         print("== cases", file=sys.stderr)
         table = [case_startup(b, conn, runs), case_queue_page(b, conn, runs), case_report(b, conn, 5),
-                 case_sweep(b, conn, s["sweep"]), case_script(b, conn, s["commands"])]
+                 case_sweep(b, conn, s["sweep"])]
+        row, script_cpu = case_script(b, server, conn, s["commands"])
+        table.append(row)
         print("== concurrent writers", file=sys.stderr)
-        per_writer = 2_000 if scale == "small" else 5_000
+        per_writer = PER_WRITER.get(scale, 200)
         log_at = os.path.getsize(server.log_path()) if server.owned else None
         curve, _ = case_concurrency(b, server, conn, sqlite_db, per_writer, 3 if scale == "small" else 1)
         failures = serialization_failures(server, log_at) if server.owned else []
@@ -442,6 +459,13 @@ def main(b, scale):
         extra_q = f" ({row[4] / (q / 1000):,.0f}/s)" if len(row) > 4 else ""
         print(f"| {name} | {p:,.2f} ms{extra} | {q:,.2f} ms{extra_q} | {p / q:.2f}× | {target} |")
     print()
+    n = s["commands"]
+    parts = []
+    for k, v in script_cpu.items():
+        srv = "–" if v["server_cpu"] is None else f"{1000 * v['server_cpu'] / n:.3f}"
+        parts.append(f"{k} {1000 * v['client_cpu'] / n:.3f} + {srv}")
+    print("CPU per command of the script (ms; client process + server): " + "; ".join(parts))
+    print()
     if trips:
         print("round trips (server log, log_min_duration_statement=0; per unit, runs differenced):")
         print()
@@ -462,15 +486,22 @@ def main(b, scale):
     print()
     print(f"where the PostgreSQL writers' time goes (CPU seconds; {cores} cores give {cores} CPU s per wall s):")
     print()
-    print("| writers | wall s | parley CPU s | server CPU s | other processes CPU s | idle CPU s | transactions run again |")
-    print("|---:|---:|---:|---:|---:|---:|---:|")
+    print("| writers | wall s | parley CPU s | server CPU s | other processes CPU s | idle CPU s | CPU ms / command | "
+          "ceiling on idle cores | transactions run again |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for c in curve:
         r = c["postgres"]
         srv = r["server_cpu"]
         other = r["machine_busy"] - r["client_cpu"] - (srv or 0)
         idle = cores * r["wall"] - r["machine_busy"]
+        per_cmd = (r["client_cpu"] + (srv or 0)) / (c["writers"] * per_writer) * 1000
+        ceiling = min(c["writers"], cores) / per_cmd * 1000 if srv is not None else None
         print(f"| {c['writers']} | {r['wall']:.2f} | {r['client_cpu']:.2f} | {'–' if srv is None else f'{srv:.2f}'} | "
-              f"{max(other, 0):.2f} | {max(idle, 0):.2f} | {r['rollbacks']} |")
+              f"{max(other, 0):.2f} | {max(idle, 0):.2f} | {per_cmd:.3f} | "
+              f"{'–' if ceiling is None else f'{ceiling:,.0f}/s'} | {r['rollbacks']} |")
+    print()
+    print("ceiling on idle cores: min(writers, cores) / (parley + server CPU per command): what the writers would reach "
+          "if nothing else ran and they never waited on each other")
     if failures:
         print()
         print("statements cancelled as serialization failures (then run again), all runs of the writers:")
@@ -481,7 +512,7 @@ def main(b, scale):
     print("peak RSS (MB): " + ", ".join(f"{k} {v:.0f}" for k, v in sorted(b.PEAK_RSS.items())))
     print(f"\ntotal {time.time() - started:.0f}s")
     with open(os.path.join(b.WORK, f"results-postgres-{scale}.json"), "w") as f:
-        json.dump({"scale": scale, "settings": settings, "copy_s": copy_s, "vacuum_s": vacuum_s, "rows": [list(r) for r in table],
+        json.dump({"scale": scale, "settings": settings, "script_cpu": script_cpu, "copy_s": copy_s, "vacuum_s": vacuum_s, "rows": [list(r) for r in table],
                    "round_trips": trips, "writers": curve, "peak_rss_mb": b.PEAK_RSS}, f, indent=1)
     for t in b._temps:
         if os.path.exists(t):
