@@ -310,6 +310,12 @@ def main():
         scale = sys.argv[sys.argv.index("--scale") + 1]
     if scale not in SCALES:
         sys.exit("bench: --scale small|large")
+    store = sys.argv[sys.argv.index("--store") + 1] if "--store" in sys.argv else "sqlite"
+    if store not in ("sqlite", "postgres"):
+        sys.exit("bench: --store sqlite|postgres")
+    if store == "postgres":  # the PostgreSQL column: scripts/bench_postgres.py
+        import bench_postgres
+        return bench_postgres.main(sys.modules[__name__], scale)
     s = SCALES[scale]
     os.makedirs(WORK, exist_ok=True)
     db = os.path.join(WORK, f"bench-{scale}.db")
