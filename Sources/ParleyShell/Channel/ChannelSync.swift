@@ -70,10 +70,12 @@ package struct ChannelSync {
             for t in page.items where XID.isNewer(t.id, than: newest) { newest = t.id }
             let last = token == nil
             try store { db, now in
-                for t in page.items where t.authorID != channel.accountID {
-                    let r = try Inbox.recordInbound(
-                        db, channel: channel, contactPlatformID: t.authorID, contactHandle: t.authorUsername,
-                        platformID: t.id, kind: .publicTweet, text: t.text, at: t.createdAt ?? now, now: now)
+                let messages = page.items.filter { $0.authorID != channel.accountID }.map { t in
+                    PageMessage(
+                        origin: .customer(handle: t.authorUsername), contactPlatformID: t.authorID, platformID: t.id,
+                        kind: .publicTweet, text: t.text, at: t.createdAt ?? now)
+                }
+                for case .inbound(let r) in try InboxBatch.record(db, channel: channel, messages, now: now) {
                     count(r, &summary)
                 }
                 if last, newest != since { try moveCursor(db, channel, \.mentionsSinceID, to: newest) }
@@ -106,25 +108,9 @@ package struct ChannelSync {
             let last = token == nil || reachedStored
             try store { db, now in
                 // Oldest first: a customer's message is stored before the account's answer to it.
-                for e in fresh.reversed() {
-                    guard let customer = e.customerID(accountID: channel.accountID) else { continue }
-                    if e.senderID == channel.accountID {
-                        if try !storeSent(db, channel, e, to: customer, now: now, &summary) {
-                            waiting.append(e)
-                        }
-                        continue
-                    }
-                    let r = try Inbox.recordInbound(
-                        db, channel: channel, contactPlatformID: customer,
-                        contactHandle: e.senderUsername, platformID: e.id,
-                        kind: .directMessage, text: e.text, at: e.createdAt ?? now, now: now)
-                    count(r, &summary)
-                }
-                if last {
-                    for e in waiting {
-                        guard let customer = e.customerID(accountID: channel.accountID) else { continue }
-                        _ = try storeSent(db, channel, e, to: customer, now: now, &summary)
-                    }
+                waiting += try storeDirectMessages(db, channel, Array(fresh.reversed()), now: now, &summary)
+                if last, !waiting.isEmpty {
+                    _ = try storeDirectMessages(db, channel, waiting, now: now, &summary)
                 }
                 if last, newest != stored { try moveCursor(db, channel, \.dmNewestID, to: newest) }
             }
@@ -133,25 +119,35 @@ package struct ChannelSync {
         } while token != nil
     }
 
-    /// A DM the account sent (from parley, X's own app or another tool): stored once, outbound, in
-    /// the customer's conversation. False when the customer has no conversation (yet).
-    func storeSent(
-        _ db: StoreAccess, _ channel: Channel, _ e: XDirectMessage, to customer: String, now: Timestamp,
+    /// Stores DM events in their order, in one batch: a customer's as inbound, one the account sent
+    /// (from parley, X's own app or another tool) once, outbound, in the customer's conversation.
+    /// Returns the events the account sent to someone with no conversation (yet): nothing is stored
+    /// for them.
+    func storeDirectMessages(
+        _ db: StoreAccess, _ channel: Channel, _ events: [XDirectMessage], now: Timestamp,
         _ summary: inout SyncSummary
-    ) throws -> Bool {
-        let result = try Inbox.recordOutboundFromPlatform(
-            db, channel: channel, contactPlatformID: customer,
-            platformID: e.id, kind: .directMessage, text: e.text,
-            at: e.createdAt ?? now, now: now)
-        switch result {
-        case .stored:
-            summary.newMessages += 1
-            return true
-        case .alreadyStored:
-            return true
-        case .noConversation:
-            return false
+    ) throws -> [XDirectMessage] {
+        var kept: [XDirectMessage] = []
+        var messages: [PageMessage] = []
+        for e in events {
+            guard let customer = e.customerID(accountID: channel.accountID) else { continue }
+            kept.append(e)
+            messages.append(
+                PageMessage(
+                    origin: e.senderID == channel.accountID ? .account : .customer(handle: e.senderUsername),
+                    contactPlatformID: customer, platformID: e.id, kind: .directMessage, text: e.text,
+                    at: e.createdAt ?? now))
         }
+        var unanswered: [XDirectMessage] = []
+        for (e, result) in zip(kept, try InboxBatch.record(db, channel: channel, messages, now: now)) {
+            switch result {
+            case .inbound(let r): count(r, &summary)
+            case .outbound(.stored): summary.newMessages += 1
+            case .outbound(.alreadyStored): break
+            case .outbound(.noConversation): unanswered.append(e)
+            }
+        }
+        return unanswered
     }
 
     func count(_ r: InboundResult, _ summary: inout SyncSummary) {
