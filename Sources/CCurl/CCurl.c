@@ -127,3 +127,45 @@ void parley_buffer_free(parley_buffer *buffer) {
     buffer->data = NULL;
     buffer->length = buffer->capacity = 0;
 }
+
+struct parley_transfer {
+    CURL *curl;
+    CURLcode result;
+    pthread_t thread;
+    int abort;
+};
+
+/* libcurl calls it about once a second, and whenever data moves: a non-zero answer aborts. */
+static int parley_transfer_progress(void *p, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow) {
+    (void)dltotal; (void)dlnow; (void)ultotal; (void)ulnow;
+    return __atomic_load_n(&((parley_transfer *)p)->abort, __ATOMIC_ACQUIRE);
+}
+
+static void *parley_transfer_run(void *p) {
+    parley_transfer *t = (parley_transfer *)p;
+    t->result = lib.easy_perform(t->curl);
+    return NULL;
+}
+
+parley_transfer *parley_curl_transfer_start(CURL *curl) {
+    parley_transfer *t = calloc(1, sizeof *t);
+    if (!t) return NULL;
+    t->curl = curl;
+    lib.easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, parley_transfer_progress);
+    lib.easy_setopt(curl, CURLOPT_XFERINFODATA, (void *)t);
+    lib.easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+    if (pthread_create(&t->thread, NULL, parley_transfer_run, t) != 0) {
+        free(t);
+        return NULL;
+    }
+    return t;
+}
+
+void parley_curl_transfer_abort(parley_transfer *t) { __atomic_store_n(&t->abort, 1, __ATOMIC_RELEASE); }
+
+CURLcode parley_curl_transfer_wait(parley_transfer *t) {
+    pthread_join(t->thread, NULL);
+    CURLcode result = t->result;
+    free(t);
+    return result;
+}

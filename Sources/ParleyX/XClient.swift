@@ -92,6 +92,8 @@ package final class XClient: @unchecked Sendable {
     package var now: () -> Date = { Date() }
     /// The first backoff after a 5xx or stall, doubled each time.
     package var backoff: TimeInterval
+    /// A GET sent ahead (`prefetchMentions`), with the URL and tokens it was sent with.
+    var ahead: (url: String, tokens: XTokens, transfer: HTTPTransfer)?
 
     package init(config: XConfig, tokens: XTokens, http: HTTPClient? = nil) {
         self.config = config
@@ -113,14 +115,8 @@ package final class XClient: @unchecked Sendable {
     package func mentions(userID: String, sinceID: String?, paginationToken: String?, maxResults: Int = 100) throws -> (
         tweets: [XTweet], next: String?
     ) {
-        var q: [(String, String)] = [
-            ("max_results", String(maxResults)),
-            ("tweet.fields", "author_id,created_at,conversation_id,in_reply_to_user_id,referenced_tweets"),
-            ("expansions", "author_id"), ("user.fields", "username"),
-        ]
-        if let sinceID { q.append(("since_id", sinceID)) }
-        if let paginationToken { q.append(("pagination_token", paginationToken)) }
-        let json = try call("GET", "/2/users/\(PercentEncoding.encode(userID))/mentions", query: q)
+        let (path, q) = Self.mentionsRequest(userID, sinceID, paginationToken, maxResults)
+        let json = try call("GET", path, query: q)
         let names = Self.usernames(json)
         let tweets = try (json["data"]?.array ?? []).map { t -> XTweet in
             guard let id = t["id"]?.string, let text = t["text"]?.string else {
@@ -140,13 +136,7 @@ package final class XClient: @unchecked Sendable {
     /// only on ParticipantsJoin and ParticipantsLeave events).
     package func dmEvents(paginationToken: String?, maxResults: Int = 100) throws -> (events: [XDMEvent], next: String?)
     {
-        var q: [(String, String)] = [
-            ("max_results", String(maxResults)), ("event_types", "MessageCreate"),
-            ("dm_event.fields", "created_at,dm_conversation_id,sender_id,text"),
-            ("expansions", "sender_id"), ("user.fields", "username"),
-        ]
-        if let paginationToken { q.append(("pagination_token", paginationToken)) }
-        let json = try call("GET", "/2/dm_events", query: q)
+        let json = try call("GET", "/2/dm_events", query: Self.dmEventsQuery(paginationToken, maxResults))
         let names = Self.usernames(json)
         let events = try (json["data"]?.array ?? []).compactMap { e -> XDMEvent? in
             guard let id = e["id"]?.string else { throw XError.malformed("a DM event without id") }
@@ -158,6 +148,73 @@ package final class XClient: @unchecked Sendable {
                 text: e["text"]?.string ?? "", createdAt: Self.time(e["created_at"]?.string))
         }
         return (events, json["meta"]?["next_token"]?.string)
+    }
+
+    static func mentionsRequest(_ userID: String, _ sinceID: String?, _ paginationToken: String?, _ maxResults: Int)
+        -> (path: String, query: [(String, String)])
+    {
+        var q: [(String, String)] = [
+            ("max_results", String(maxResults)),
+            ("tweet.fields", "author_id,created_at,conversation_id,in_reply_to_user_id,referenced_tweets"),
+            ("expansions", "author_id"), ("user.fields", "username"),
+        ]
+        if let sinceID { q.append(("since_id", sinceID)) }
+        if let paginationToken { q.append(("pagination_token", paginationToken)) }
+        return ("/2/users/\(PercentEncoding.encode(userID))/mentions", q)
+    }
+
+    static func dmEventsQuery(_ paginationToken: String?, _ maxResults: Int) -> [(String, String)] {
+        var q: [(String, String)] = [
+            ("max_results", String(maxResults)), ("event_types", "MessageCreate"),
+            ("dm_event.fields", "created_at,dm_conversation_id,sender_id,text"),
+            ("expansions", "sender_id"), ("user.fields", "username"),
+        ]
+        if let paginationToken { q.append(("pagination_token", paginationToken)) }
+        return q
+    }
+
+    // MARK: Asking ahead
+
+    /// Sends the request for a page of mentions now and returns at once: the page comes while the
+    /// caller works (a sync stores the page before), and the `mentions` call for the same page
+    /// takes the answer. Nothing is lost when no such call comes: the next request drops it.
+    package func prefetchMentions(userID: String, sinceID: String?, paginationToken: String?, maxResults: Int = 100) {
+        let (path, q) = Self.mentionsRequest(userID, sinceID, paginationToken, maxResults)
+        prefetch(path, query: q)
+    }
+
+    /// `prefetchMentions` for a page of DM events.
+    package func prefetchDMEvents(paginationToken: String?, maxResults: Int = 100) {
+        prefetch("/2/dm_events", query: Self.dmEventsQuery(paginationToken, maxResults))
+    }
+
+    func prefetch(_ path: String, query: [(String, String)]) {
+        ahead = nil
+        let url = config.apiBase + path + (query.isEmpty ? "" : "?" + PercentEncoding.form(query))
+        let request = HTTPRequest(method: "GET", url: url, headers: headers("GET", path, query, json: false))
+        // A transfer that cannot start is no loss: the call asks again.
+        guard let transfer = try? http.start(request) else { return }
+        ahead = (url, tokens, transfer)
+    }
+
+    /// Sends `request`, or takes the answer of the same GET asked ahead with the same tokens
+    /// (after a refresh, the page is asked again with the new ones).
+    func send(_ request: HTTPRequest) throws -> HTTPResponse {
+        if let a = ahead, request.method == "GET", a.url == request.url, a.tokens == tokens {
+            ahead = nil
+            return try http.finish(a.transfer)
+        }
+        ahead = nil
+        return try http.send(request)
+    }
+
+    func headers(_ method: String, _ path: String, _ query: [(String, String)], json: Bool) -> [(String, String)] {
+        var headers = [
+            ("Accept", "application/json"),
+            ("Authorization", authorization(method, url: config.apiBase + path, query: query)),
+        ]
+        if json { headers.append(("Content-Type", "application/json")) }
+        return headers
     }
 
     /// User id → username from a page's `includes.users` (empty usernames left out).
@@ -253,14 +310,10 @@ package final class XClient: @unchecked Sendable {
         var refreshed = false
         var attempt = 0
         while true {
-            var headers: [(String, String)] = [
-                ("Accept", "application/json"),
-                ("Authorization", authorization(method, url: config.apiBase + path, query: query)),
-            ]
-            if payload != nil { headers.append(("Content-Type", "application/json")) }
+            let headers = headers(method, path, query, json: payload != nil)
             let response: HTTPResponse
             do {
-                response = try http.send(HTTPRequest(method: method, url: url, headers: headers, body: payload))
+                response = try send(HTTPRequest(method: method, url: url, headers: headers, body: payload))
             } catch let e as TransportError {
                 // A post whose answer never came may have been published: sending it again could
                 // publish it twice, so the user checks the account instead.

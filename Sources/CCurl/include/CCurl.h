@@ -42,4 +42,14 @@ CURLcode parley_curl_getinfo_double(CURL *curl, CURLINFO info, double *value);
 
 void parley_buffer_free(parley_buffer *buffer);
 
+/// A transfer performed on a thread of its own, so that the caller works while the answer comes.
+/// The easy handle belongs to that thread until parley_curl_transfer_wait returns.
+typedef struct parley_transfer parley_transfer;
+/// Starts performing `curl` (options already set); NULL when no thread could be started.
+parley_transfer *parley_curl_transfer_start(CURL *curl);
+/// Asks a started transfer to stop: it ends within about a second, with CURLE_ABORTED_BY_CALLBACK.
+void parley_curl_transfer_abort(parley_transfer *transfer);
+/// Waits for the transfer to end, frees it and returns its result.
+CURLcode parley_curl_transfer_wait(parley_transfer *transfer);
+
 #endif

@@ -67,6 +67,10 @@ package struct ChannelSync {
         repeat {
             let page = try api.mentions(userID: channel.accountID, sinceID: since, paginationToken: token)
             token = page.nextToken
+            if let token {
+                // The next page comes while this one is stored.
+                api.prefetchMentions(userID: channel.accountID, sinceID: since, paginationToken: token)
+            }
             for t in page.items where XID.isNewer(t.id, than: newest) { newest = t.id }
             let last = token == nil
             try store { db, now in
@@ -106,6 +110,7 @@ package struct ChannelSync {
                 if XID.isNewer(e.id, than: newest) { newest = e.id }
             }
             let last = token == nil || reachedStored
+            if !last { api.prefetchDirectMessages(paginationToken: token) }
             try store { db, now in
                 // Oldest first: a customer's message is stored before the account's answer to it.
                 waiting += try storeDirectMessages(db, channel, Array(fresh.reversed()), now: now, &summary)
