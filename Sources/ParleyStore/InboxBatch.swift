@@ -38,18 +38,17 @@ package enum PageMessageResult: Sendable, Equatable {
 
 /// A page of a sync stored at once: the same rules, rows and results as `Inbox.recordInbound` and
 /// `Inbox.recordOutboundFromPlatform` called message by message, in the page's order, but the
-/// page's contacts, conversations and already stored messages are read in two statements, and each
-/// conversation is written once (with its last state), not once per message. A page of 100
-/// mentions costs about 100 inserts, one update per conversation and two lookups, where one
-/// message at a time costs five statements a message. Callers run it inside a transaction.
+/// page's contacts and their conversations are read in one statement, a message stored before is
+/// found by its own insert (which then changes nothing), and each conversation is written once
+/// (with its last state), not once per message. A page of 100 mentions costs one lookup, 100
+/// inserts and one update per conversation, where one message at a time costs five statements.
+/// Callers run it inside a transaction.
 package enum InboxBatch {
     package static func record(
         _ db: StoreAccess, channel: Channel, _ messages: [PageMessage], now: Timestamp
     ) throws -> [PageMessageResult] {
         guard !messages.isEmpty else { return [] }
-        var page = try PageState.load(
-            db, channelID: channel.id, platformIDs: messages.map(\.platformID),
-            contactPlatformIDs: messages.map(\.contactPlatformID))
+        var page = try PageState.load(db, channelID: channel.id, contactPlatformIDs: messages.map(\.contactPlatformID))
         var results: [PageMessageResult] = []
         results.reserveCapacity(messages.count)
         for m in messages {
@@ -65,8 +64,8 @@ package enum InboxBatch {
     }
 }
 
-/// What one page knows of the store: its contacts with their conversations, and which of its
-/// messages are stored. Read once, then kept in step with what the page writes.
+/// What one page knows of the store: its customers' contacts and conversations. Read once, then
+/// kept in step with what the page writes.
 struct PageState {
     struct Known {
         var contactID: Int64
@@ -87,12 +86,11 @@ struct PageState {
     static let lookupWidth = 100
 
     var contacts: [String: Known] = [:]
-    var storedMessages: Set<String> = []
     var changed: [Int64: Changed] = [:]
     var changeOrder: [Int64] = []
 
     static func load(
-        _ db: StoreAccess, channelID: Int64, platformIDs: [String], contactPlatformIDs: [String]
+        _ db: StoreAccess, channelID: Int64, contactPlatformIDs: [String]
     ) throws -> PageState {
         var page = PageState()
         for chunk in chunks(of: contactPlatformIDs) {
@@ -106,10 +104,6 @@ struct PageState {
                 page.contacts[r[0]] = Known(contactID: r[1], handle: r[2], conversationID: r[3], state: state)
             }
         }
-        for chunk in chunks(of: platformIDs) {
-            let ids = try db.all(String.self, sql: messagesSQL, arguments: StatementArguments([channelID] + chunk))
-            page.storedMessages.formUnion(ids)
-        }
         return page
     }
 
@@ -119,8 +113,6 @@ struct PageState {
         FROM contacts k LEFT JOIN conversations c ON c.contact_id = k.id
         WHERE k.channel_id = ? AND k.platform_id IN (\(placeholders))
         """
-    static let messagesSQL =
-        "SELECT platform_id FROM messages WHERE channel_id = ? AND platform_id IN (\(placeholders))"
 
     /// The distinct ids in lists of `lookupWidth`, padded with NULLs.
     static func chunks(of ids: [String]) -> [[DatabaseValueConvertible?]] {
@@ -139,24 +131,28 @@ struct PageState {
         _ db: StoreAccess, _ channel: Channel, _ m: PageMessage, handle: String?, now: Timestamp
     ) throws -> InboundResult {
         let contact = try contact(db, channel, m.contactPlatformID, handle: handle)
-        let existing = contacts[m.contactPlatformID]?.state
-        if existing != nil, storedMessages.contains(m.platformID) {
-            return InboundResult(conversationID: contact.conversationID!, stored: false, effect: nil)
-        }
+        let existing = contact.state
         let (state, effect) = ConversationQueue.inbound(existing, settings: channel.autoResolve, now: now)
+        let label = "@" + contact.handle
         let conversationID: Int64
+        let stored: Bool
         if let id = contact.conversationID, let existing {
+            // A message stored before changes nothing: its insert finds it and does nothing.
+            guard try insertMessage(db, channel, m, conversationID: id, direction: .inbound, label: label) else {
+                return InboundResult(conversationID: id, stored: false, effect: nil)
+            }
             conversationID = id
+            stored = true
             change(id, from: existing, to: state, inserted: false)
         } else {
             conversationID = try ConversationRepository.insert(
                 db, channelID: channel.id, contactID: contact.contactID, state: state, now: now)
             contacts[m.contactPlatformID]?.conversationID = conversationID
             change(conversationID, from: state, to: state, inserted: true)
+            stored = try insertMessage(
+                db, channel, m, conversationID: conversationID, direction: .inbound, label: label)
         }
         contacts[m.contactPlatformID]?.state = state
-        let stored = try insertMessage(
-            db, channel, m, conversationID: conversationID, direction: .inbound, label: "@" + contact.handle)
         if effect != .stayed {
             try ConversationRepository.recordQueueEvent(
                 db, conversationID: conversationID, channelID: channel.id, at: now,
@@ -206,17 +202,13 @@ struct PageState {
         return known
     }
 
-    mutating func insertMessage(
+    func insertMessage(
         _ db: StoreAccess, _ channel: Channel, _ m: PageMessage, conversationID: Int64, direction: MessageDirection,
         label: String
     ) throws -> Bool {
-        // A message stored before would hit the unique key and change nothing.
-        guard !storedMessages.contains(m.platformID) else { return false }
-        let stored = try ConversationRepository.insertMessage(
+        try ConversationRepository.insertMessage(
             db, conversationID: conversationID, channelID: channel.id, platformID: m.platformID,
             direction: direction, kind: m.kind, authorUserID: nil, authorLabel: label, text: m.text, at: m.at)
-        storedMessages.insert(m.platformID)
-        return stored
     }
 
     mutating func change(_ id: Int64, from stored: ConversationState, to state: ConversationState, inserted: Bool) {

@@ -136,7 +136,7 @@ import Testing
         }
     }
 
-    @Test func aPageOfMentionsCostsTwoLookupsAndOneWritePerMessageAndConversation() throws {
+    @Test func aPageOfMentionsCostsOneLookupAndOneWritePerMessageAndConversation() throws {
         let (database, channel, _) = try openStore()
         func mentions(_ page: Int) -> [PageMessage] {
             (0..<100).map { i in
@@ -158,7 +158,7 @@ import Testing
         #expect(results.count == 100)
         #expect(results.allSatisfy { if case .inbound(let r) = $0 { r.stored && r.effect == .stayed } else { false } })
         let kinds = statements.map { $0.split(separator: " ").first.map(String.init) ?? "" }
-        #expect(kinds.filter { $0 == "SELECT" }.count == 2)
+        #expect(kinds.filter { $0 == "SELECT" }.count == 1)
         #expect(kinds.filter { $0 == "INSERT" }.count == 100)
         #expect(kinds.filter { $0 == "UPDATE" }.count == 40)
         #expect(statements.filter { $0.hasPrefix("UPDATE conversations SET deadline = ?, updated_at = ?") }.count == 40)
