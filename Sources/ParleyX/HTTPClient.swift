@@ -42,17 +42,16 @@ package struct TransportError: Error, Sendable, CustomStringConvertible {
     package var description: String { message }
 }
 
-/// A request sent ahead with `HTTPClient.start`: its transfer runs on a thread of its own while
-/// the caller works, and `HTTPClient.finish` collects the answer.
+/// A request sent with `HTTPClient.start`: its answer comes while the caller works, and
+/// `HTTPClient.finish` collects it.
 package final class HTTPTransfer: @unchecked Sendable {
     package let request: HTTPRequest
     fileprivate let exchange: Exchange
-    fileprivate var running: OpaquePointer?
+    fileprivate var running = true
 
-    fileprivate init(request: HTTPRequest, exchange: Exchange, running: OpaquePointer) {
+    fileprivate init(request: HTTPRequest, exchange: Exchange) {
         self.request = request
         self.exchange = exchange
-        self.running = running
     }
 }
 
@@ -82,13 +81,16 @@ private final class Exchange {
 }
 
 /// HTTP over libcurl, responses captured in memory (capped at 32 MiB). One easy handle serves
-/// every request of a client, so its connections are kept alive from one request to the next
-/// (a sync of a thousand pages opens one TCP and TLS connection, not a thousand). One request
-/// at a time: `send` waits for it, `start` lets it run while the caller works (a sync stores one
-/// page while the next one comes), and a request sent while another runs drops that one.
+/// every request of a client, through one multi handle that keeps its connections alive from one
+/// request to the next (a sync of a thousand pages opens one TCP and TLS connection, not a
+/// thousand). One request at a time, all on the caller's thread: `send` waits for the answer;
+/// `start` sends the request and returns, so the caller works while the server answers (a sync
+/// stores one page while the next one comes) and `finish` collects it; a request sent while
+/// another is under way ends that one.
 package final class HTTPClient: @unchecked Sendable {
     package var timeouts: HTTPTimeouts
     private var handle: UnsafeMutableRawPointer?
+    private var multi: UnsafeMutableRawPointer?
     private var inFlight: HTTPTransfer?
     private let lock = NSLock()
 
@@ -99,60 +101,62 @@ package final class HTTPClient: @unchecked Sendable {
     deinit {
         drop()
         if let handle { parley_curl_easy_cleanup(handle) }
+        if let multi { parley_curl_multi_cleanup(multi) }
     }
 
     package func send(_ request: HTTPRequest) throws -> HTTPResponse {
-        lock.lock()
-        defer { lock.unlock() }
-        drop()
-        let curl = try easyHandle()
-        let exchange = Exchange(request)
-        let code = prepare(curl, request, exchange)
-        return try collect(curl, code == CURLE_OK ? parley_curl_easy_perform(curl) : code, exchange)
+        let transfer = try start(request)
+        return try finish(transfer)
     }
 
-    /// Sends `request` and returns at once; the transfer goes on on a thread of its own.
+    /// Sends `request` and returns without waiting for the answer.
     package func start(_ request: HTTPRequest) throws -> HTTPTransfer {
         lock.lock()
         defer { lock.unlock() }
         drop()
-        let curl = try easyHandle()
+        let (curl, multi) = try handles()
         let exchange = Exchange(request)
-        guard prepare(curl, request, exchange) == CURLE_OK, let running = parley_curl_transfer_start(curl) else {
-            throw TransportError(code: -1, message: "libcurl could not start a transfer")
-        }
-        let transfer = HTTPTransfer(request: request, exchange: exchange, running: running)
+        var code = prepare(curl, request, exchange)
+        if code == CURLE_OK { code = parley_curl_transfer_start(multi, curl) }
+        if code != CURLE_OK { throw Self.failure(code) }
+        let transfer = HTTPTransfer(request: request, exchange: exchange)
         inFlight = transfer
         return transfer
     }
 
-    /// The answer to a request `start` sent: waits for the rest of it. Throws as `send` does,
-    /// and when the transfer was dropped for another request.
+    /// The answer to a request `start` sent, waiting for the rest of it. Throws as `send` does,
+    /// and when another request ended this one.
     package func finish(_ transfer: HTTPTransfer) throws -> HTTPResponse {
         lock.lock()
         defer { lock.unlock() }
-        guard inFlight === transfer, let running = transfer.running, let curl = handle else {
+        guard inFlight === transfer, transfer.running, let curl = handle, let multi else {
             throw TransportError(code: -1, message: "the request was dropped for another one")
         }
         inFlight = nil
-        transfer.running = nil
-        return try collect(curl, parley_curl_transfer_wait(running), transfer.exchange)
+        transfer.running = false
+        return try collect(curl, parley_curl_transfer_wait(multi, curl), transfer.exchange)
     }
 
-    /// Stops the transfer in flight, if any, and waits for its thread to let go of the handle.
+    /// Ends the transfer under way, if any.
     private func drop() {
-        guard let transfer = inFlight, let running = transfer.running else { return }
-        parley_curl_transfer_abort(running)
-        _ = parley_curl_transfer_wait(running)
-        transfer.running = nil
+        guard let transfer = inFlight, transfer.running, let curl = handle, let multi else { return }
+        parley_curl_transfer_cancel(multi, curl)
+        transfer.running = false
         inFlight = nil
     }
 
-    private func easyHandle() throws -> UnsafeMutableRawPointer {
+    private func handles() throws -> (UnsafeMutableRawPointer, UnsafeMutableRawPointer) {
         if let why = parley_curl_load() { throw TransportError(code: -1, message: String(cString: why)) }
         if handle == nil { handle = parley_curl_easy_init() }
-        guard let curl = handle else { throw TransportError(code: -1, message: "libcurl could not start a transfer") }
-        return curl
+        if multi == nil { multi = parley_curl_multi_init() }
+        guard let handle, let multi else {
+            throw TransportError(code: -1, message: "libcurl could not start a transfer")
+        }
+        return (handle, multi)
+    }
+
+    static func failure(_ code: CURLcode) -> TransportError {
+        TransportError(code: Int(code.rawValue), message: String(cString: parley_curl_easy_strerror(code)))
     }
 
     /// Sets the handle's options for `request`, its body and headers captured in `exchange`.
@@ -186,9 +190,7 @@ package final class HTTPClient: @unchecked Sendable {
     private func collect(_ curl: UnsafeMutableRawPointer, _ code: CURLcode, _ exchange: Exchange) throws
         -> HTTPResponse
     {
-        if code != CURLE_OK {
-            throw TransportError(code: Int(code.rawValue), message: String(cString: parley_curl_easy_strerror(code)))
-        }
+        if code != CURLE_OK { throw Self.failure(code) }
         var status = 0
         _ = parley_curl_getinfo_long(curl, CURLINFO_RESPONSE_CODE, &status)
         let body = exchange.body.pointee

@@ -42,14 +42,18 @@ CURLcode parley_curl_getinfo_double(CURL *curl, CURLINFO info, double *value);
 
 void parley_buffer_free(parley_buffer *buffer);
 
-/// A transfer performed on a thread of its own, so that the caller works while the answer comes.
-/// The easy handle belongs to that thread until parley_curl_transfer_wait returns.
-typedef struct parley_transfer parley_transfer;
-/// Starts performing `curl` (options already set); NULL when no thread could be started.
-parley_transfer *parley_curl_transfer_start(CURL *curl);
-/// Asks a started transfer to stop: it ends within about a second, with CURLE_ABORTED_BY_CALLBACK.
-void parley_curl_transfer_abort(parley_transfer *transfer);
-/// Waits for the transfer to end, frees it and returns its result.
-CURLcode parley_curl_transfer_wait(parley_transfer *transfer);
+/// Transfers driven through a multi handle on the caller's thread, so that a request can be sent
+/// now and its answer collected later, the caller working in between. One multi handle per
+/// client keeps the client's connections, as an easy handle does for curl_easy_perform.
+CURLM *parley_curl_multi_init(void);
+void parley_curl_multi_cleanup(CURLM *multi);
+/// Adds `curl` (options set) to `multi` and drives it once: on a kept-alive connection the
+/// request is sent before this returns.
+CURLcode parley_curl_transfer_start(CURLM *multi, CURL *curl);
+/// Drives the transfer of `curl` to its end, waiting for the network, then takes `curl` out of
+/// `multi` and returns the transfer's result.
+CURLcode parley_curl_transfer_wait(CURLM *multi, CURL *curl);
+/// Takes `curl` out of `multi`, ending its transfer where it is.
+void parley_curl_transfer_cancel(CURLM *multi, CURL *curl);
 
 #endif
