@@ -163,4 +163,28 @@ import Testing
         #expect(kinds.filter { $0 == "UPDATE" }.count == 40)
         #expect(statements.filter { $0.hasPrefix("UPDATE conversations SET deadline = ?, updated_at = ?") }.count == 40)
     }
+
+    @Test func moreCustomersThanOneLookupHoldsAreLookedUpInSeveral() throws {
+        let (database, channel, _) = try openStore()
+        func page(_ n: Int) -> [PageMessage] {
+            (0..<250).map { i in
+                PageMessage(
+                    origin: .customer(handle: "c\(i)"), contactPlatformID: "c\(i)", platformID: "\(n)-\(i)",
+                    kind: .directMessage, text: "hi", at: Int64(i))
+            }
+        }
+        _ = try database.withConnection { db in
+            try db.atomically { try InboxBatch.record(db, channel: channel, page(1), now: 1) }
+        }
+        var lookups = 0
+        let results = try database.withConnection { db in
+            db.db.trace { if $0.description.hasPrefix("SELECT") { lookups += 1 } }
+            defer { db.db.trace(options: [], nil) }
+            return try db.atomically { try InboxBatch.record(db, channel: channel, page(2), now: 2) }
+        }
+        #expect(lookups == 3)
+        #expect(results.allSatisfy { if case .inbound(let r) = $0 { r.stored && r.effect == .stayed } else { false } })
+        #expect(
+            try database.withConnection { try Int.fetchOne($0.db, sql: "SELECT count(*) FROM conversations") } == 250)
+    }
 }
