@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
@@ -285,18 +286,17 @@ def case_x_sync(n):
         parley_ms = (time.perf_counter() - start) * 1000
         if p.returncode != 0:
             sys.exit("bench: sync failed: " + p.stderr[:300])
-        fields = ("max_results=100&tweet.fields=author_id%2Ccreated_at%2Cconversation_id%2Cin_reply_to_user_id%2Creferenced_tweets"
-                  "&expansions=author_id&user.fields=username")
+        # curl fetches exactly what parley asked for (the fake records every request it answers).
+        asked = [r for r in control("state", {})["requests"] if r["method"] == "GET"]
         lines = [f'header = "Authorization: Bearer {tokens["access_token"]}"']
-        for page in range((n + 99) // 100):
-            token = "" if page == 0 else f"&pagination_token=page-token-000000{page * 100}"
-            lines += [f'url = "{base}/2/users/100/mentions?{fields}{token}"', "output = /dev/null"]
+        for r in asked:
+            lines += [f'url = "{base}{r["path"]}?{urllib.parse.urlencode(r["query"])}"', "output = /dev/null"]
         cfg = write_temp("\n".join(lines) + "\n")
         start = time.perf_counter()
         subprocess.run(["curl", "-s", "-K", cfg], check=True)
         curl_ms = (time.perf_counter() - start) * 1000
         stored = int(sqlite(db, "SELECT count(*) FROM messages;")[0])
-        return (f"sync {n:,} mentions from the local fake X API ({stored:,} stored)", parley_ms, curl_ms,
+        return (f"sync {n:,} mentions from the local fake X API ({stored:,} stored, {len(asked):,} requests)", parley_ms, curl_ms,
                 "messages/s; ratio to curl fetching the same pages", n)
     finally:
         server.kill()

@@ -19,6 +19,13 @@ static struct {
     CURLcode (*easy_getinfo)(CURL *, CURLINFO, ...);
     struct curl_slist *(*slist_append)(struct curl_slist *, const char *);
     void (*slist_free_all)(struct curl_slist *);
+    CURLM *(*multi_init)(void);
+    CURLMcode (*multi_cleanup)(CURLM *);
+    CURLMcode (*multi_add_handle)(CURLM *, CURL *);
+    CURLMcode (*multi_remove_handle)(CURLM *, CURL *);
+    CURLMcode (*multi_perform)(CURLM *, int *);
+    CURLMcode (*multi_poll)(CURLM *, struct curl_waitfd *, unsigned int, int, int *);
+    CURLMsg *(*multi_info_read)(CURLM *, int *);
 } lib;
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -50,6 +57,13 @@ static void load(void) {
     BIND(easy_getinfo, "curl_easy_getinfo")
     BIND(slist_append, "curl_slist_append")
     BIND(slist_free_all, "curl_slist_free_all")
+    BIND(multi_init, "curl_multi_init")
+    BIND(multi_cleanup, "curl_multi_cleanup")
+    BIND(multi_add_handle, "curl_multi_add_handle")
+    BIND(multi_remove_handle, "curl_multi_remove_handle")
+    BIND(multi_perform, "curl_multi_perform")
+    BIND(multi_poll, "curl_multi_poll")
+    BIND(multi_info_read, "curl_multi_info_read")
 #undef BIND
     lib.global_init(CURL_GLOBAL_DEFAULT);
     loaded = 1;
@@ -127,3 +141,38 @@ void parley_buffer_free(parley_buffer *buffer) {
     buffer->data = NULL;
     buffer->length = buffer->capacity = 0;
 }
+
+CURLM *parley_curl_multi_init(void) { return parley_curl_load() ? NULL : lib.multi_init(); }
+void parley_curl_multi_cleanup(CURLM *multi) { lib.multi_cleanup(multi); }
+
+CURLcode parley_curl_transfer_start(CURLM *multi, CURL *curl) {
+    if (lib.multi_add_handle(multi, curl) != CURLM_OK) return CURLE_FAILED_INIT;
+    int running = 0;
+    if (lib.multi_perform(multi, &running) != CURLM_OK) {
+        lib.multi_remove_handle(multi, curl);
+        return CURLE_FAILED_INIT;
+    }
+    return CURLE_OK;
+}
+
+CURLcode parley_curl_transfer_wait(CURLM *multi, CURL *curl) {
+    CURLcode result = CURLE_FAILED_INIT;
+    for (;;) {
+        int running = 0, left = 0, done = 0;
+        if (lib.multi_perform(multi, &running) != CURLM_OK) break;
+        CURLMsg *msg;
+        while ((msg = lib.multi_info_read(multi, &left))) {
+            if (msg->msg == CURLMSG_DONE && msg->easy_handle == curl) {
+                result = msg->data.result;
+                done = 1;
+            }
+        }
+        if (done || running == 0) break;
+        /* Timeouts are the handle's own (CURLOPT_TIMEOUT, LOW_SPEED_*): libcurl ends the transfer. */
+        if (lib.multi_poll(multi, NULL, 0, 1000, NULL) != CURLM_OK) break;
+    }
+    lib.multi_remove_handle(multi, curl);
+    return result;
+}
+
+void parley_curl_transfer_cancel(CURLM *multi, CURL *curl) { lib.multi_remove_handle(multi, curl); }

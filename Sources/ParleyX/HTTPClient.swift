@@ -42,38 +42,126 @@ package struct TransportError: Error, Sendable, CustomStringConvertible {
     package var description: String { message }
 }
 
+/// A request sent with `HTTPClient.start`: its answer comes while the caller works, and
+/// `HTTPClient.finish` collects it.
+package final class HTTPTransfer: @unchecked Sendable {
+    package let request: HTTPRequest
+    fileprivate let exchange: Exchange
+    fileprivate var running = true
+
+    fileprivate init(request: HTTPRequest, exchange: Exchange) {
+        self.request = request
+        self.exchange = exchange
+    }
+}
+
+/// What one request holds while libcurl works on it: the header list and the buffers its
+/// callbacks fill, at addresses that stay put until the transfer ends.
+private final class Exchange {
+    let body = UnsafeMutablePointer<parley_buffer>.allocate(capacity: 1)
+    let head = UnsafeMutablePointer<parley_buffer>.allocate(capacity: 1)
+    var list: UnsafeMutablePointer<curl_slist>? = nil
+    var payload: Data
+
+    init(_ request: HTTPRequest) {
+        body.initialize(to: parley_buffer(data: nil, length: 0, capacity: 0, limit: 32 << 20))
+        head.initialize(to: parley_buffer(data: nil, length: 0, capacity: 0, limit: 1 << 20))
+        payload = request.body ?? Data()
+        for (name, value) in request.headers { list = parley_curl_slist_append(list, "\(name): \(value)") }
+        list = parley_curl_slist_append(list, "Expect:")
+    }
+
+    deinit {
+        parley_buffer_free(body)
+        parley_buffer_free(head)
+        body.deallocate()
+        head.deallocate()
+        parley_curl_slist_free_all(list)
+    }
+}
+
 /// HTTP over libcurl, responses captured in memory (capped at 32 MiB). One easy handle serves
-/// every request of a client, so its connections are kept alive from one request to the next
-/// (a sync of a thousand pages opens one TCP and TLS connection, not a thousand).
+/// every request of a client, through one multi handle that keeps its connections alive from one
+/// request to the next (a sync of a thousand pages opens one TCP and TLS connection, not a
+/// thousand). One request at a time, all on the caller's thread: `send` waits for the answer;
+/// `start` sends the request and returns, so the caller works while the server answers (a sync
+/// stores one page while the next one comes) and `finish` collects it; a request sent while
+/// another is under way ends that one.
 package final class HTTPClient: @unchecked Sendable {
     package var timeouts: HTTPTimeouts
     private var handle: UnsafeMutableRawPointer?
+    private var multi: UnsafeMutableRawPointer?
+    private var inFlight: HTTPTransfer?
     private let lock = NSLock()
 
     package init(timeouts: HTTPTimeouts = HTTPTimeouts()) {
         self.timeouts = timeouts
     }
 
-    deinit { if let handle { parley_curl_easy_cleanup(handle) } }
+    deinit {
+        drop()
+        if let handle { parley_curl_easy_cleanup(handle) }
+        if let multi { parley_curl_multi_cleanup(multi) }
+    }
 
     package func send(_ request: HTTPRequest) throws -> HTTPResponse {
+        let transfer = try start(request)
+        return try finish(transfer)
+    }
+
+    /// Sends `request` and returns without waiting for the answer.
+    package func start(_ request: HTTPRequest) throws -> HTTPTransfer {
         lock.lock()
         defer { lock.unlock() }
+        drop()
+        let (curl, multi) = try handles()
+        let exchange = Exchange(request)
+        var code = prepare(curl, request, exchange)
+        if code == CURLE_OK { code = parley_curl_transfer_start(multi, curl) }
+        if code != CURLE_OK { throw Self.failure(code) }
+        let transfer = HTTPTransfer(request: request, exchange: exchange)
+        inFlight = transfer
+        return transfer
+    }
+
+    /// The answer to a request `start` sent, waiting for the rest of it. Throws as `send` does,
+    /// and when another request ended this one.
+    package func finish(_ transfer: HTTPTransfer) throws -> HTTPResponse {
+        lock.lock()
+        defer { lock.unlock() }
+        guard inFlight === transfer, transfer.running, let curl = handle, let multi else {
+            throw TransportError(code: -1, message: "the request was dropped for another one")
+        }
+        inFlight = nil
+        transfer.running = false
+        return try collect(curl, parley_curl_transfer_wait(multi, curl), transfer.exchange)
+    }
+
+    /// Ends the transfer under way, if any.
+    private func drop() {
+        guard let transfer = inFlight, transfer.running, let curl = handle, let multi else { return }
+        parley_curl_transfer_cancel(multi, curl)
+        transfer.running = false
+        inFlight = nil
+    }
+
+    private func handles() throws -> (UnsafeMutableRawPointer, UnsafeMutableRawPointer) {
         if let why = parley_curl_load() { throw TransportError(code: -1, message: String(cString: why)) }
         if handle == nil { handle = parley_curl_easy_init() }
-        guard let curl = handle else { throw TransportError(code: -1, message: "libcurl could not start a transfer") }
-        parley_curl_easy_reset(curl)
-        var body = parley_buffer(data: nil, length: 0, capacity: 0, limit: 32 << 20)
-        var head = parley_buffer(data: nil, length: 0, capacity: 0, limit: 1 << 20)
-        defer {
-            parley_buffer_free(&body)
-            parley_buffer_free(&head)
+        if multi == nil { multi = parley_curl_multi_init() }
+        guard let handle, let multi else {
+            throw TransportError(code: -1, message: "libcurl could not start a transfer")
         }
-        var list: UnsafeMutablePointer<curl_slist>? = nil
-        defer { parley_curl_slist_free_all(list) }
-        for (name, value) in request.headers { list = parley_curl_slist_append(list, "\(name): \(value)") }
-        list = parley_curl_slist_append(list, "Expect:")
+        return (handle, multi)
+    }
 
+    static func failure(_ code: CURLcode) -> TransportError {
+        TransportError(code: Int(code.rawValue), message: String(cString: parley_curl_easy_strerror(code)))
+    }
+
+    /// Sets the handle's options for `request`, its body and headers captured in `exchange`.
+    private func prepare(_ curl: UnsafeMutableRawPointer, _ request: HTTPRequest, _ exchange: Exchange) -> CURLcode {
+        parley_curl_easy_reset(curl)
         _ = parley_curl_setopt_string(curl, CURLOPT_URL, request.url)
         _ = parley_curl_setopt_long(curl, CURLOPT_NOSIGNAL, 1)
         _ = parley_curl_setopt_long(curl, CURLOPT_CONNECTTIMEOUT, timeouts.connect)
@@ -81,12 +169,12 @@ package final class HTTPClient: @unchecked Sendable {
         _ = parley_curl_setopt_long(curl, CURLOPT_LOW_SPEED_LIMIT, 1)
         _ = parley_curl_setopt_long(curl, CURLOPT_LOW_SPEED_TIME, timeouts.stall)
         _ = parley_curl_setopt_string(curl, CURLOPT_USERAGENT, "parley/1.0")
-        _ = parley_curl_setopt_slist(curl, CURLOPT_HTTPHEADER, list)
+        _ = parley_curl_setopt_slist(curl, CURLOPT_HTTPHEADER, exchange.list)
         _ = parley_curl_setopt_string(curl, CURLOPT_CUSTOMREQUEST, request.method)
-        let payload = request.body ?? Data()
-        let code: CURLcode = payload.withUnsafeBytes { raw -> CURLcode in
-            if request.method != "GET" {
-                _ = parley_curl_setopt_offset(curl, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(payload.count))
+        if request.method != "GET" {
+            // COPYPOSTFIELDS copies the body: it need not outlive this call.
+            _ = parley_curl_setopt_offset(curl, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(exchange.payload.count))
+            exchange.payload.withUnsafeBytes { raw in
                 if let base = raw.baseAddress, raw.count > 0 {
                     _ = parley_curl_setopt_string(
                         curl, CURLOPT_COPYPOSTFIELDS, base.assumingMemoryBound(to: CChar.self))
@@ -94,15 +182,19 @@ package final class HTTPClient: @unchecked Sendable {
                     _ = parley_curl_setopt_string(curl, CURLOPT_COPYPOSTFIELDS, "")
                 }
             }
-            _ = parley_curl_capture_body(curl, &body)
-            _ = parley_curl_capture_headers(curl, &head)
-            return parley_curl_easy_perform(curl)
         }
-        if code != CURLE_OK {
-            throw TransportError(code: Int(code.rawValue), message: String(cString: parley_curl_easy_strerror(code)))
-        }
+        let rc = parley_curl_capture_body(curl, exchange.body)
+        return rc == CURLE_OK ? parley_curl_capture_headers(curl, exchange.head) : rc
+    }
+
+    private func collect(_ curl: UnsafeMutableRawPointer, _ code: CURLcode, _ exchange: Exchange) throws
+        -> HTTPResponse
+    {
+        if code != CURLE_OK { throw Self.failure(code) }
         var status = 0
         _ = parley_curl_getinfo_long(curl, CURLINFO_RESPONSE_CODE, &status)
+        let body = exchange.body.pointee
+        let head = exchange.head.pointee
         let data = body.data.map { Data(bytes: $0, count: body.length) } ?? Data()
         let headerText = head.data.map { String(decoding: Data(bytes: $0, count: head.length), as: UTF8.self) } ?? ""
         return HTTPResponse(status: status, headers: Self.parseHeaders(headerText), body: data)

@@ -92,6 +92,8 @@ package final class XClient: @unchecked Sendable {
     package var now: () -> Date = { Date() }
     /// The first backoff after a 5xx or stall, doubled each time.
     package var backoff: TimeInterval
+    /// A GET sent ahead (`prefetchMentions`), with the URL and tokens it was sent with.
+    var ahead: (url: String, tokens: XTokens, transfer: HTTPTransfer)?
 
     package init(config: XConfig, tokens: XTokens, http: HTTPClient? = nil) {
         self.config = config
@@ -104,36 +106,28 @@ package final class XClient: @unchecked Sendable {
 
     package func me() throws -> XUser {
         let json = try call("GET", "/2/users/me", query: [("user.fields", "username,name")])
-        guard let data = json["data"] as? [String: Any], let id = data["id"] as? String,
-            let username = data["username"] as? String
-        else {
+        guard let data = json["data"], let id = data["id"]?.string, let username = data["username"]?.string else {
             throw XError.malformed("no user in /2/users/me")
         }
-        return XUser(id: id, username: username, name: data["name"] as? String ?? username)
+        return XUser(id: id, username: username, name: data["name"]?.string ?? username)
     }
 
     package func mentions(userID: String, sinceID: String?, paginationToken: String?, maxResults: Int = 100) throws -> (
         tweets: [XTweet], next: String?
     ) {
-        var q: [(String, String)] = [
-            ("max_results", String(maxResults)),
-            ("tweet.fields", "author_id,created_at,conversation_id,in_reply_to_user_id,referenced_tweets"),
-            ("expansions", "author_id"), ("user.fields", "username"),
-        ]
-        if let sinceID { q.append(("since_id", sinceID)) }
-        if let paginationToken { q.append(("pagination_token", paginationToken)) }
-        let json = try call("GET", "/2/users/\(PercentEncoding.encode(userID))/mentions", query: q)
+        let (path, q) = Self.mentionsRequest(userID, sinceID, paginationToken, maxResults)
+        let json = try call("GET", path, query: q)
         let names = Self.usernames(json)
-        let tweets = try (json["data"] as? [[String: Any]] ?? []).map { t -> XTweet in
-            guard let id = t["id"] as? String, let text = t["text"] as? String else {
+        let tweets = try (json["data"]?.array ?? []).map { t -> XTweet in
+            guard let id = t["id"]?.string, let text = t["text"]?.string else {
                 throw XError.malformed("a mention without id or text")
             }
-            let author = t["author_id"] as? String ?? ""
+            let author = t["author_id"]?.string ?? ""
             return XTweet(
                 id: id, text: text, authorID: author, authorUsername: names[author],
-                createdAt: Self.time(t["created_at"]))
+                createdAt: Self.time(t["created_at"]?.string))
         }
-        return (tweets, (json["meta"] as? [String: Any])?["next_token"] as? String)
+        return (tweets, json["meta"]?["next_token"]?.string)
     }
 
     /// One page of the account's DM events (MessageCreate only), newest first. The sender comes
@@ -142,32 +136,92 @@ package final class XClient: @unchecked Sendable {
     /// only on ParticipantsJoin and ParticipantsLeave events).
     package func dmEvents(paginationToken: String?, maxResults: Int = 100) throws -> (events: [XDMEvent], next: String?)
     {
+        let json = try call("GET", "/2/dm_events", query: Self.dmEventsQuery(paginationToken, maxResults))
+        let names = Self.usernames(json)
+        let events = try (json["data"]?.array ?? []).compactMap { e -> XDMEvent? in
+            guard let id = e["id"]?.string else { throw XError.malformed("a DM event without id") }
+            guard (e["event_type"]?.string ?? "MessageCreate") == "MessageCreate" else { return nil }
+            let sender = e["sender_id"]?.string ?? ""
+            return XDMEvent(
+                id: id, senderID: sender, senderUsername: names[sender],
+                conversationID: e["dm_conversation_id"]?.string,
+                text: e["text"]?.string ?? "", createdAt: Self.time(e["created_at"]?.string))
+        }
+        return (events, json["meta"]?["next_token"]?.string)
+    }
+
+    static func mentionsRequest(_ userID: String, _ sinceID: String?, _ paginationToken: String?, _ maxResults: Int)
+        -> (path: String, query: [(String, String)])
+    {
+        var q: [(String, String)] = [
+            ("max_results", String(maxResults)),
+            ("tweet.fields", "author_id,created_at,conversation_id,in_reply_to_user_id,referenced_tweets"),
+            ("expansions", "author_id"), ("user.fields", "username"),
+        ]
+        if let sinceID { q.append(("since_id", sinceID)) }
+        if let paginationToken { q.append(("pagination_token", paginationToken)) }
+        return ("/2/users/\(PercentEncoding.encode(userID))/mentions", q)
+    }
+
+    static func dmEventsQuery(_ paginationToken: String?, _ maxResults: Int) -> [(String, String)] {
         var q: [(String, String)] = [
             ("max_results", String(maxResults)), ("event_types", "MessageCreate"),
             ("dm_event.fields", "created_at,dm_conversation_id,sender_id,text"),
             ("expansions", "sender_id"), ("user.fields", "username"),
         ]
         if let paginationToken { q.append(("pagination_token", paginationToken)) }
-        let json = try call("GET", "/2/dm_events", query: q)
-        let names = Self.usernames(json)
-        let events = try (json["data"] as? [[String: Any]] ?? []).compactMap { e -> XDMEvent? in
-            guard let id = e["id"] as? String else { throw XError.malformed("a DM event without id") }
-            guard (e["event_type"] as? String ?? "MessageCreate") == "MessageCreate" else { return nil }
-            let sender = e["sender_id"] as? String ?? ""
-            return XDMEvent(
-                id: id, senderID: sender, senderUsername: names[sender],
-                conversationID: e["dm_conversation_id"] as? String,
-                text: e["text"] as? String ?? "", createdAt: Self.time(e["created_at"]))
+        return q
+    }
+
+    // MARK: Asking ahead
+
+    /// Sends the request for a page of mentions now and returns at once: the page comes while the
+    /// caller works (a sync stores the page before), and the `mentions` call for the same page
+    /// takes the answer. Nothing is lost when no such call comes: the next request drops it.
+    package func prefetchMentions(userID: String, sinceID: String?, paginationToken: String?, maxResults: Int = 100) {
+        let (path, q) = Self.mentionsRequest(userID, sinceID, paginationToken, maxResults)
+        prefetch(path, query: q)
+    }
+
+    /// `prefetchMentions` for a page of DM events.
+    package func prefetchDMEvents(paginationToken: String?, maxResults: Int = 100) {
+        prefetch("/2/dm_events", query: Self.dmEventsQuery(paginationToken, maxResults))
+    }
+
+    func prefetch(_ path: String, query: [(String, String)]) {
+        ahead = nil
+        let url = config.apiBase + path + (query.isEmpty ? "" : "?" + PercentEncoding.form(query))
+        let request = HTTPRequest(method: "GET", url: url, headers: headers("GET", path, query, json: false))
+        // A transfer that cannot start is no loss: the call asks again.
+        guard let transfer = try? http.start(request) else { return }
+        ahead = (url, tokens, transfer)
+    }
+
+    /// Sends `request`, or takes the answer of the same GET asked ahead with the same tokens
+    /// (after a refresh, the page is asked again with the new ones).
+    func send(_ request: HTTPRequest) throws -> HTTPResponse {
+        if let a = ahead, request.method == "GET", a.url == request.url, a.tokens == tokens {
+            ahead = nil
+            return try http.finish(a.transfer)
         }
-        return (events, (json["meta"] as? [String: Any])?["next_token"] as? String)
+        ahead = nil
+        return try http.send(request)
+    }
+
+    func headers(_ method: String, _ path: String, _ query: [(String, String)], json: Bool) -> [(String, String)] {
+        var headers = [
+            ("Accept", "application/json"),
+            ("Authorization", authorization(method, url: config.apiBase + path, query: query)),
+        ]
+        if json { headers.append(("Content-Type", "application/json")) }
+        return headers
     }
 
     /// User id → username from a page's `includes.users` (empty usernames left out).
-    static func usernames(_ json: [String: Any]) -> [String: String] {
+    static func usernames(_ json: JSONValue) -> [String: String] {
         var names: [String: String] = [:]
-        let users = (json["includes"] as? [String: Any])?["users"] as? [[String: Any]] ?? []
-        for u in users {
-            guard let id = u["id"] as? String, let name = u["username"] as? String, !name.isEmpty else { continue }
+        for u in json["includes"]?["users"]?.array ?? [] {
+            guard let id = u["id"]?.string, let name = u["username"]?.string, !name.isEmpty else { continue }
             names[id] = name
         }
         return names
@@ -177,7 +231,7 @@ package final class XClient: @unchecked Sendable {
         var body: [String: Any] = ["text": text]
         if let inReplyTo { body["reply"] = ["in_reply_to_tweet_id": inReplyTo] }
         let json = try call("POST", "/2/tweets", body: body)
-        guard let id = (json["data"] as? [String: Any])?["id"] as? String else {
+        guard let id = json["data"]?["id"]?.string else {
             throw XError.malformed("no id for the new post")
         }
         return id
@@ -186,7 +240,7 @@ package final class XClient: @unchecked Sendable {
     package func sendDirectMessage(participantID: String, text: String) throws -> String {
         let json = try call(
             "POST", "/2/dm_conversations/with/\(PercentEncoding.encode(participantID))/messages", body: ["text": text])
-        guard let id = (json["data"] as? [String: Any])?["dm_event_id"] as? String else {
+        guard let id = json["data"]?["dm_event_id"]?.string else {
             throw XError.malformed("no dm_event_id for the message")
         }
         return id
@@ -195,8 +249,8 @@ package final class XClient: @unchecked Sendable {
     /// Milliseconds since the epoch of an RFC 3339 UTC time as X writes it
     /// (`2026-11-24T09:15:02.000Z`, fraction optional). Parsed by hand: a date formatter per
     /// message costs more than storing the message.
-    static func time(_ value: Any?) -> Int64? {
-        guard let s = value as? String else { return nil }
+    static func time(_ value: String?) -> Int64? {
+        guard let s = value else { return nil }
         let b = Array(s.utf8)
         guard b.count >= 20, b[4] == 45, b[7] == 45, b[10] == 84 || b[10] == 116, b[13] == 58, b[16] == 58 else {
             return nil
@@ -249,21 +303,17 @@ package final class XClient: @unchecked Sendable {
     // MARK: The request loop
 
     func call(_ method: String, _ path: String, query: [(String, String)] = [], body: [String: Any]? = nil) throws
-        -> [String: Any]
+        -> JSONValue
     {
         let url = config.apiBase + path + (query.isEmpty ? "" : "?" + PercentEncoding.form(query))
         let payload = try body.map { try JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys]) }
         var refreshed = false
         var attempt = 0
         while true {
-            var headers: [(String, String)] = [
-                ("Accept", "application/json"),
-                ("Authorization", authorization(method, url: config.apiBase + path, query: query)),
-            ]
-            if payload != nil { headers.append(("Content-Type", "application/json")) }
+            let headers = headers(method, path, query, json: payload != nil)
             let response: HTTPResponse
             do {
-                response = try http.send(HTTPRequest(method: method, url: url, headers: headers, body: payload))
+                response = try send(HTTPRequest(method: method, url: url, headers: headers, body: payload))
             } catch let e as TransportError {
                 // A post whose answer never came may have been published: sending it again could
                 // publish it twice, so the user checks the account instead.
@@ -283,9 +333,7 @@ package final class XClient: @unchecked Sendable {
             }
             switch response.status {
             case 200..<300:
-                guard let object = try? JSONSerialization.jsonObject(with: response.body),
-                    let json = object as? [String: Any]
-                else {
+                guard let json = try? JSONValue.parse(response.body), json.isObject else {
                     guard attempt < config.maxRetries else { throw XError.malformed("not JSON") }
                     try wait(backoff * pow(2, Double(attempt)), because: "X sent a broken response")
                     attempt += 1
@@ -293,13 +341,9 @@ package final class XClient: @unchecked Sendable {
                 }
                 // A 200 that carries only `errors` is a refusal (e.g. a missing scope); with data
                 // beside it, the errors are about single items and the page is used.
-                if json["data"] == nil, json["meta"] == nil, let errors = json["errors"] as? [[String: Any]],
-                    !errors.isEmpty
-                {
-                    let first = errors[0]
+                if json["data"] == nil, json["meta"] == nil, let first = json["errors"]?.array?.first {
                     let what =
-                        (first["detail"] as? String) ?? (first["message"] as? String) ?? (first["title"] as? String)
-                        ?? "an error"
+                        first["detail"]?.string ?? first["message"]?.string ?? first["title"]?.string ?? "an error"
                     throw XError.rejected(status: response.status, detail: String(what.prefix(300)))
                 }
                 return json
@@ -367,13 +411,11 @@ package final class XClient: @unchecked Sendable {
 
     /// The problem's detail (or title, or status), cut short; never the request's headers.
     static func detail(_ r: HTTPResponse) -> String {
-        if let json = (try? JSONSerialization.jsonObject(with: r.body)) as? [String: Any] {
-            if let d = json["detail"] as? String { return String(d.prefix(300)) }
-            if let t = json["title"] as? String { return String(t.prefix(300)) }
-            if let errors = json["errors"] as? [[String: Any]], let m = errors.first?["message"] as? String {
-                return String(m.prefix(300))
-            }
-            if let e = json["error_description"] as? String ?? json["error"] as? String { return String(e.prefix(300)) }
+        if let json = try? JSONValue.parse(r.body) {
+            if let d = json["detail"]?.string { return String(d.prefix(300)) }
+            if let t = json["title"]?.string { return String(t.prefix(300)) }
+            if let m = json["errors"]?.array?.first?["message"]?.string { return String(m.prefix(300)) }
+            if let e = json["error_description"]?.string ?? json["error"]?.string { return String(e.prefix(300)) }
         }
         return "HTTP \(r.status)"
     }

@@ -33,6 +33,20 @@ class FakeXAPI: XChannelAPI, @unchecked Sendable {
 
     func directMessages(paginationToken: String?) throws -> XPage<XDirectMessage> { try page(dms, paginationToken) }
 
+    /// The pages asked ahead, in order ("mentions 3", "dms 3"), and what `onPrefetch` saw each time.
+    var prefetched: [String] = []
+    var onPrefetch: () -> Void = {}
+
+    func prefetchMentions(userID: String, sinceID: String?, paginationToken: String?) {
+        prefetched.append("mentions \(paginationToken ?? "-")")
+        onPrefetch()
+    }
+
+    func prefetchDirectMessages(paginationToken: String?) {
+        prefetched.append("dms \(paginationToken ?? "-")")
+        onPrefetch()
+    }
+
     func postTweet(text: String, inReplyTo: String?) throws -> String {
         posted.append((text, inReplyTo))
         nextID += 1
@@ -104,6 +118,18 @@ class FakeXAPI: XChannelAPI, @unchecked Sendable {
         #expect(try count("SELECT count(*) FROM messages") == 12)
         let cursor = try db.withConnection { try ChannelRepository.syncCursor($0, id: 1) }
         #expect(cursor.mentionsSinceID == "1010" && cursor.dmNewestID == "5002")
+    }
+
+    @Test func eachNextPageIsAskedForBeforeThePageBeforeIsStored() throws {
+        api.mentionsData = (1...8).reversed().map { tweet(1000 + $0, from: $0, "mention \($0)") }
+        api.dms = (1...4).reversed().map { dm(5000 + $0, from: "7", to: "100", username: "dmuser", "dm \($0)") }
+        var storedWhenAsked: [Int] = []
+        api.onPrefetch = { storedWhenAsked.append((try? self.count("SELECT count(*) FROM messages")) ?? -1) }
+        #expect(shell.execute(line: "channel sync @acme_help"), Comment(rawValue: io.errText))
+        // Pages of 3: mentions 8 7 6 | 5 4 3 | 2 1, then DMs 4 3 2 | 1. Nothing is asked after a last page.
+        #expect(api.prefetched == ["mentions 3", "mentions 6", "dms 3"])
+        #expect(storedWhenAsked == [0, 3, 8])
+        #expect(try count("SELECT count(*) FROM messages") == 12)
     }
 
     @Test func aSyncCutMidwayLosesNothingAndStoresNothingTwice() throws {

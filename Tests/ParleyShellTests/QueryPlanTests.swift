@@ -57,6 +57,26 @@ import Testing
         }
         _ = try Completer(shell: shell).complete(marked: "conversation show ⏐")
         _ = try Completer(shell: shell).complete(marked: "user show co⏐")
+        // Pages of a sync: the lookup, and the writes for a known and a new customer and for the account.
+        try db.withConnection { c in
+            let channel = try ChannelRepository.list(c).first { $0.handle == "acme_help" }!
+            let carol = "sandbox:carol"  // as `conversation inbound --from @carol` stored it
+            let page = [
+                PageMessage(
+                    origin: .customer(handle: "carol"), contactPlatformID: carol, platformID: "p1", kind: .publicTweet,
+                    text: "again", at: 1),
+                PageMessage(
+                    origin: .customer(handle: "zed"), contactPlatformID: "zed", platformID: "p2", kind: .directMessage,
+                    text: "new", at: 2),
+                PageMessage(
+                    origin: .account, contactPlatformID: carol, platformID: "p3", kind: .publicTweet, text: "hi", at: 3),
+            ]
+            _ = try c.atomically { try InboxBatch.record(c, channel: channel, page, now: 1_700_000_100_000) }
+            // zed's conversation is in New now: another message moves its deadline alone.
+            var again = page[1]
+            again.platformID = "p4"
+            _ = try c.atomically { try InboxBatch.record(c, channel: channel, [again], now: 1_700_000_200_000) }
+        }
         try db.withConnection { c in
             c.sqlite!.trace(options: .statement, nil)
             try Inbox.sweep(c, now: 1_800_000_000_000)

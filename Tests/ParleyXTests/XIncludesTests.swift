@@ -4,8 +4,8 @@ import Testing
 @testable import ParleyX
 
 @Suite struct XIncludesTests {
-    func page(_ text: String) throws -> [String: Any] {
-        try #require(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+    func page(_ text: String) throws -> JSONValue {
+        try JSONValue.parse(Data(text.utf8))
     }
 
     @Test func usernamesComeFromIncludesUsersOnly() throws {

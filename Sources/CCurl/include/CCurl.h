@@ -42,4 +42,18 @@ CURLcode parley_curl_getinfo_double(CURL *curl, CURLINFO info, double *value);
 
 void parley_buffer_free(parley_buffer *buffer);
 
+/// Transfers driven through a multi handle on the caller's thread, so that a request can be sent
+/// now and its answer collected later, the caller working in between. One multi handle per
+/// client keeps the client's connections, as an easy handle does for curl_easy_perform.
+CURLM *parley_curl_multi_init(void);
+void parley_curl_multi_cleanup(CURLM *multi);
+/// Adds `curl` (options set) to `multi` and drives it once: on a kept-alive connection the
+/// request is sent before this returns.
+CURLcode parley_curl_transfer_start(CURLM *multi, CURL *curl);
+/// Drives the transfer of `curl` to its end, waiting for the network, then takes `curl` out of
+/// `multi` and returns the transfer's result.
+CURLcode parley_curl_transfer_wait(CURLM *multi, CURL *curl);
+/// Takes `curl` out of `multi`, ending its transfer where it is.
+void parley_curl_transfer_cancel(CURLM *multi, CURL *curl);
+
 #endif

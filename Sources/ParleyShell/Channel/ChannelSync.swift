@@ -67,16 +67,22 @@ package struct ChannelSync {
         repeat {
             let page = try api.mentions(userID: channel.accountID, sinceID: since, paginationToken: token)
             token = page.nextToken
+            if let token {
+                // The next page comes while this one is stored.
+                api.prefetchMentions(userID: channel.accountID, sinceID: since, paginationToken: token)
+            }
             for t in page.items where XID.isNewer(t.id, than: newest) { newest = t.id }
             let last = token == nil
             // Counted per try: a transaction run again (it lost to a concurrent sync) counts once.
             var counted = summary
             try store { db, now in
                 counted = summary
-                for t in page.items where t.authorID != channel.accountID {
-                    let r = try Inbox.recordInbound(
-                        db, channel: channel, contactPlatformID: t.authorID, contactHandle: t.authorUsername,
-                        platformID: t.id, kind: .publicTweet, text: t.text, at: t.createdAt ?? now, now: now)
+                let messages = page.items.filter { $0.authorID != channel.accountID }.map { t in
+                    PageMessage(
+                        origin: .customer(handle: t.authorUsername), contactPlatformID: t.authorID, platformID: t.id,
+                        kind: .publicTweet, text: t.text, at: t.createdAt ?? now)
+                }
+                for case .inbound(let r) in try InboxBatch.record(db, channel: channel, messages, now: now) {
                     count(r, &counted)
                 }
                 if last, newest != since { try moveCursor(db, channel, \.mentionsSinceID, to: newest) }
@@ -108,6 +114,7 @@ package struct ChannelSync {
                 if XID.isNewer(e.id, than: newest) { newest = e.id }
             }
             let last = token == nil || reachedStored
+            if !last { api.prefetchDirectMessages(paginationToken: token) }
             // Counted per try: a transaction run again (it lost to a concurrent sync) counts once.
             var counted = summary
             var stillWaiting = waiting
@@ -115,25 +122,9 @@ package struct ChannelSync {
                 counted = summary
                 stillWaiting = waiting
                 // Oldest first: a customer's message is stored before the account's answer to it.
-                for e in fresh.reversed() {
-                    guard let customer = e.customerID(accountID: channel.accountID) else { continue }
-                    if e.senderID == channel.accountID {
-                        if try !storeSent(db, channel, e, to: customer, now: now, &counted) {
-                            stillWaiting.append(e)
-                        }
-                        continue
-                    }
-                    let r = try Inbox.recordInbound(
-                        db, channel: channel, contactPlatformID: customer,
-                        contactHandle: e.senderUsername, platformID: e.id,
-                        kind: .directMessage, text: e.text, at: e.createdAt ?? now, now: now)
-                    count(r, &counted)
-                }
-                if last {
-                    for e in stillWaiting {
-                        guard let customer = e.customerID(accountID: channel.accountID) else { continue }
-                        _ = try storeSent(db, channel, e, to: customer, now: now, &counted)
-                    }
+                stillWaiting += try storeDirectMessages(db, channel, Array(fresh.reversed()), now: now, &counted)
+                if last, !stillWaiting.isEmpty {
+                    _ = try storeDirectMessages(db, channel, stillWaiting, now: now, &counted)
                 }
                 if last, newest != stored { try moveCursor(db, channel, \.dmNewestID, to: newest) }
             }
@@ -144,25 +135,35 @@ package struct ChannelSync {
         } while token != nil
     }
 
-    /// A DM the account sent (from parley, X's own app or another tool): stored once, outbound, in
-    /// the customer's conversation. False when the customer has no conversation (yet).
-    func storeSent(
-        _ db: StoreAccess, _ channel: Channel, _ e: XDirectMessage, to customer: String, now: Timestamp,
+    /// Stores DM events in their order, in one batch: a customer's as inbound, one the account sent
+    /// (from parley, X's own app or another tool) once, outbound, in the customer's conversation.
+    /// Returns the events the account sent to someone with no conversation (yet): nothing is stored
+    /// for them.
+    func storeDirectMessages(
+        _ db: StoreAccess, _ channel: Channel, _ events: [XDirectMessage], now: Timestamp,
         _ summary: inout SyncSummary
-    ) throws -> Bool {
-        let result = try Inbox.recordOutboundFromPlatform(
-            db, channel: channel, contactPlatformID: customer,
-            platformID: e.id, kind: .directMessage, text: e.text,
-            at: e.createdAt ?? now, now: now)
-        switch result {
-        case .stored:
-            summary.newMessages += 1
-            return true
-        case .alreadyStored:
-            return true
-        case .noConversation:
-            return false
+    ) throws -> [XDirectMessage] {
+        var kept: [XDirectMessage] = []
+        var messages: [PageMessage] = []
+        for e in events {
+            guard let customer = e.customerID(accountID: channel.accountID) else { continue }
+            kept.append(e)
+            messages.append(
+                PageMessage(
+                    origin: e.senderID == channel.accountID ? .account : .customer(handle: e.senderUsername),
+                    contactPlatformID: customer, platformID: e.id, kind: .directMessage, text: e.text,
+                    at: e.createdAt ?? now))
         }
+        var unanswered: [XDirectMessage] = []
+        for (e, result) in zip(kept, try InboxBatch.record(db, channel: channel, messages, now: now)) {
+            switch result {
+            case .inbound(let r): count(r, &summary)
+            case .outbound(.stored): summary.newMessages += 1
+            case .outbound(.alreadyStored): break
+            case .outbound(.noConversation): unanswered.append(e)
+            }
+        }
+        return unanswered
     }
 
     func count(_ r: InboundResult, _ summary: inout SyncSummary) {
@@ -176,14 +177,13 @@ package struct ChannelSync {
         }
     }
 
-    /// Moves one of the channel's cursors forward, inside the transaction of the page it covers.
-    /// A sync that ran at the same time and finished first may have moved it further already:
-    /// then it stays where it is, so the next sync never asks again for what is stored.
+    /// Moves one of the channel's cursors, inside the transaction of the page it covers.
     func moveCursor(
         _ db: StoreAccess, _ channel: Channel, _ field: WritableKeyPath<ChannelRepository.SyncCursor, String?>,
         to value: String?
     ) throws {
         var cursor = try ChannelRepository.syncCursor(db, id: channel.id)
+        // Only forward: a concurrent sync may have stored a newer cursor already.
         guard let value, XID.isNewer(value, than: cursor[keyPath: field]) else { return }
         cursor[keyPath: field] = value
         try ChannelRepository.setSyncCursor(db, id: channel.id, cursor)

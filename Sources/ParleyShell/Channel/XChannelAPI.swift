@@ -9,6 +9,11 @@ package protocol XChannelAPI: AnyObject {
     func mentions(userID: String, sinceID: String?, paginationToken: String?) throws -> XPage<XInboundTweet>
     /// One page of DM events, newest first.
     func directMessages(paginationToken: String?) throws -> XPage<XDirectMessage>
+    /// Asks for a page of mentions ahead, so that it comes while the caller stores the page
+    /// before; the `mentions` call with the same arguments takes it.
+    func prefetchMentions(userID: String, sinceID: String?, paginationToken: String?)
+    /// `prefetchMentions` for a page of DM events.
+    func prefetchDirectMessages(paginationToken: String?)
     /// Posts a tweet (a reply when `inReplyTo` is set); returns its id.
     func postTweet(text: String, inReplyTo: String?) throws -> String
     /// Sends a direct message to an account; returns the DM event id.

@@ -54,6 +54,14 @@ package final class XClientAdapter: XChannelAPI {
             }, nextToken: page.next)
     }
 
+    package func prefetchMentions(userID: String, sinceID: String?, paginationToken: String?) {
+        client.prefetchMentions(userID: userID, sinceID: sinceID, paginationToken: paginationToken)
+    }
+
+    package func prefetchDirectMessages(paginationToken: String?) {
+        client.prefetchDMEvents(paginationToken: paginationToken)
+    }
+
     package func postTweet(text: String, inReplyTo: String?) throws -> String {
         try client.createTweet(text: text, inReplyTo: inReplyTo)
     }
