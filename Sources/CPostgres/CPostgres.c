@@ -17,6 +17,7 @@ _Static_assert(PARLEY_PG_TUPLES_OK == PGRES_TUPLES_OK, "ExecStatusType");
 _Static_assert(PARLEY_PG_BAD_RESPONSE == PGRES_BAD_RESPONSE, "ExecStatusType");
 _Static_assert(PARLEY_PG_NONFATAL_ERROR == PGRES_NONFATAL_ERROR, "ExecStatusType");
 _Static_assert(PARLEY_PG_FATAL_ERROR == PGRES_FATAL_ERROR, "ExecStatusType");
+_Static_assert(PARLEY_PG_SINGLE_TUPLE == PGRES_SINGLE_TUPLE, "ExecStatusType");
 _Static_assert(PARLEY_PG_DIAG_SQLSTATE == PG_DIAG_SQLSTATE, "PG_DIAG_SQLSTATE");
 _Static_assert(PARLEY_PG_DIAG_MESSAGE_PRIMARY == PG_DIAG_MESSAGE_PRIMARY, "PG_DIAG_MESSAGE_PRIMARY");
 _Static_assert(PARLEY_PG_DIAG_MESSAGE_DETAIL == PG_DIAG_MESSAGE_DETAIL, "PG_DIAG_MESSAGE_DETAIL");
@@ -47,6 +48,10 @@ static struct {
     PQnoticeProcessor (*set_notice_processor)(PGconn *, PQnoticeProcessor, void *);
     PGresult *(*prepare)(PGconn *, const char *, const char *, int, const Oid *);
     PGresult *(*exec_prepared)(PGconn *, const char *, int, const char *const *, const int *, const int *, int);
+    int (*send_query_params)(PGconn *, const char *, int, const Oid *, const char *const *, const int *,
+                             const int *, int);
+    int (*set_single_row_mode)(PGconn *);
+    PGresult *(*get_result)(PGconn *);
 } lib;
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -90,6 +95,9 @@ static void load(void) {
     BIND(exec, "PQexec")
     BIND(prepare, "PQprepare")
     BIND(exec_prepared, "PQexecPrepared")
+    BIND(send_query_params, "PQsendQueryParams")
+    BIND(set_single_row_mode, "PQsetSingleRowMode")
+    BIND(get_result, "PQgetResult")
     BIND(set_notice_processor, "PQsetNoticeProcessor")
 #undef BIND
     loaded = 1;
@@ -161,6 +169,14 @@ PGresult *parley_pg_prepare(PGconn *conn, const char *name, const char *command,
 PGresult *parley_pg_exec_prepared(PGconn *conn, const char *name, int count, const char *const *values) {
     return lib.exec_prepared(conn, name, count, values, NULL, NULL, 0);
 }
+
+int parley_pg_send_rows(PGconn *conn, const char *command, int count, const unsigned int *types,
+                        const char *const *values) {
+    if (!lib.send_query_params(conn, command, count, (const Oid *)types, values, NULL, NULL, 0)) return 0;
+    return lib.set_single_row_mode(conn);
+}
+
+PGresult *parley_pg_next_result(PGconn *conn) { return lib.get_result(conn); }
 
 long long parley_pg_cmd_tuples(PGresult *result) {
     const char *count = lib.cmd_tuples(result);

@@ -479,8 +479,8 @@ package final class Shell {
 
     func runHandler(_ spec: CommandSpec, _ inv: Invocation) throws -> CommandOutput {
         try session.database.withConnection { db in
-            let now = try Meta.now(db, system: session.systemClock)
-            try sweepIfDue(db, now: now)
+            let (now, due) = try Meta.nowAndWhetherDue(db, system: session.systemClock)
+            if due { try sweep(db, now: now) }
             switch spec.access {
             case .none:
                 try session.refreshUser(db)
@@ -499,9 +499,8 @@ package final class Shell {
 
     /// The auto-resolve sweep: one index probe, and a write only when something is due.
     /// A read-only database is shown as stored: the next run that may write resolves what is due.
-    func sweepIfDue(_ db: StoreAccess, now: Timestamp) throws {
+    func sweep(_ db: StoreAccess, now: Timestamp) throws {
         guard !session.database.isReadOnly else { return }
-        guard try ConversationRepository.anyDue(db, now: now) else { return }
         try db.atomically { _ = try Inbox.sweep(db, now: now) }
     }
 

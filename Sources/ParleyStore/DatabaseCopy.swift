@@ -66,7 +66,7 @@ package enum DatabaseCopy {
                 arguments: SQLArguments(values: pending))
             pending.removeAll(keepingCapacity: true)
         }
-        try from.each(sql: "SELECT \(columns.joined(separator: ", ")) FROM \(table)") { row in
+        try from.stream(sql: "SELECT \(columns.joined(separator: ", ")) FROM \(table)") { row in
             pending += row.values.enumerated().map { i, value in typed(value, column: columns[i]) }
             count += 1
             if count % batch == 0 { try flush() }
@@ -95,25 +95,52 @@ package enum DatabaseCopy {
     /// Reads every row of every table from both databases and compares them.
     static func verify(_ source: ParleyDatabase, _ target: ParleyDatabase) throws {
         for table in PostgresSchema.tables {
+            if table.columns.first == "id" {
+                try verifyByID(source, target, table.name, table.columns)
+                continue
+            }
             let a = try source.read { db in try canonicalRows(db, table.name, table.columns) }
             let b = try target.read { db in try canonicalRows(db, table.name, table.columns) }
-            if a != b {
-                let differing =
-                    zip(a, b).enumerated().first(where: { $0.element.0 != $0.element.1 })?.offset
-                    ?? min(a.count, b.count)
-                throw ParleyError.storage(
-                    .other,
-                    "the copy differs from \(source.path) in table \(table.name) "
-                        + "(\(a.count) rows there, \(b.count) here; first difference at row \(differing + 1)): "
-                        + "drop the target and copy again")
-            }
+            try compare(a, b, table: table.name, from: 0, source: source)
         }
+    }
+
+    /// Rows compared a chunk of ids at a time, in id order on both sides: a table of millions of
+    /// messages is checked without holding it.
+    static func verifyByID(
+        _ source: ParleyDatabase, _ target: ParleyDatabase, _ table: String, _ columns: [String]
+    ) throws {
+        let sql = "SELECT \(columns.joined(separator: ", ")) FROM \(table) WHERE id > ? ORDER BY id LIMIT ?"
+        var after: Int64 = -1
+        var checked = 0
+        while true {
+            let a = try source.read { db in try db.rows(sql: sql, arguments: [after, verifyChunk]) }.map(texts)
+            let b = try target.read { db in try db.rows(sql: sql, arguments: [after, verifyChunk]) }.map(texts)
+            try compare(a, b, table: table, from: checked, source: source)
+            guard a.count == verifyChunk, let last = a.last?.first ?? nil, let id = Int64(last) else { return }
+            after = id
+            checked += a.count
+        }
+    }
+
+    static let verifyChunk = 10_000
+
+    static func texts(_ row: StoreRow) -> [String?] { row.values.map(\.text) }
+
+    static func compare(_ a: [[String?]], _ b: [[String?]], table: String, from: Int, source: ParleyDatabase) throws {
+        guard a != b else { return }
+        let differing =
+            zip(a, b).enumerated().first(where: { $0.element.0 != $0.element.1 })?.offset ?? min(a.count, b.count)
+        throw ParleyError.storage(
+            .other,
+            "the copy differs from \(source.path) in table \(table) at row \(from + differing + 1) "
+                + "(in the order this check reads them): drop the target and copy again")
     }
 
     /// A table's rows as text, in one order both engines give alike (by every column, bytes).
     package static func canonicalRows(_ db: StoreAccess, _ table: String, _ columns: [String]) throws -> [[String?]] {
         let rows = try db.uncachedRows(sql: "SELECT \(columns.joined(separator: ", ")) FROM \(table)")
-        return rows.map { row in row.values.map(\.text) }.sorted { lhs, rhs in
+        return rows.map(texts).sorted { lhs, rhs in
             for (l, r) in zip(lhs, rhs) where l != r {
                 guard let l else { return true }
                 guard let r else { return false }

@@ -1,4 +1,3 @@
-import GRDB
 import ParleyCore
 
 /// A message as a page of the platform lists it, for `InboxBatch.record`.
@@ -94,7 +93,7 @@ struct PageState {
     ) throws -> PageState {
         var page = PageState()
         for chunk in chunks(of: contactPlatformIDs) {
-            let rows = try db.rows(sql: contactsSQL, arguments: StatementArguments([channelID] + chunk))
+            let rows = try db.rows(sql: contactsSQL, arguments: SQLArguments(values: [channelID.sqlValue] + chunk))
             for r in rows {
                 let queue: String? = r[4]
                 let state = queue.map {
@@ -115,14 +114,12 @@ struct PageState {
         """
 
     /// The distinct ids in lists of `lookupWidth`, padded with NULLs.
-    static func chunks(of ids: [String]) -> [[DatabaseValueConvertible?]] {
+    static func chunks(of ids: [String]) -> [[SQLValue]] {
         var seen = Set<String>()
         let distinct = ids.filter { seen.insert($0).inserted }
         return stride(from: 0, to: distinct.count, by: lookupWidth).map { start in
-            let part: [DatabaseValueConvertible?] = distinct[start..<min(start + lookupWidth, distinct.count)].map {
-                $0
-            }
-            return part + Array(repeating: nil, count: lookupWidth - part.count)
+            let part: [SQLValue] = distinct[start..<min(start + lookupWidth, distinct.count)].map { .text($0) }
+            return part + Array(repeating: .null(.text), count: lookupWidth - part.count)
         }
     }
 

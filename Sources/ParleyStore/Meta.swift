@@ -31,6 +31,27 @@ package enum Meta {
         try db.one(Int.self, sql: "SELECT EXISTS (SELECT 1 FROM users)") == 0
     }
 
+    /// The time rules read now (as `now` gives it) and whether a conversation is due for
+    /// auto-resolve then: what every command reads before it runs, in one statement.
+    package static func nowAndWhetherDue(
+        _ db: StoreAccess, system: ParleyClock = SystemClock()
+    ) throws -> (now: Timestamp, due: Bool) {
+        let systemNow = system.now()
+        let row = try db.row(
+            sql: """
+                SELECT (SELECT value FROM meta WHERE key = 'sandbox') AS sandbox,
+                       (SELECT value FROM meta WHERE key = 'clock') AS clock,
+                       EXISTS (SELECT 1 FROM conversations WHERE deadline IS NOT NULL AND deadline <= coalesce(
+                           (SELECT CAST(c.value AS BIGINT) FROM meta c JOIN meta s ON s.key = 'sandbox' AND s.value = '1'
+                            WHERE c.key = 'clock'), ?)) AS due
+                """, arguments: [systemNow])
+        let due: Bool = row?["due"] ?? false
+        if (row?["sandbox"] as String?) == "1", let text: String = row?["clock"], let t = Timestamp(text) {
+            return (t, due)
+        }
+        return (systemNow, due)
+    }
+
     /// The time rules read now: the sandbox clock, or the system clock. One query.
     package static func now(_ db: StoreAccess, system: ParleyClock = SystemClock()) throws -> Timestamp {
         let row = try db.row(

@@ -135,6 +135,45 @@ package final class PostgresConnection {
         return try read(result)
     }
 
+    /// Runs a query and hands `body` its rows one at a time as the server sends them, without
+    /// holding them all (a copy of a million messages). The rows left when `body` throws are
+    /// read and dropped, so the connection is ready for the next statement.
+    package func stream(
+        _ sql: String, _ parameters: [String?], types: [ParameterType],
+        _ body: (_ columns: [String], _ row: [String?]) throws -> Void
+    ) throws {
+        let copies: [UnsafeMutablePointer<CChar>?] = parameters.map { value in value.flatMap { strdup($0) } }
+        defer { for copy in copies { free(copy) } }
+        let values: [UnsafePointer<CChar>?] = copies.map { $0.map { UnsafePointer($0) } }
+        let oids = types.map(\.rawValue)
+        let sent = values.withUnsafeBufferPointer { buffer in
+            oids.withUnsafeBufferPointer { typeBuffer in
+                parley_pg_send_rows(connection, sql, Int32(buffer.count), typeBuffer.baseAddress, buffer.baseAddress)
+            }
+        }
+        guard sent == 1 else { throw lostConnection() }
+        var failure: Error? = nil
+        var columns: [String]? = nil
+        while let result = parley_pg_next_result(connection) {
+            defer { parley_pg_clear(result) }
+            guard failure == nil else { continue }
+            let status = parley_pg_result_status(result)
+            if status == PARLEY_PG_SINGLE_TUPLE {
+                let row = (0..<parley_pg_nfields(result)).map { column -> String? in
+                    parley_pg_getisnull(result, 0, column) == 1
+                        ? nil : String(cString: parley_pg_getvalue(result, 0, column))
+                }
+                if columns == nil {
+                    columns = (0..<parley_pg_nfields(result)).map { String(cString: parley_pg_fname(result, $0)) }
+                }
+                do { try body(columns!, row) } catch { failure = error }
+            } else if status != PARLEY_PG_TUPLES_OK {
+                failure = statementError(result)
+            }
+        }
+        if let failure { throw failure }
+    }
+
     /// Runs statements without parameters, separated by semicolons (a schema's DDL), as one
     /// request; returns the last one's rows.
     @discardableResult

@@ -167,6 +167,20 @@ package final class PostgresSession {
         return start.hasPrefix("SELECT") || start.hasPrefix("VALUES")
     }
 
+    /// Hands `body` the rows of a query one at a time (see `PostgresConnection.stream`), inside
+    /// the open transaction or as a statement of its own.
+    func stream(_ sql: String, _ arguments: SQLArguments, _ body: ([String], [String?]) throws -> Void) throws {
+        if depth == 0 && !schemaReady {
+            let result = try execute(sql, arguments)
+            for row in result.rows { try body(result.columns, row) }
+            return
+        }
+        try checkNotLostInside()
+        try connection.stream(
+            PostgresStatement.numbered(sql), arguments.values.map(\.text),
+            types: PostgresStatement.types(arguments.values), body)
+    }
+
     private func run(_ sql: String, _ arguments: SQLArguments) throws -> PostgresConnection.Rows {
         try checkNotLostInside()
         do {
@@ -256,10 +270,14 @@ package final class PostgresSession {
 
     private func attemptTransaction<T>(write: Bool, lockOutLong: Bool, _ body: () throws -> T) throws -> T {
         var locked = false
+        var xid: String? = nil
         if lockOutLong && schemaReady && depth == 0 && !lostInside {
             depth = 1
             do {
-                try connection.executeScript("BEGIN ISOLATION LEVEL SERIALIZABLE; \(Self.lockOutLongTransactions)")
+                // One round trip: begin, the lock, and the transaction's id for `commitChecked`.
+                let begun = try connection.executeScript(
+                    "BEGIN ISOLATION LEVEL SERIALIZABLE; \(Self.lockOutLongTransactions); SELECT txid_current()")
+                xid = begun.rows.first?.first ?? nil
             } catch {
                 abandon()
                 throw error
@@ -284,7 +302,7 @@ package final class PostgresSession {
                 try finishProvisional()
             } else {
                 if !schemaReady { schemaReady = true }
-                try commitChecked()
+                try commitChecked(knownID: xid)
             }
             return result
         } catch {
@@ -303,8 +321,14 @@ package final class PostgresSession {
 
     /// Commits, and when the connection is lost during the commit, asks the server once it is
     /// back whether the transaction committed: a command is applied once, never twice.
-    private func commitChecked() throws {
-        let xid = try connection.execute("SELECT txid_current_if_assigned()").rows.first?.first ?? nil
+    /// `knownID` is the transaction's id when it was read with its BEGIN.
+    private func commitChecked(knownID: String? = nil) throws {
+        let xid: String?
+        if let knownID {
+            xid = knownID
+        } else {
+            xid = try connection.execute("SELECT txid_current_if_assigned()").rows.first?.first ?? nil
+        }
         do {
             try commit()
         } catch let error as ParleyError where Self.isLostConnection(error) {

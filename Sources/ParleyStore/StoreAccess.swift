@@ -158,7 +158,17 @@ package struct StoreAccess {
                 try body(StoreRow(columns: columns, values: row.databaseValues.map(Self.value)))
             }
         case .postgres:
+            // `body` may run statements of its own on this connection: the rows are read first.
             for row in try rows(sql: sql, arguments: arguments) { try body(row) }
+        }
+    }
+
+    /// `each` for a body that runs no statement on this connection (it writes to another
+    /// database): on PostgreSQL too the rows are not all held at once.
+    func stream(sql: String, arguments: SQLArguments = [], _ body: (StoreRow) throws -> Void) throws {
+        guard case .postgres(let pg) = engine else { return try each(sql: sql, arguments: arguments, body) }
+        try pg.stream(sql, arguments) { columns, values in
+            try body(StoreRow(columns: columns, values: values.map { $0.map(SQLValue.text) ?? .null(.text) }))
         }
     }
 

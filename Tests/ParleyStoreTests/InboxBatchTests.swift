@@ -78,7 +78,7 @@ import Testing
 
     /// Moves a few conversations to Pending or Resolved and gives some an owner, the same in both stores.
     func work(_ db: StoreAccess, _ channel: Channel, owner: User, _ rng: inout SplitMix, now: Timestamp) throws {
-        let ids = try Int64.fetchAll(db.db, sql: "SELECT id FROM conversations ORDER BY id")
+        let ids = try db.all(Int64.self, sql: "SELECT id FROM conversations ORDER BY id")
         for id in ids where Int.random(in: 0..<3, using: &rng) == 0 {
             let c = try ConversationRepository.find(db, id: id)!
             let queue: Queue = Bool.random(using: &rng) ? .pending : .resolved
@@ -92,10 +92,10 @@ import Testing
         }
     }
 
-    func dump(_ database: ParleyDatabase) throws -> [[Row]] {
+    func dump(_ database: ParleyDatabase) throws -> [[[String?]]] {
         try database.withConnection { db in
             try ["contacts", "conversations", "messages", "queue_events", "audit"].map {
-                try Row.fetchAll(db.db, sql: "SELECT * FROM \($0) ORDER BY id")
+                try db.rows(sql: "SELECT * FROM \($0) ORDER BY id").map { $0.values.map(\.text) }
             }
         }
     }
@@ -151,15 +151,18 @@ import Testing
         }
         var statements: [String] = []
         let results = try database.withConnection { db in
-            db.db.trace { statements.append($0.description) }
-            defer { db.db.trace(options: [], nil) }
+            db.sqlite!.trace { statements.append($0.description) }
+            defer { db.sqlite!.trace(options: [], nil) }
             return try db.atomically { try InboxBatch.record(db, channel: channel, mentions(2), now: 2) }
         }
         #expect(results.count == 100)
         #expect(results.allSatisfy { if case .inbound(let r) = $0 { r.stored && r.effect == .stayed } else { false } })
         let kinds = statements.map { $0.split(separator: " ").first.map(String.init) ?? "" }
         #expect(kinds.filter { $0 == "SELECT" }.count == 1)
-        #expect(kinds.filter { $0 == "INSERT" }.count == 100)
+        #expect(statements.filter { $0.hasPrefix("INSERT INTO messages") }.count == 100)
+        // Each stored message counts in its day's report figures, in the same transaction.
+        #expect(statements.filter { $0.hasPrefix("INSERT INTO report_days") }.count == 100)
+        #expect(kinds.filter { $0 == "INSERT" }.count == 200)
         #expect(kinds.filter { $0 == "UPDATE" }.count == 40)
         #expect(statements.filter { $0.hasPrefix("UPDATE conversations SET deadline = ?, updated_at = ?") }.count == 40)
     }
@@ -178,13 +181,13 @@ import Testing
         }
         var lookups = 0
         let results = try database.withConnection { db in
-            db.db.trace { if $0.description.hasPrefix("SELECT") { lookups += 1 } }
-            defer { db.db.trace(options: [], nil) }
+            db.sqlite!.trace { if $0.description.hasPrefix("SELECT") { lookups += 1 } }
+            defer { db.sqlite!.trace(options: [], nil) }
             return try db.atomically { try InboxBatch.record(db, channel: channel, page(2), now: 2) }
         }
         #expect(lookups == 3)
         #expect(results.allSatisfy { if case .inbound(let r) = $0 { r.stored && r.effect == .stayed } else { false } })
         #expect(
-            try database.withConnection { try Int.fetchOne($0.db, sql: "SELECT count(*) FROM conversations") } == 250)
+            try database.withConnection { try $0.one(Int.self, sql: "SELECT count(*) FROM conversations") } == 250)
     }
 }

@@ -3,11 +3,10 @@ audit, autoresolve preview/run, doctor, demo and its scripts."""
 
 import json
 import os
-import sqlite3
 
 import pytest
 
-from conftest import ROOT, Org, new_database, run
+from conftest import ROOT, Org, new_database, run, sql
 
 
 def parley(db, *args, stdin=None):
@@ -212,11 +211,7 @@ def test_doctor_finds_report_figures_that_differ_and_counts_them_again(db):
     story(db)
     before = js(db, "--as", "sam@acme.example", "-c", "report @help --since 1d --by agent")
     assert not any("report figures" in p["problem"] for p in js(db, "--as", "ada@acme.example", "-c", "doctor"))
-    con = sqlite3.connect(db)
-    con.execute("UPDATE report_days SET inbound = inbound + 7")
-    con.execute("DELETE FROM report_agent_times")
-    con.commit()
-    con.close()
+    sql(db, "UPDATE report_days SET inbound = inbound + 7; DELETE FROM report_agent_times")
     wrong = [p for p in js(db, "--as", "ada@acme.example", "-c", "doctor") if "report figures" in p["problem"]]
     assert [p["problem"] for p in wrong] == [
         "the report figures of @help differ from a recount of its messages: its reports are wrong"]

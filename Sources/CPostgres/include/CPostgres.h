@@ -18,6 +18,7 @@ typedef struct pg_result PGresult;
 #define PARLEY_PG_BAD_RESPONSE 5
 #define PARLEY_PG_NONFATAL_ERROR 6
 #define PARLEY_PG_FATAL_ERROR 7
+#define PARLEY_PG_SINGLE_TUPLE 9
 
 /// PQresultErrorField codes.
 #define PARLEY_PG_DIAG_SQLSTATE 67 /* 'C' */
@@ -56,6 +57,12 @@ PGresult *parley_pg_prepare(PGconn *conn, const char *name, const char *command,
                             const unsigned int *types);
 /// PQexecPrepared with text parameters (NULL pointers are SQL NULL) and text results.
 PGresult *parley_pg_exec_prepared(PGconn *conn, const char *name, int count, const char *const *values);
+/// PQsendQueryParams then PQsetSingleRowMode: the rows come one result each from
+/// parley_pg_next_result, then a last result without rows, then NULL. 1 when sent.
+int parley_pg_send_rows(PGconn *conn, const char *command, int count, const unsigned int *types,
+                        const char *const *values);
+/// PQgetResult: the next result of what was sent, NULL when there is none left.
+PGresult *parley_pg_next_result(PGconn *conn);
 /// PQcmdTuples: how many rows an INSERT, UPDATE or DELETE touched (0 for other statements).
 long long parley_pg_cmd_tuples(PGresult *result);
 int parley_pg_result_status(const PGresult *result);
