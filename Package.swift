@@ -89,6 +89,6 @@ let package = Package(
         .testTarget(
             name: "ParleyShellTests", dependencies: ["ParleyShell", "ParleyStore", "ParleyCore", "ParleyTestSupport"]),
         .testTarget(name: "ParleyXTests", dependencies: ["ParleyX"]),
-        .testTarget(name: "ParleyProcessTests", dependencies: ["parley"]),
+        .testTarget(name: "ParleyProcessTests", dependencies: ["parley", "ParleyTestSupport"]),
     ]
 )

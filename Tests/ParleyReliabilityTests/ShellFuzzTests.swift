@@ -14,18 +14,6 @@ import Testing
 /// must pass `PRAGMA integrity_check` afterwards. 5,000 lines; 100,000 with PARLEY_TEST_LONG=1.
 /// PARLEY_FUZZ_SEED replays a run; the seed is in the failure message.
 @Suite struct ShellFuzzTests {
-    /// SplitMix64: the same seed gives the same lines on every machine.
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let skipped: Set<String> = [
         "exit", "quit", "login", "logout", "init", "demo", "source", "begin", "commit", "rollback",
         "set on-error", "set echo", "set timing", "set output-file", "user password",
@@ -44,7 +32,7 @@ import Testing
         let seed =
             UInt64(ProcessInfo.processInfo.environment["PARLEY_FUZZ_SEED"] ?? "")
             ?? UInt64.random(in: 1...UInt64(UInt32.max))
-        var rng = Generator(state: seed)
+        var rng = SplitMix(state: seed)
 
         let db = try ParleyDatabase(path: ":memory:")
         let io = BufferIO()

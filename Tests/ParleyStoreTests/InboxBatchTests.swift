@@ -1,23 +1,12 @@
 import GRDB
 import ParleyCore
+import ParleyTestSupport
 import Testing
 
 @testable import ParleyStore
 
 /// A page stored at once must leave the store exactly as the same messages stored one by one.
 @Suite struct InboxBatchTests {
-    /// A fixed sequence of numbers, so a failure can be replayed.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let texts = [
         "hello", "it's \"broken\"; DROP TABLE messages; --", "\u{1b}[2J\u{7}cleared?", "naïve café 日本 🎉",
         "line one\nline two\r\n\ttab", "%s %n {0} \\u0000", "",

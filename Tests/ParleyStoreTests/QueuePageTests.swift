@@ -10,7 +10,7 @@ import Testing
 @Suite struct QueuePageTests {
     @Test func thePageIsThePlainQueryWhateverTheSpread() throws {
         let database = try ParleyDatabase(path: TestStore.newDatabase())
-        var generator = SeededGenerator(seed: 7)
+        var generator = SplitMix(seed: 7)
         let channels = try database.write { db in
             try (0..<12).map { i in
                 try ChannelRepository.insert(
@@ -58,18 +58,5 @@ import Testing
             sql:
                 "SELECT id FROM conversations WHERE channel_id IN (\(list)) \(queueCondition) AND id > ? ORDER BY id LIMIT ?",
             arguments: [after, limit])
-    }
-}
-
-/// A small deterministic generator (SplitMix64), so a failing spread can be replayed.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,25 +1,11 @@
 import Foundation
 import ParleyCore
+import ParleyTestSupport
 import Testing
 
 @testable import ParleyStore
 
-/// A small generator with a seed, the same sequence on every machine.
-struct SeededRandom {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func int(_ range: ClosedRange<Int>) -> Int {
-        range.lowerBound + Int(next() % UInt64(range.count))
-    }
-
+extension SplitMix {
     mutating func pick<T>(_ items: [T]) -> T { items[int(0...items.count - 1)] }
 }
 
@@ -31,7 +17,7 @@ struct SeededRandom {
     /// A story on one database: channels, people, a clock, and the writes parley makes.
     struct Story {
         let db: StoreAccess
-        var rng: SeededRandom
+        var rng: SplitMix
         var now: Timestamp = 1_700_000_000_000
         var channels: [Channel] = []
         var users: [User] = []
@@ -42,7 +28,7 @@ struct SeededRandom {
 
         init(db: StoreAccess, seed: UInt64) throws {
             self.db = db
-            rng = SeededRandom(state: seed)
+            rng = SplitMix(state: seed)
             users = try db.atomically {
                 try (0..<3).map {
                     try UserRepository.insert(
