@@ -92,15 +92,17 @@ enum ReportCommand {
                 + (by == .day ? "inbound" : "replies"))
         for (i, line) in tableLines.dropFirst().enumerated() {
             out.append(
-                line + String(repeating: " ", count: width - Renderer.displayWidth(line)) + "  "
+                line + String(repeating: " ", count: max(0, width - Renderer.displayWidth(line))) + "  "
                     + bar(values[i], max: maxValue, width: 30))
         }
         return out.joined(separator: "\n")
     }
 
     /// A horizontal bar of Unicode eighth blocks.
+    /// A value below zero (figures that no longer match the messages: `doctor` finds and rebuilds
+    /// them) draws no bar.
     static func bar(_ value: Int, max: Int, width: Int) -> String {
-        let eighths = Int((Double(value) / Double(max) * Double(width * 8)).rounded())
+        let eighths = Swift.max(0, Int((Double(value) / Double(max) * Double(width * 8)).rounded()))
         let blocks = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"]
         return String(repeating: "█", count: eighths / 8) + blocks[eighths % 8] + " \(value)"
     }
