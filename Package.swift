@@ -16,7 +16,8 @@ let package = Package(
         // C shims: typed wrappers around variadic C APIs.
         .target(
             name: "CLineEdit",
-            linkerSettings: [.linkedLibrary("edit")]
+            // libedit is loaded with dlopen when a line editor is made (see CLineEdit.c), not linked.
+            linkerSettings: [.linkedLibrary("dl")]
         ),
         .target(
             name: "CCurl",
@@ -67,7 +68,7 @@ let package = Package(
         ),
 
         // A small line-editor driver for the terminal tests (Tests/terminal/test_line_editor.py).
-        .executableTarget(name: "parley-line-demo", dependencies: ["ParleyTerminal"]),
+        .executableTarget(name: "parley-line-demo", dependencies: ["ParleyCore", "ParleyTerminal"]),
 
         // Benchmarks (scripts/bench): in-process timings of parley's hot paths.
         .executableTarget(

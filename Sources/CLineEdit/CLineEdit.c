@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include "CLineEdit.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <langinfo.h>
@@ -21,6 +22,106 @@
 #include <termios.h>
 #include <unistd.h>
 #include <wchar.h>
+
+/* ------------------------------------------------------------------------ */
+/* libedit is loaded with dlopen when the first line editor is made, not
+ * linked: a script, a `-c` command or a pipe never edits a line, and loading
+ * libedit with the libraries it needs (terminfo, libbsd, libmd) is a good
+ * part of a short command's start. The calls below keep libedit's names.   */
+
+static struct {
+	EditLine *(*el_init)(const char *, FILE *, FILE *, FILE *);
+	void (*el_end)(EditLine *);
+	int (*el_set)(EditLine *, int, ...);
+	int (*el_get)(EditLine *, int, ...);
+	int (*el_wset)(EditLine *, int, ...);
+	const wchar_t *(*el_wgets)(EditLine *, int *);
+	const LineInfoW *(*el_wline)(EditLine *);
+	int (*el_winsertstr)(EditLine *, const wchar_t *);
+	void (*el_deletestr)(EditLine *, int);
+	int (*el_cursor)(EditLine *, int);
+	void (*el_resize)(EditLine *);
+	void (*el_wpush)(EditLine *, const wchar_t *);
+	History *(*history_init)(void);
+	void (*history_end)(History *);
+	int (*history)(History *, HistEvent *, int, ...);
+} edit;
+
+static pthread_once_t edit_once = PTHREAD_ONCE_INIT;
+static char edit_error[512];
+static int edit_loaded = 0;
+
+static void edit_load(void)
+{
+	void *h = dlopen("libedit.so.2", RTLD_NOW | RTLD_LOCAL);
+	if (!h) {
+		const char *why = dlerror();
+		snprintf(edit_error, sizeof edit_error,
+			 "libedit, the line editing library, cannot be loaded (%s): install it with apt-get install libedit2",
+			 why ? why : "not found");
+		return;
+	}
+#define BIND(field)                                                                    \
+	if (!(*(void **)&edit.field = dlsym(h, #field))) {                             \
+		snprintf(edit_error, sizeof edit_error,                                \
+			 "libedit lacks %s: install a newer libedit2", #field);        \
+		return;                                                                \
+	}
+	BIND(el_init)
+	BIND(el_end)
+	BIND(el_set)
+	BIND(el_get)
+	BIND(el_wset)
+	BIND(el_wgets)
+	BIND(el_wline)
+	BIND(el_winsertstr)
+	BIND(el_deletestr)
+	BIND(el_cursor)
+	BIND(el_resize)
+	BIND(el_wpush)
+	BIND(history_init)
+	BIND(history_end)
+	BIND(history)
+#undef BIND
+	edit_loaded = 1;
+}
+
+const char *cle_load(void)
+{
+	pthread_once(&edit_once, edit_load);
+	return edit_loaded ? NULL : edit_error;
+}
+
+#define el_init (edit.el_init)
+#define el_end (edit.el_end)
+#define el_set (edit.el_set)
+#define el_get (edit.el_get)
+#define el_wset (edit.el_wset)
+#define el_wgets (edit.el_wgets)
+#define el_wline (edit.el_wline)
+#define el_winsertstr (edit.el_winsertstr)
+#define el_deletestr (edit.el_deletestr)
+#define el_cursor (edit.el_cursor)
+#define el_resize (edit.el_resize)
+#define el_wpush (edit.el_wpush)
+#define history_init (edit.history_init)
+#define history_end (edit.history_end)
+#define history (edit.history)
+
+History *cle_history_init(void)
+{
+	return cle_load() ? NULL : history_init();
+}
+
+void cle_history_end(History *h)
+{
+	history_end(h);
+}
+
+void cle_el_end(EditLine *el)
+{
+	el_end(el);
+}
 
 /* ------------------------------------------------------------------------ */
 /* UTF-8 <-> wchar_t (UCS-4 on the platforms parley runs on), independent of
@@ -166,6 +267,8 @@ int cle_setup_utf8_locale(void)
 
 EditLine *cle_el_init(const char *prog)
 {
+	if (cle_load())
+		return NULL;
 	return el_init(prog, stdin, stdout, stderr);
 }
 
@@ -879,6 +982,8 @@ int cle_history_compact(const char *path, int limit)
 	FILE *fp;
 	size_t len = strlen(path) + 32;
 
+	if (cle_load())
+		return -1;
 	fd = open_locked(path, O_RDWR);
 	if (fd < 0)
 		return -1;

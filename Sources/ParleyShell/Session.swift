@@ -95,7 +95,7 @@ package final class Session {
 
     package init(
         database: ParleyDatabase, io: ShellIO, systemClock: ParleyClock = SystemClock(),
-        environment: [String: String] = ProcessInfo.processInfo.environment
+        environment: [String: String] = ProcessEnvironment.current
     ) {
         self.database = database
         self.io = TerminalSafeIO(io)

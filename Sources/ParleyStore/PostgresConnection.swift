@@ -46,7 +46,7 @@ package final class PostgresConnection {
 
         var secrets = Self.writtenPasswords(in: connectionString)
         if let password { secrets.append(String(cString: password)) }
-        if let environment = ProcessInfo.processInfo.environment["PGPASSWORD"] { secrets.append(environment) }
+        if let environment = getenv("PGPASSWORD") { secrets.append(String(cString: environment)) }
         secrets = Array(Set(secrets.filter { !$0.isEmpty })).sorted { $0.count > $1.count }
         self.secrets = secrets
 

@@ -42,7 +42,7 @@ package final class PostgresSession {
     package var host: String { connection.host }
     package var port: String { connection.port }
 
-    init(connectionString: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+    init(connectionString: String, environment: [String: String] = ProcessEnvironment.current) throws {
         retryWindow = try Self.retryWindow(environment)
         self.connectionString = connectionString
         connection = try PostgresConnection(connectionString)

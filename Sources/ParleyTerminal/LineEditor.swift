@@ -50,6 +50,12 @@ package struct CompletionReply: Equatable, Sendable {
 /// thread, so this unsynchronised global is never accessed concurrently.
 nonisolated(unsafe) private var activeLineEditor: LineEditor?
 
+/// libedit could not be loaded: `reason` says why and what to install.
+package struct LineEditorUnavailable: Error, CustomStringConvertible {
+    package let reason: String
+    package var description: String { reason }
+}
+
 /// Interactive line input over libedit: emacs keys, Ctrl-R reverse search,
 /// persistent history, Tab completion, Ctrl-C/Ctrl-D handling, UTF-8.
 ///
@@ -67,14 +73,16 @@ package final class LineEditor {
     private var fileEntries = 0
     private var lastTab: (keys: UInt, line: String, cursor: Int)?
 
-    package init(programName: String, historyFile: String?, historyLimit: Int = 10_000) {
+    /// Fails only when libedit cannot be loaded (it is loaded here, on first use, not at start).
+    package init(programName: String, historyFile: String?, historyLimit: Int = 10_000) throws(LineEditorUnavailable) {
+        if let why = cle_load() { throw LineEditorUnavailable(reason: String(cString: why)) }
         self.historyFile = historyFile
         self.historyLimit = max(1, historyLimit)
 
         // Before el_init: libedit reads the character classes at init.
         _ = cle_setup_utf8_locale()
 
-        guard let history = history_init() else { fatalError("libedit: history_init failed") }
+        guard let history = cle_history_init() else { fatalError("libedit: history_init failed") }
         self.history = history
         _ = cle_history_int(history, &event, H_SETSIZE, Int32(clamping: self.historyLimit))
         _ = cle_history_int(history, &event, H_SETUNIQUE, 1)
@@ -107,8 +115,8 @@ package final class LineEditor {
     }
 
     deinit {
-        el_end(editLine)
-        history_end(history)
+        cle_el_end(editLine)
+        cle_history_end(history)
         if activeLineEditor === self { activeLineEditor = nil }
     }
 

@@ -1,3 +1,4 @@
+import ParleyCore
 import ParleyTerminal
 
 #if canImport(Glibc)
@@ -5,10 +6,10 @@ import ParleyTerminal
 #endif
 
 // Test driver for LineEditor / TerminalSecret: the terminal tests drive it (Tests/terminal).
-let env = ProcessInfoLite.environment
+let env = ProcessEnvironment.current
 let historyPath = env["LE_HISTORY"]
 let limit = Int(env["LE_HISTORY_LIMIT"] ?? "") ?? 10_000
-let editor = LineEditor(programName: "le-demo", historyFile: historyPath, historyLimit: limit)
+let editor = try LineEditor(programName: "le-demo", historyFile: historyPath, historyLimit: limit)
 let words =
     [
         "channel", "channels", "chat", "conversation", "user", "users", "\"Acme Support\"",
@@ -86,18 +87,5 @@ loop: while true {
         }
         if full == "!exit" { break loop }
         print("got: \(full) [chars=\(full.count) scalars=\(full.unicodeScalars.count)]")
-    }
-}
-
-enum ProcessInfoLite {
-    static var environment: [String: String] {
-        var result: [String: String] = [:]
-        var p = environ
-        while let entry = p.pointee {
-            let s = String(cString: entry)
-            if let eq = s.firstIndex(of: "=") { result[String(s[..<eq])] = String(s[s.index(after: eq)...]) }
-            p += 1
-        }
-        return result
     }
 }

@@ -14,8 +14,15 @@ struct InteractiveShell {
         return dataDirectory + "/history"
     }
 
-    func run() {
-        let editor = LineEditor(programName: "parley", historyFile: historyFile, historyLimit: 10_000)
+    /// Runs until `exit` or end of input; false when the line editor cannot be loaded.
+    func run() -> Bool {
+        let editor: LineEditor
+        do {
+            editor = try LineEditor(programName: "parley", historyFile: historyFile, historyLimit: 10_000)
+        } catch {
+            shell.session.io.err("parley: \(error.reason)")
+            return false
+        }
         let completer = Completer(shell: shell)
         editor.completer = { line, cursor in
             let r: Completion = completer.complete(line: line, cursor: cursor)
@@ -44,7 +51,7 @@ struct InteractiveShell {
                 }
                 if shell.userTransactionOpen { shell.session.io.err("rolled back: nothing since `begin` was kept") }
                 shell.rollbackOpenTransaction()
-                return
+                return true
             case .interrupted:
                 pending = ""
             case .line(let line):
@@ -65,5 +72,6 @@ struct InteractiveShell {
             }
         }
         shell.rollbackOpenTransaction()
+        return true
     }
 }

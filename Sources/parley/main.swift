@@ -12,7 +12,7 @@ if arguments.first == "db" {
 }
 let options = ProcessOptions.flags(arguments)
 
-let environment = ProcessInfo.processInfo.environment
+let environment = ProcessEnvironment.current
 let databasePath = options.databasePath ?? ProcessOptions.defaultDatabasePath(environment)
 let interactive = options.files.isEmpty && options.commands.isEmpty && isatty(0) == 1
 if interactive && options.singleTransaction {
@@ -65,10 +65,11 @@ if options.syncMode {
 if interactive {
     if options.onError == nil { session.onError = .continue }
     shell.pager = Pager(environment: environment).page
-    InteractiveShell(shell: shell, dataDirectory: ProcessOptions.dataDirectory(environment), environment: environment)
-        .run()
+    let ran = InteractiveShell(
+        shell: shell, dataDirectory: ProcessOptions.dataDirectory(environment), environment: environment
+    ).run()
     database.close()
-    exit(0)
+    exit(ran ? 0 : 2)
 }
 
 if options.singleTransaction && !shell.beginSingleTransaction() {

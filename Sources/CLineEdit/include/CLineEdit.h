@@ -42,7 +42,16 @@ void cle_set_composer(cle_compose_fn fn);
 
 /* ---- Typed wrappers for the variadic API ------------------------------- */
 
-/* el_init on stdin/stdout/stderr. */
+/* Loads libedit (once): NULL when it is there, else why not, with what to
+ * install. Every entry point below that calls libedit needs it loaded. */
+const char *cle_load(void);
+
+/* history_init, history_end, el_end through the loaded library. */
+History *cle_history_init(void);
+void cle_history_end(History *h);
+void cle_el_end(EditLine *el);
+
+/* el_init on stdin/stdout/stderr (NULL when libedit cannot be loaded). */
 EditLine *cle_el_init(const char *prog);
 
 /* el_set(el, op, int): EL_SIGNAL, EL_EDITMODE, EL_UNBUFFERED, EL_SAFEREAD. */
