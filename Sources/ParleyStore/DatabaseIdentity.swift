@@ -10,8 +10,9 @@ import ParleyCore
 enum DatabaseIdentity: Equatable {
     /// Missing or zero bytes long: parley creates its schema there.
     case new
-    /// Marked with parley's application id.
-    case parley
+    /// Marked with parley's application id; the header's `user_version` (the migrations the file
+    /// holds, unless its -wal file holds newer ones) and whether it is in WAL mode.
+    case parley(schemaVersion: Int32, wal: Bool)
     /// Made by a parley that did not set the application id yet: opening it sets it.
     case earlierParley
 
@@ -51,7 +52,9 @@ enum DatabaseIdentity: Equatable {
         }
         let id = header[68..<72].reduce(UInt32(0)) { ($0 << 8) | UInt32($1) }
         if Int32(bitPattern: id) == applicationID {
-            return .parley
+            let version = header[60..<64].reduce(UInt32(0)) { ($0 << 8) | UInt32($1) }
+            // Bytes 18 and 19, the write and read versions, are 2 in WAL mode.
+            return .parley(schemaVersion: Int32(bitPattern: version), wal: header[18] == 2 && header[19] == 2)
         }
         if id != 0 {
             let hex = "0x" + String(id, radix: 16, uppercase: true)

@@ -72,13 +72,16 @@ package final class ParleyDatabase: @unchecked Sendable {
         }
         readOnlyReason = Self.readOnlyReason(path)
         if readOnlyReason == nil {
-            sqlite = try Self.openWritable(path: path, config: config)
+            // A file in WAL mode at the current schema version needs no migration: opening it is
+            // then only opening it (docs/ARCHITECTURE.md, "Start").
+            let current = identity == .parley(schemaVersion: Schema.version, wal: true)
+            sqlite = try Self.openWritable(path: path, config: config, current: current)
         } else {
             sqlite = try Self.openReadOnly(path: path, config: config)
         }
     }
 
-    static func openWritable(path: String, config: Configuration) throws -> DatabaseQueue {
+    static func openWritable(path: String, config: Configuration, current: Bool = false) throws -> DatabaseQueue {
         var config = config
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
@@ -90,6 +93,7 @@ package final class ParleyDatabase: @unchecked Sendable {
                 return queue
             }
             let queue = try DatabaseQueue(path: path, configuration: config)
+            if current { return queue }
             try queue.writeWithoutTransaction { db in
                 let mode = try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? ""
                 if mode.lowercased() != "wal" {

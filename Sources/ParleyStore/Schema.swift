@@ -3,6 +3,9 @@ import GRDB
 /// The database schema, as GRDB migrations. Each migration runs once, in order, in a transaction.
 /// Each migration from v4 on sets `PRAGMA user_version` to its number.
 enum Schema {
+    /// The `user_version` the last migration sets: a file at this version needs none.
+    static let version: Int32 = 6
+
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
         m.registerMigration("v1: organisation, channels, conversations, audit") { db in

@@ -91,9 +91,31 @@ import Testing
         let queue = try DatabaseQueue(path: path)
         defer { try? queue.close() }
         #expect(
-            try queue.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") } == 6,
+            try queue.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") } == Int(Schema.version),
             "the number of the last migration")
-        #expect(try DatabaseIdentity.inspect(path: path) == .parley)
+        #expect(Int(Schema.version) == Schema.migrator.migrations.count)
+        #expect(try DatabaseIdentity.inspect(path: path) == .parley(schemaVersion: Schema.version, wal: true))
+    }
+
+    /// Opening skips the migrator only for a file at the current version: one a migration behind
+    /// (its header says so) is migrated on open.
+    @Test func aDatabaseAMigrationBehindIsMigratedOnOpen() throws {
+        let dir = try folder()
+        let path = dir + "/behind.db"
+        let queue = try DatabaseQueue(path: path)
+        let migrations = Schema.migrator.migrations
+        try Schema.migrator.migrate(queue, upTo: migrations[migrations.count - 2])
+        _ = try queue.writeWithoutTransaction { db in try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL") }
+        try queue.close()
+        #expect(try DatabaseIdentity.inspect(path: path) == .parley(schemaVersion: Schema.version - 1, wal: true))
+
+        let database = try ParleyDatabase(path: path)
+        let applied = try database.withConnection { db in
+            try db.one(Int.self, sql: "SELECT count(*) FROM grdb_migrations")
+        }
+        database.close()
+        #expect(applied == migrations.count)
+        #expect(try DatabaseIdentity.inspect(path: path) == .parley(schemaVersion: Schema.version, wal: true))
     }
 
     @Test func aZeroByteFileIsANewDatabase() throws {
@@ -129,7 +151,7 @@ import Testing
         database.close()
         #expect(email == "a@x.example")
         #expect(try applicationID(path) == 0x5052_4C59)
-        #expect(try DatabaseIdentity.inspect(path: path) == .parley)
+        #expect(try DatabaseIdentity.inspect(path: path) == .parley(schemaVersion: Schema.version, wal: true))
     }
 
     @Test func anSQLiteFileWithParleysTablesButNotItsMigrationsIsRefused() throws {
