@@ -129,7 +129,7 @@ package enum Renderer {
         case .none, .control: return nil
         case .done(let m, let r):
             return r.isEmpty ? TerminalText.escaped(m) : csvRows([r.map(\.0), r.map(\.1.plainCSV)])
-        case .lines(let l, let r):
+        case .lines(_, let r):
             return r.isEmpty ? table(output) : csvRows([r.map(\.0), r.map(\.1.plainCSV)])
         case .text(let t): return TerminalText.escapedLines(t)
         case .raw(let t): return t
