@@ -479,6 +479,26 @@ package final class Shell {
 
     func runHandler(_ spec: CommandSpec, _ inv: Invocation) throws -> CommandOutput {
         try session.database.withConnection { db in
+            if spec.access == .write {
+                // The clock and the due probe are read inside the command's own transaction: one
+                // transaction a command. A sweep that is due runs first in it, and the command in a
+                // savepoint of its own, so that a command that fails keeps the sweep.
+                var failure: Error?
+                let output = try db.atomically(write: true) { () throws -> CommandOutput in
+                    failure = nil
+                    let (now, due) = try Meta.nowAndWhetherDue(db, system: session.systemClock)
+                    guard due else { return try runPrepared(spec, inv, db: db, now: now) }
+                    try sweep(db, now: now)
+                    do {
+                        return try db.atomically { try runPrepared(spec, inv, db: db, now: now) }
+                    } catch {
+                        failure = error
+                        return .none
+                    }
+                }
+                if let failure { throw failure }
+                return output
+            }
             let (now, due) = try Meta.nowAndWhetherDue(db, system: session.systemClock)
             if due { try sweep(db, now: now) }
             switch spec.access {
@@ -487,14 +507,18 @@ package final class Shell {
                 let ctx = CommandContext(session: session, db: db, now: now, table: table, interrupted: interruptCheck)
                 return try spec.handler(try ctx.prepare(inv), ctx)
             case .read, .write:
-                return try db.atomically(write: spec.access == .write) {
-                    try session.refreshUser(db)
-                    let ctx = CommandContext(
-                        session: session, db: db, now: now, table: table, interrupted: interruptCheck)
-                    return try spec.handler(try ctx.prepare(inv), ctx)
-                }
+                return try db.atomically(write: false) { try runPrepared(spec, inv, db: db, now: now) }
             }
         }
+    }
+
+    /// The user as stored now, the arguments resolved and checked, then the handler.
+    private func runPrepared(_ spec: CommandSpec, _ inv: Invocation, db: StoreAccess, now: Timestamp) throws
+        -> CommandOutput
+    {
+        try session.refreshUser(db)
+        let ctx = CommandContext(session: session, db: db, now: now, table: table, interrupted: interruptCheck)
+        return try spec.handler(try ctx.prepare(inv), ctx)
     }
 
     /// The auto-resolve sweep: one index probe, and a write only when something is due.
