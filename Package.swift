@@ -41,7 +41,10 @@ let package = Package(
         // Store: SQLite through GRDB; PostgreSQL through libpq (CPostgres).
         .target(
             name: "ParleyStore",
-            dependencies: ["ParleyCore", "CPostgres", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "ParleyCore", "CPostgres", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]
         ),
         // X channel client over libcurl. Knows nothing of the shell.
         .target(

@@ -133,11 +133,9 @@ package struct StoreAccess {
         case .sqlite(let db):
             let statement = cached ? try db.cachedStatement(sql: sql) : try db.makeStatement(sql: sql)
             let columns = statement.columnNames
-            let cursor = try Row.fetchCursor(statement, arguments: Self.grdbArguments(arguments))
+            try SQLiteStatementRunner.bind(statement, arguments, in: db)
             var out: [StoreRow] = []
-            while let row = try cursor.next() {
-                out.append(StoreRow(columns: columns, values: row.databaseValues.map(Self.value)))
-            }
+            try SQLiteStatementRunner.step(statement, in: db) { out.append(StoreRow(columns: columns, values: $0)) }
             return out
         case .postgres(let pg):
             let result = try pg.execute(sql, arguments)
@@ -153,10 +151,8 @@ package struct StoreAccess {
         case .sqlite(let db):
             let statement = try db.cachedStatement(sql: sql)
             let columns = statement.columnNames
-            let cursor = try Row.fetchCursor(statement, arguments: Self.grdbArguments(arguments))
-            while let row = try cursor.next() {
-                try body(StoreRow(columns: columns, values: row.databaseValues.map(Self.value)))
-            }
+            try SQLiteStatementRunner.bind(statement, arguments, in: db)
+            try SQLiteStatementRunner.step(statement, in: db) { try body(StoreRow(columns: columns, values: $0)) }
         case .postgres:
             // `body` may run statements of its own on this connection: the rows are read first.
             for row in try rows(sql: sql, arguments: arguments) { try body(row) }
@@ -190,7 +186,9 @@ package struct StoreAccess {
     func run(sql: String, arguments: SQLArguments = []) throws -> Int {
         switch engine {
         case .sqlite(let db):
-            try db.cachedStatement(sql: sql).execute(arguments: Self.grdbArguments(arguments))
+            let statement = try db.cachedStatement(sql: sql)
+            try SQLiteStatementRunner.bind(statement, arguments, in: db)
+            try SQLiteStatementRunner.step(statement, in: db) { _ in }
             return db.changesCount
         case .postgres(let pg):
             return try pg.execute(sql, arguments).affected
@@ -245,16 +243,6 @@ package struct StoreAccess {
                 case .text(let s): return s.databaseValue
                 }
             })
-    }
-
-    static func value(_ value: DatabaseValue) -> SQLValue {
-        switch value.storage {
-        case .null: return .null(.text)
-        case .int64(let i): return .integer(i)
-        case .double(let d): return .real(d)
-        case .string(let s): return .text(s)
-        case .blob(let data): return .text(String(decoding: data, as: UTF8.self))
-        }
     }
 }
 

@@ -94,6 +94,42 @@ import Testing
         }
     }
 
+    /// Text is stored as given and read back byte for byte, whatever it holds; every kind of value
+    /// keeps its kind; on SQLite a statement given the wrong number of values is refused, not run.
+    @Test func valuesRoundTripExactlyAndArgumentsMustMatchThePlaceholders() throws {
+        let database = try database()
+        try database.write { db in
+            let team = try TeamRepository.insert(db, name: "Round trip", now: 1)
+            // PostgreSQL refuses a NUL in text; SQLite stores it.
+            var texts = ["", " ", "ä\u{301}", "日本語 🙂\u{200F}", "\u{1B}[31m", String(repeating: "x", count: 70_000)]
+            if case .sqlite = db.engine { texts.append("a\u{0}b") }
+            for text in texts {
+                let back = try db.one(String.self, sql: "SELECT ? FROM teams WHERE id = ?", arguments: [text, team.id])
+                #expect(back == text && back?.utf8.count == text.utf8.count, "\(text.debugDescription)")
+            }
+            for number: Int64 in [0, -1, .max, .min] {
+                #expect(try db.one(Int64.self, sql: "SELECT ? + 0", arguments: [number]) == number)
+            }
+            #expect(try db.one(Double.self, sql: "SELECT ? * 1.0", arguments: [0.125]) == 0.125)
+            let none: String? = nil
+            #expect(try db.one(String.self, sql: "SELECT ?", arguments: [none]) == nil)
+
+        }
+        // SQLite's statements are bound by parley itself (`SQLiteStatementRunner`): a count that
+        // does not match is refused there. (libpq binds PostgreSQL's, typed.)
+        guard try database.withConnection({ db in if case .sqlite = db.engine { true } else { false } }) else { return }
+        #expect(throws: (any Error).self) {
+            try database.write { db in
+                try db.one(Int64.self, sql: "SELECT id FROM teams WHERE id = ? AND name = ?", arguments: [1])
+            }
+        }
+        #expect(throws: (any Error).self) {
+            try database.write { db in try db.run(sql: "DELETE FROM teams WHERE id >= ?", arguments: [1, 2]) }
+        }
+        let kept = try database.withConnection { db in try TeamRepository.find(db, name: "Round trip") }
+        #expect(kept != nil, "the refused DELETE ran nothing")
+    }
+
     @Test func emailsAndNamesIgnoreCaseAsOnBothEngines() throws {
         let database = try database()
         try database.write { db in
