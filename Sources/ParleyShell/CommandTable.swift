@@ -21,10 +21,14 @@ package struct CommandTable: Sendable {
         var prefixes = Set<String>()
         var parents = Set<String>()
         for (i, spec) in commands.enumerated() {
-            if positions[spec.name] == nil { positions[spec.name] = i }
-            for n in 1...spec.path.count {
-                prefixes.insert(spec.path.prefix(n).joined(separator: " "))
-                if n < spec.path.count { parents.insert(spec.path.prefix(n).joined(separator: " ")) }
+            let name = spec.name
+            if positions[name] == nil { positions[name] = i }
+            prefixes.insert(name)
+            // Every leading part of the name ends before one of its spaces.
+            for space in name.indices where name[space] == " " {
+                let part = String(name[..<space])
+                prefixes.insert(part)
+                parents.insert(part)
             }
         }
         self.positions = positions

@@ -251,7 +251,10 @@ package enum Access: Sendable {
 }
 
 package struct CommandSpec: @unchecked Sendable {
-    package var path: [String]
+    package let path: [String]
+    /// The words of `path` joined by single spaces (`conversation tag`), kept: the parser, help and
+    /// completion read it often.
+    package let name: String
     package var args: [ArgSpec]
     package var options: [OptionSpec]
     package var summary: String
@@ -268,6 +271,7 @@ package struct CommandSpec: @unchecked Sendable {
         secret: Bool = false, handler: @escaping CommandHandler
     ) {
         self.path = path.split(separator: " ").map(String.init)
+        self.name = self.path.joined(separator: " ")
         self.args = args
         self.options = options
         self.summary = summary
@@ -277,8 +281,6 @@ package struct CommandSpec: @unchecked Sendable {
         self.secret = secret
         self.handler = handler
     }
-
-    package var name: String { path.joined(separator: " ") }
 
     /// The command's form. Options come before free text, which runs to the end of the line.
     package var usage: String {
