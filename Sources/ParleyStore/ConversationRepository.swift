@@ -151,11 +151,10 @@ package enum ConversationRepository {
         var read = 0
         while result.count < limit && read < scanBudget(limit) {
             let arguments: SQLArguments = queue.map { [$0.rawValue, last, chunk] } ?? [last, chunk]
-            let rows = try db.rows(sql: sql, arguments: arguments)
-            for row in rows {
-                let id: Int64 = row[0]
+            let rows = try db.integerPairs(sql: sql, arguments: arguments)
+            for (id, channel) in rows {
                 last = id
-                if wanted.contains(row[1]) {
+                if wanted.contains(channel) {
                     result.append(id)
                     if result.count == limit { return result }
                 }
@@ -192,7 +191,7 @@ package enum ConversationRepository {
         var live: [Stream] = []
         live.reserveCapacity(streams.count)
         for (channel, queue) in streams {
-            let ids = try db.all(Int64.self, sql: sql, arguments: [channel, queue.rawValue, after, batch])
+            let ids = try db.integers(sql: sql, arguments: [channel, queue.rawValue, after, batch])
             if !ids.isEmpty {
                 live.append(Stream(channel: channel, queue: queue, buffer: ids, exhausted: ids.count < batch))
             }
@@ -211,8 +210,8 @@ package enum ConversationRepository {
                 if live[best].exhausted {
                     live.remove(at: best)
                 } else {
-                    let more = try db.all(
-                        Int64.self, sql: sql, arguments: [live[best].channel, live[best].queue.rawValue, id, batch])
+                    let more = try db.integers(
+                        sql: sql, arguments: [live[best].channel, live[best].queue.rawValue, id, batch])
                     if more.isEmpty {
                         live.remove(at: best)
                     } else {

@@ -135,9 +135,7 @@ package struct StoreAccess {
             let columns = statement.columnNames
             let cursor = try Row.fetchCursor(statement, arguments: Self.grdbArguments(arguments))
             var out: [StoreRow] = []
-            while let row = try cursor.next() {
-                out.append(StoreRow(columns: columns, values: row.databaseValues.map(Self.value)))
-            }
+            while try cursor.next() != nil { out.append(StoreRow(columns: columns, values: Self.values(statement))) }
             return out
         case .postgres(let pg):
             let result = try pg.execute(sql, arguments)
@@ -154,9 +152,7 @@ package struct StoreAccess {
             let statement = try db.cachedStatement(sql: sql)
             let columns = statement.columnNames
             let cursor = try Row.fetchCursor(statement, arguments: Self.grdbArguments(arguments))
-            while let row = try cursor.next() {
-                try body(StoreRow(columns: columns, values: row.databaseValues.map(Self.value)))
-            }
+            while try cursor.next() != nil { try body(StoreRow(columns: columns, values: Self.values(statement))) }
         case .postgres:
             // `body` may run statements of its own on this connection: the rows are read first.
             for row in try rows(sql: sql, arguments: arguments) { try body(row) }
@@ -170,6 +166,24 @@ package struct StoreAccess {
         try pg.stream(sql, arguments) { columns, values in
             try body(StoreRow(columns: columns, values: values.map { $0.map(SQLValue.text) ?? .null(.text) }))
         }
+    }
+
+    /// The first column of each row, an integer (an id): on SQLite read straight from the
+    /// statement, without building rows (index walks read hundreds of them).
+    func integers(sql: String, arguments: SQLArguments = []) throws -> [Int64] {
+        guard case .sqlite(let db) = engine else { return try all(Int64.self, sql: sql, arguments: arguments) }
+        return try Int64.fetchAll(db.cachedStatement(sql: sql), arguments: Self.grdbArguments(arguments))
+    }
+
+    /// The first two columns of each row, integers (an id and what it belongs to), read like `integers`.
+    func integerPairs(sql: String, arguments: SQLArguments = []) throws -> [(Int64, Int64)] {
+        guard case .sqlite(let db) = engine else {
+            return try rows(sql: sql, arguments: arguments).map { ($0[0], $0[1]) }
+        }
+        let cursor = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: Self.grdbArguments(arguments))
+        var out: [(Int64, Int64)] = []
+        while let row = try cursor.next() { out.append((row[0], row[1])) }
+        return out
     }
 
     func row(sql: String, arguments: SQLArguments = []) throws -> StoreRow? {
@@ -245,6 +259,18 @@ package struct StoreAccess {
                 case .text(let s): return s.databaseValue
                 }
             })
+    }
+
+    /// The values of the row the statement stands on, read by position (not through GRDB's
+    /// `Row`, which names each column of each row as it goes).
+    static func values(_ statement: Statement) -> [SQLValue] {
+        let count = Int32(statement.columnCount)
+        var values: [SQLValue] = []
+        values.reserveCapacity(Int(count))
+        for i in 0..<count {
+            values.append(value(DatabaseValue(sqliteStatement: statement.sqliteStatement, index: i)))
+        }
+        return values
     }
 
     static func value(_ value: DatabaseValue) -> SQLValue {
