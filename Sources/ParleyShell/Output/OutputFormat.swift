@@ -60,20 +60,27 @@ package enum Renderer {
         for row in cells {
             for (i, c) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], displayWidth(c)) }
         }
-        func line(_ row: [String]) -> String {
-            var out = ""
+        let lineWidth = widths.reduce(0) { $0 + $1 + 2 }
+        var out = ""
+        out.reserveCapacity((cells.count + 2) * (lineWidth + 1))
+        func line(_ row: [String]) {
             for (i, c) in row.enumerated() {
-                if i == row.count - 1 {
-                    out += c
-                } else {
-                    out += c + String(repeating: " ", count: widths[i] - displayWidth(c) + 2)
+                out += c
+                if i < row.count - 1 {
+                    for _ in 0..<(widths[i] - displayWidth(c) + 2) { out.append(" ") }
                 }
             }
-            return out
         }
-        var lines = [line(header)] + cells.map(line)
-        if let f = t.footer { lines.append(TerminalText.escapedLines(f)) }
-        return lines.joined(separator: "\n")
+        line(header)
+        for row in cells {
+            out.append("\n")
+            line(row)
+        }
+        if let f = t.footer {
+            out.append("\n")
+            out += TerminalText.escapedLines(f)
+        }
+        return out
     }
 
     /// A cell on one line: control and bidi characters escaped (a line break shows as `\n`), text past
@@ -86,6 +93,11 @@ package enum Renderer {
 
     /// Terminal columns: wide East Asian characters and emoji take two.
     package static func displayWidth(_ s: String) -> Int {
+        // Printable ASCII: one column a byte.
+        let printable = s.utf8.withContiguousStorageIfAvailable { bytes in
+            bytes.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
+        }
+        if printable == true { return s.utf8.count }
         var w = 0
         for ch in s {
             guard let v = ch.unicodeScalars.first?.value else { continue }
