@@ -487,10 +487,13 @@ package final class Shell {
                 let ctx = CommandContext(session: session, db: db, now: now, table: table, interrupted: interruptCheck)
                 return try spec.handler(try ctx.prepare(inv), ctx)
             case .read, .write:
+                // A reading command outside `begin` … `commit` sees only committed data: what it works out may be kept.
+                let settled = spec.access == .read && !db.isInsideTransaction
                 return try db.atomically(write: spec.access == .write) {
                     try session.refreshUser(db)
                     let ctx = CommandContext(
-                        session: session, db: db, now: now, table: table, interrupted: interruptCheck)
+                        session: session, db: db, now: now, table: table, settled: settled,
+                        interrupted: interruptCheck)
                     return try spec.handler(try ctx.prepare(inv), ctx)
                 }
             }

@@ -34,6 +34,21 @@ package struct StoreAccess {
         }
     }
 
+    // MARK: Change detection
+
+    /// What the connection sees of the database, as one value: two equal stamps read on the
+    /// same connection mean nothing was written in between, by this connection or by another.
+    /// SQLite counts both: `PRAGMA data_version` moves when another connection commits, the
+    /// connection's total of changed rows when it writes (a write later rolled back counts too,
+    /// so a stamp never comes back). Inside a transaction the stamp is the transaction's view.
+    /// Nil on PostgreSQL, which keeps no such count: what depends on it is read again each time.
+    package func dataStamp() throws -> DataStamp? {
+        guard case .sqlite(let db) = engine else { return nil }
+        let version = try db.cachedStatement(sql: "PRAGMA data_version")
+        guard let value = try Int64.fetchOne(version) else { return nil }
+        return DataStamp(version: value, changes: db.totalChangesCount)
+    }
+
     // MARK: Transaction control
 
     /// Whether a transaction is open (one of `atomically`, or a script's `begin`).
@@ -282,6 +297,12 @@ package struct StoreAccess {
         case .blob(let data): return .text(String(decoding: data, as: UTF8.self))
         }
     }
+}
+
+/// See `StoreAccess.dataStamp`.
+package struct DataStamp: Equatable, Sendable {
+    let version: Int64
+    let changes: Int
 }
 
 /// The one place the engine's errors become parley's: what a person can act on.
