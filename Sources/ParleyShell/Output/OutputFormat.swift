@@ -56,38 +56,41 @@ package enum Renderer {
         if t.rows.isEmpty { return t.footer.map(TerminalText.escapedLines) ?? "(none)" }
         let header = t.columns.map { $0.uppercased() }
         let cells = t.rows.map { row in row.map { cellText($0 == .array([]) ? "-" : $0.plain) } }
-        var widths = header.map(displayWidth)
-        for row in cells {
-            for (i, c) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], displayWidth(c)) }
+        let headerWidths = header.map(displayWidth)
+        let cellWidths = cells.map { $0.map(displayWidth) }
+        var widths = headerWidths
+        for row in cellWidths {
+            for (i, w) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], w) }
         }
-        let lineWidth = widths.reduce(0) { $0 + $1 + 2 }
-        var out = ""
-        out.reserveCapacity((cells.count + 2) * (lineWidth + 1))
-        func line(_ row: [String]) {
+        // Written as UTF-8 bytes into one buffer, made a string once.
+        var out: [UInt8] = []
+        out.reserveCapacity((cells.count + 2) * (widths.reduce(0) { $0 + $1 + 2 } + 1))
+        func line(_ row: [String], _ rowWidths: [Int]) {
             for (i, c) in row.enumerated() {
-                out += c
+                out.append(contentsOf: c.utf8)
                 if i < row.count - 1 {
-                    for _ in 0..<(widths[i] - displayWidth(c) + 2) { out.append(" ") }
+                    out.append(contentsOf: repeatElement(0x20, count: widths[i] - rowWidths[i] + 2))
                 }
             }
         }
-        line(header)
-        for row in cells {
-            out.append("\n")
-            line(row)
+        line(header, headerWidths)
+        for (row, rowWidths) in zip(cells, cellWidths) {
+            out.append(0x0A)
+            line(row, rowWidths)
         }
         if let f = t.footer {
-            out.append("\n")
-            out += TerminalText.escapedLines(f)
+            out.append(0x0A)
+            out.append(contentsOf: TerminalText.escapedLines(f).utf8)
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// A cell on one line: control and bidi characters escaped (a line break shows as `\n`), text past
     /// 120 characters cut with an ellipsis (JSON and CSV keep it whole).
     static func cellText(_ s: String) -> String {
         let flat = TerminalText.escaped(s)
-        if flat.count > 120 { return String(flat.prefix(119)) + "…" }
+        // No more bytes than 120 is no more characters either.
+        if flat.utf8.count > 120 && flat.count > 120 { return String(flat.prefix(119)) + "…" }
         return flat
     }
 
