@@ -167,16 +167,14 @@ package enum ConversationRepository {
         var read = 0
         while result.count < limit && read < scanBudget(limit) {
             let arguments: SQLArguments = queue.map { [$0.rawValue, last, chunk] } ?? [last, chunk]
-            let rows = try db.integerPairs(sql: sql, arguments: arguments)
-            for (id, channel) in rows {
+            // Read until the page is full: the rest of the chunk is never read.
+            let count = try db.eachIntegerPair(sql: sql, arguments: arguments) { id, channel in
                 last = id
-                if wanted.contains(channel) {
-                    result.append(id)
-                    if result.count == limit { return result }
-                }
+                if wanted.contains(channel) { result.append(id) }
+                return result.count < limit
             }
-            if rows.count < chunk { return result }
-            read += rows.count
+            if result.count == limit || count < chunk { return result }
+            read += count
         }
         let queues = queue.map { [$0] } ?? Queue.allCases
         return result

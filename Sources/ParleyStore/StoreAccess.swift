@@ -192,13 +192,34 @@ package struct StoreAccess {
 
     /// The first two columns of each row, integers (an id and what it belongs to), read like `integers`.
     func integerPairs(sql: String, arguments: SQLArguments = []) throws -> [(Int64, Int64)] {
+        var out: [(Int64, Int64)] = []
+        _ = try eachIntegerPair(sql: sql, arguments: arguments) { id, owner in
+            out.append((id, owner))
+            return true
+        }
+        return out
+    }
+
+    /// Calls `body` with the first two columns of each row, integers, until it returns false;
+    /// returns how many rows it was called with. On SQLite the rows after those are never read:
+    /// an index walk stops where its page is full, however many rows its LIMIT allows.
+    func eachIntegerPair(
+        sql: String, arguments: SQLArguments = [], _ body: (Int64, Int64) throws -> Bool
+    ) throws -> Int {
+        var count = 0
         guard case .sqlite(let db) = engine else {
-            return try rows(sql: sql, arguments: arguments).map { ($0[0], $0[1]) }
+            for row in try rows(sql: sql, arguments: arguments) {
+                count += 1
+                if try !body(row[0], row[1]) { break }
+            }
+            return count
         }
         let cursor = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: Self.grdbArguments(arguments))
-        var out: [(Int64, Int64)] = []
-        while let row = try cursor.next() { out.append((row[0], row[1])) }
-        return out
+        while let row = try cursor.next() {
+            count += 1
+            if try !body(row[0], row[1]) { break }
+        }
+        return count
     }
 
     func row(sql: String, arguments: SQLArguments = []) throws -> StoreRow? {
