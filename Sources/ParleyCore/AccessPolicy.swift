@@ -160,6 +160,14 @@ package enum AccessPolicy {
                 + " (\(context(f, eff))); \(what) needs \(needed.rawValue)")
     }
 
+    /// Whether `decide(action, f)` allows it: the same rules, without the words that explain
+    /// the decision (a listing decides for every channel the user reaches).
+    package static func allows(_ action: Action, _ f: AccessFacts) -> Bool {
+        if action == .manageSettings { return f.userEnabled && f.accountRole == .admin }
+        guard let role = effectiveRole(f).role else { return false }
+        return role >= action.requiredChannelRole ?? .viewer
+    }
+
     /// Settings need an enabled admin account; no channel role is involved.
     package static func decideSettings(_ f: AccessFacts, naming label: String? = nil) -> AccessDecision {
         decideSettings(email: f.userEmail, enabled: f.userEnabled, role: f.accountRole, naming: label)

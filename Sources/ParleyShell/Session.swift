@@ -88,6 +88,8 @@ package final class Session {
         }
     }
     var sourceDepth = 0
+    /// The user's channels, kept between commands while the database is unchanged.
+    let channelMemo = ChannelMemo()
     /// Makes X API clients for connected channels (set by the executable; tests pass a fake).
     package var channelAPIProvider: ChannelAPIProvider?
     /// Pause after a failed login, in milliseconds.
@@ -183,14 +185,16 @@ package struct CommandContext {
     /// True once Ctrl-C was pressed: a command that waits (for a browser, a paste) stops.
     package let interrupted: () -> Bool
 
+    /// `settled`: the command reads in a transaction of its own, so what it works out of the
+    /// database may be kept for the next commands (`ChannelMemo`).
     package init(
         session: Session, db: StoreAccess, now: Timestamp, table: CommandTable = .standard,
-        interrupted: @escaping () -> Bool = { false }
+        settled: Bool = false, interrupted: @escaping () -> Bool = { false }
     ) {
         self.session = session
         self.db = db
         self.now = now
-        self.visibility = Visibility(db: db, user: session.user)
+        self.visibility = Visibility(db: db, user: session.user, memo: session.channelMemo, mayRemember: settled)
         self.table = table
         self.interrupted = interrupted
     }

@@ -507,17 +507,23 @@ package final class Shell {
                 let ctx = CommandContext(session: session, db: db, now: now, table: table, interrupted: interruptCheck)
                 return try spec.handler(try ctx.prepare(inv), ctx)
             case .read, .write:
-                return try db.atomically(write: false) { try runPrepared(spec, inv, db: db, now: now) }
+                // A reading command outside `begin` … `commit` sees only committed data: what it
+                // works out may be kept.
+                let settled = !db.isInsideTransaction
+                return try db.atomically(write: false) {
+                    try runPrepared(spec, inv, db: db, now: now, settled: settled)
+                }
             }
         }
     }
 
     /// The user as stored now, the arguments resolved and checked, then the handler.
-    private func runPrepared(_ spec: CommandSpec, _ inv: Invocation, db: StoreAccess, now: Timestamp) throws
-        -> CommandOutput
-    {
+    private func runPrepared(
+        _ spec: CommandSpec, _ inv: Invocation, db: StoreAccess, now: Timestamp, settled: Bool = false
+    ) throws -> CommandOutput {
         try session.refreshUser(db)
-        let ctx = CommandContext(session: session, db: db, now: now, table: table, interrupted: interruptCheck)
+        let ctx = CommandContext(
+            session: session, db: db, now: now, table: table, settled: settled, interrupted: interruptCheck)
         return try spec.handler(try ctx.prepare(inv), ctx)
     }
 

@@ -28,9 +28,16 @@ final class Visibility {
         return f
     }
 
-    init(db: StoreAccess, user: User?) {
+    /// The session's channels kept from an earlier command, and whether this command may keep
+    /// its own there (see `ChannelMemo`).
+    private let memo: ChannelMemo?
+    private let mayRemember: Bool
+
+    init(db: StoreAccess, user: User?, memo: ChannelMemo? = nil, mayRemember: Bool = false) {
         self.db = db
         self.user = user
+        self.memo = memo
+        self.mayRemember = mayRemember
     }
 
     /// An enabled admin: sees every user, team and channel setting.
@@ -40,7 +47,14 @@ final class Visibility {
     func roleChannels() throws -> [Channel] {
         if let cachedChannels { return cachedChannels }
         guard let user, user.enabled else { return [] }
+        // The stamp is read first: channels read later are never older than the stamp they are kept under.
+        let stamp = memo == nil ? nil : try db.dataStamp()
+        if let memo, let stamp, let kept = memo.channels(user: user, stamp: stamp) {
+            cachedChannels = kept
+            return kept
+        }
         let channels = try AccessRepository.visibleChannels(db, user: user)
+        if let memo, let stamp, mayRemember { memo.keep(channels, user: user, stamp: stamp) }
         cachedChannels = channels
         return channels
     }
@@ -152,5 +166,30 @@ final class Visibility {
     func tags(ofConversation text: String) throws -> [String] {
         guard let (c, ch) = try? conversation(text), try seesConversations(on: ch) else { return [] }
         return c.tags
+    }
+}
+
+/// The channels a session's user has a role on, kept from one command to the next while the
+/// database stays as it was (`StoreAccess.dataStamp`): a user reaching hundreds of channels
+/// through dozens of teams need not have them worked out again for every command. Any write,
+/// by this connection or another, changes the stamp, so a grant taken away is seen at the next
+/// command. PostgreSQL has no stamp: there they are read each time.
+///
+/// Only a command that reads in a transaction of its own keeps its channels here: inside
+/// `begin` … `commit`, or in a command that writes, they could describe writes later rolled back.
+/// Any command may use what was kept under the stamp it reads.
+final class ChannelMemo {
+    private var stamp: DataStamp?
+    private var user: User?
+    private var kept: [Channel] = []
+
+    func channels(user: User, stamp: DataStamp) -> [Channel]? {
+        self.stamp == stamp && self.user == user ? kept : nil
+    }
+
+    func keep(_ channels: [Channel], user: User, stamp: DataStamp) {
+        self.stamp = stamp
+        self.user = user
+        kept = channels
     }
 }

@@ -63,8 +63,7 @@ package enum AccessRepository {
                 SELECT \(ChannelRepository.columns) FROM channels WHERE id IN (
                     SELECT channel_id FROM channel_grants WHERE user_id = ?1
                     UNION SELECT tc.channel_id FROM team_members m JOIN team_channels tc ON tc.team_id = m.team_id WHERE m.user_id = ?1
-                    UNION SELECT id FROM channels WHERE all_users = 1
-                    UNION SELECT id FROM channels WHERE all_teams = 1 AND ?2 = 1
+                    UNION SELECT id FROM channels WHERE all_users = 1 OR (all_teams = 1 AND ?2 = 1)
                 ) ORDER BY display_name \(SQLDialect.caseless), id
                 """, arguments: [user.id, inAnyTeam]
         ).map(ChannelRepository.channel)
@@ -79,22 +78,33 @@ package enum AccessRepository {
             sql: "SELECT t.id, t.name, m.role FROM team_members m JOIN teams t ON t.id = m.team_id WHERE m.user_id = ?",
             arguments: [user.id]
         ).map { (id: $0[0] as Int64, name: $0[1] as String, role: ChannelRole(rawValue: $0[2]) ?? .viewer) }
-        var teamChannels: [Int64: Set<Int64>] = [:]
+        // For each channel, the user's teams (by position in `teams`) whose channel list holds it.
+        var teamsHolding: [Int64: [Int]] = [:]
         if !teams.isEmpty {
-            for row in try db.rows(
+            var position: [Int64: Int] = [:]
+            for (i, t) in teams.enumerated() { position[t.id] = i }
+            for (team, channel) in try db.integerPairs(
                 sql:
                     "SELECT tc.team_id, tc.channel_id FROM team_channels tc JOIN team_members m ON m.team_id = tc.team_id WHERE m.user_id = ?",
                 arguments: [user.id])
             {
-                teamChannels[row[0], default: []].insert(row[1])
+                if let i = position[team] { teamsHolding[channel, default: []].append(i) }
             }
         }
         return channels.map { c in
             var memberships: [AccessFacts.Membership] = []
-            for t in teams {
-                let has = teamChannels[t.id]?.contains(c.id) ?? false
-                if has || !pathsOnly || c.allTeams {
-                    memberships.append(AccessFacts.Membership(team: t.name, role: t.role, teamHasChannel: has))
+            // The memberships in the order of `teams`, whichever are kept.
+            let holding = (teamsHolding[c.id] ?? []).sorted()
+            if pathsOnly && !c.allTeams {
+                for i in holding {
+                    memberships.append(
+                        AccessFacts.Membership(team: teams[i].name, role: teams[i].role, teamHasChannel: true))
+                }
+            } else {
+                let held = Set(holding)
+                for (i, t) in teams.enumerated() {
+                    memberships.append(
+                        AccessFacts.Membership(team: t.name, role: t.role, teamHasChannel: held.contains(i)))
                 }
             }
             return (
@@ -110,7 +120,7 @@ package enum AccessRepository {
     /// The channels the user has any role on (the access rules decide), in display order.
     package static func visibleChannels(_ db: StoreAccess, user: User) throws -> [Channel] {
         try factsForCandidateChannels(db, user: user, pathsOnly: true).filter {
-            AccessPolicy.decide(.view, $0.1).allowed
+            AccessPolicy.allows(.view, $0.1)
         }.map(\.0)
     }
 

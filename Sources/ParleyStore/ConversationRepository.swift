@@ -72,22 +72,38 @@ package enum ConversationRepository {
             ownerEmail: row[10], tags: [], topics: [], createdAt: row[11], updatedAt: row[12])
     }
 
-    package static func find(_ db: StoreAccess, id: Int64) throws -> ConversationSummary? {
-        // Tags and topics come along, joined by a character no tag or topic holds.
-        guard
-            let row = try db.row(
-                sql: """
-                    SELECT \(summaryColumns),
-                           (SELECT \(db.dialect.joinedBySeparator("tag")) FROM (SELECT tag FROM conversation_tags WHERE conversation_id = c.id ORDER BY tag) AS ordered_tags) AS tag_list,
-                           (SELECT \(db.dialect.joinedBySeparator("name")) FROM (SELECT t.name FROM conversation_topics ct JOIN topics t ON t.id = ct.topic_id
-                                                                      WHERE ct.conversation_id = c.id ORDER BY t.name) AS ordered_topics) AS topic_list
-                    \(summaryJoins) WHERE c.id = ?
-                    """, arguments: [id])
-        else { return nil }
+    /// `summaryColumns` followed by the conversation's tags and topics, each in order and joined
+    /// by a character no tag or topic holds (`labelledSummary` reads them).
+    static func labelledColumns(_ db: StoreAccess) -> String {
+        switch db.engine {
+        case .sqlite: return labelledColumnsSQLite
+        case .postgres: return labelledColumnsPostgres
+        }
+    }
+    static let labelledColumnsSQLite = labelledColumns(.sqlite)
+    static let labelledColumnsPostgres = labelledColumns(.postgres)
+
+    static func labelledColumns(_ dialect: SQLDialect) -> String {
+        """
+        \(summaryColumns),
+               (SELECT \(dialect.joinedBySeparator("tag")) FROM (SELECT tag FROM conversation_tags WHERE conversation_id = c.id ORDER BY tag) AS ordered_tags) AS tag_list,
+               (SELECT \(dialect.joinedBySeparator("name")) FROM (SELECT t.name FROM conversation_topics ct JOIN topics t ON t.id = ct.topic_id
+                                                          WHERE ct.conversation_id = c.id ORDER BY t.name) AS ordered_topics) AS topic_list
+        """
+    }
+
+    /// A row of `labelledColumns`, decoded by position.
+    static func labelledSummary(_ row: StoreRow) -> ConversationSummary {
         var s = summary(row)
         s.tags = (row[13] as String?).map { $0.split(separator: "\u{1F}").map(String.init) } ?? []
         s.topics = (row[14] as String?).map { $0.split(separator: "\u{1F}").map(String.init) } ?? []
         return s
+    }
+
+    package static func find(_ db: StoreAccess, id: Int64) throws -> ConversationSummary? {
+        try db.row(
+            sql: "SELECT \(labelledColumns(db)) \(summaryJoins) WHERE c.id = ?", arguments: [id]
+        ).map(labelledSummary)
     }
 
     package static func list(_ db: StoreAccess, _ f: ConversationFilter) throws -> [ConversationSummary] {
@@ -151,17 +167,14 @@ package enum ConversationRepository {
         var read = 0
         while result.count < limit && read < scanBudget(limit) {
             let arguments: SQLArguments = queue.map { [$0.rawValue, last, chunk] } ?? [last, chunk]
-            let rows = try db.rows(sql: sql, arguments: arguments)
-            for row in rows {
-                let id: Int64 = row[0]
+            // Read until the page is full: the rest of the chunk is never read.
+            let count = try db.eachIntegerPair(sql: sql, arguments: arguments) { id, channel in
                 last = id
-                if wanted.contains(row[1]) {
-                    result.append(id)
-                    if result.count == limit { return result }
-                }
+                if wanted.contains(channel) { result.append(id) }
+                return result.count < limit
             }
-            if rows.count < chunk { return result }
-            read += rows.count
+            if result.count == limit || count < chunk { return result }
+            read += count
         }
         let queues = queue.map { [$0] } ?? Queue.allCases
         return result
@@ -192,7 +205,7 @@ package enum ConversationRepository {
         var live: [Stream] = []
         live.reserveCapacity(streams.count)
         for (channel, queue) in streams {
-            let ids = try db.all(Int64.self, sql: sql, arguments: [channel, queue.rawValue, after, batch])
+            let ids = try db.integers(sql: sql, arguments: [channel, queue.rawValue, after, batch])
             if !ids.isEmpty {
                 live.append(Stream(channel: channel, queue: queue, buffer: ids, exhausted: ids.count < batch))
             }
@@ -211,8 +224,8 @@ package enum ConversationRepository {
                 if live[best].exhausted {
                     live.remove(at: best)
                 } else {
-                    let more = try db.all(
-                        Int64.self, sql: sql, arguments: [live[best].channel, live[best].queue.rawValue, id, batch])
+                    let more = try db.integers(
+                        sql: sql, arguments: [live[best].channel, live[best].queue.rawValue, id, batch])
                     if more.isEmpty {
                         live.remove(at: best)
                     } else {
@@ -226,15 +239,20 @@ package enum ConversationRepository {
         return result
     }
 
-    /// Summaries of these conversations, in id order, with their tags and topics.
+    /// Summaries of these conversations, in id order, with their tags and topics: one statement.
+    /// Its list of ids has a power of two of places, the last id repeated in those left over, so
+    /// a few prepared statements serve every page.
     static func summaries(_ db: StoreAccess, ids: [Int64]) throws -> [ConversationSummary] {
-        guard !ids.isEmpty else { return [] }
-        let rows = try db.uncachedRows(
-            sql: """
-                SELECT \(summaryColumns) \(summaryJoins) WHERE c.id IN (\(ids.map(String.init).joined(separator: ","))) ORDER BY c.id
-                """
-        ).map(summary)
-        return try withLabels(db, rows)
+        guard let last = ids.last else { return [] }
+        var places = 1
+        while places < ids.count { places *= 2 }
+        let arguments = SQLArguments(
+            values: ids.map(SQLValue.integer) + repeatElement(.integer(last), count: places - ids.count))
+        let list = String(repeating: "?, ", count: places - 1) + "?"
+        return try db.rows(
+            sql: "SELECT \(labelledColumns(db)) \(summaryJoins) WHERE c.id IN (\(list)) ORDER BY c.id",
+            arguments: arguments
+        ).map(labelledSummary)
     }
 
     /// Fills in tags and topics for a page of conversations: two queries for the page.

@@ -42,19 +42,33 @@ enum SQLiteStatementRunner {
 
     /// Steps the bound statement to its end, calling `body` with each row's values.
     static func step(_ statement: Statement, in db: Database, _ body: ([SQLValue]) throws -> Void) throws {
+        let count = Int32(sqlite3_column_count(statement.sqliteStatement))
+        try stepWhile(statement, in: db) { handle in
+            var values: [SQLValue] = []
+            values.reserveCapacity(Int(count))
+            for column in 0..<count { values.append(value(handle, column)) }
+            try body(values)
+            return true
+        }
+    }
+
+    /// Steps the bound statement, calling `body` with the statement on each row until it returns
+    /// false (the rows after that are never read) or the rows end.
+    static func stepWhile(_ statement: Statement, in db: Database, _ body: (OpaquePointer) throws -> Bool) throws {
         let handle = statement.sqliteStatement
-        let count = Int32(sqlite3_column_count(handle))
         while true {
             switch sqlite3_step(handle) {
             case SQLITE_DONE:
                 return
             case SQLITE_ROW:
-                var values: [SQLValue] = []
-                values.reserveCapacity(Int(count))
-                for column in 0..<count { values.append(value(handle, column)) }
-                do { try body(values) } catch {
+                let more: Bool
+                do { more = try body(handle) } catch {
                     sqlite3_reset(handle)
                     throw error
+                }
+                if !more {
+                    sqlite3_reset(handle)
+                    return
                 }
             case let code:
                 try fail(statement, code: code, in: db)

@@ -1,4 +1,5 @@
 import GRDB
+import GRDBSQLite
 import ParleyCore
 
 /// An open connection to the store, handed to the closures `ParleyDatabase.withConnection`,
@@ -32,6 +33,21 @@ package struct StoreAccess {
         case .sqlite: return .sqlite
         case .postgres: return .postgres
         }
+    }
+
+    // MARK: Change detection
+
+    /// What the connection sees of the database, as one value: two equal stamps read on the
+    /// same connection mean nothing was written in between, by this connection or by another.
+    /// SQLite counts both: `PRAGMA data_version` moves when another connection commits, the
+    /// connection's total of changed rows when it writes (a write later rolled back counts too,
+    /// so a stamp never comes back). Inside a transaction the stamp is the transaction's view.
+    /// Nil on PostgreSQL, which keeps no such count: what depends on it is read again each time.
+    package func dataStamp() throws -> DataStamp? {
+        guard case .sqlite(let db) = engine else { return nil }
+        let version = try db.cachedStatement(sql: "PRAGMA data_version")
+        guard let value = try Int64.fetchOne(version) else { return nil }
+        return DataStamp(version: value, changes: db.totalChangesCount)
     }
 
     // MARK: Transaction control
@@ -168,6 +184,53 @@ package struct StoreAccess {
         }
     }
 
+    /// The first column of each row, an integer (an id): on SQLite read straight from the
+    /// statement, without building rows (index walks read hundreds of them).
+    func integers(sql: String, arguments: SQLArguments = []) throws -> [Int64] {
+        guard case .sqlite(let db) = engine else { return try all(Int64.self, sql: sql, arguments: arguments) }
+        let statement = try db.cachedStatement(sql: sql)
+        try SQLiteStatementRunner.bind(statement, arguments, in: db)
+        var out: [Int64] = []
+        try SQLiteStatementRunner.stepWhile(statement, in: db) { handle in
+            out.append(sqlite3_column_int64(handle, 0))
+            return true
+        }
+        return out
+    }
+
+    /// The first two columns of each row, integers (an id and what it belongs to), read like `integers`.
+    func integerPairs(sql: String, arguments: SQLArguments = []) throws -> [(Int64, Int64)] {
+        var out: [(Int64, Int64)] = []
+        _ = try eachIntegerPair(sql: sql, arguments: arguments) { id, owner in
+            out.append((id, owner))
+            return true
+        }
+        return out
+    }
+
+    /// Calls `body` with the first two columns of each row, integers, until it returns false;
+    /// returns how many rows it was called with. On SQLite the rows after those are never read:
+    /// an index walk stops where its page is full, however many rows its LIMIT allows.
+    func eachIntegerPair(
+        sql: String, arguments: SQLArguments = [], _ body: (Int64, Int64) throws -> Bool
+    ) throws -> Int {
+        var count = 0
+        guard case .sqlite(let db) = engine else {
+            for row in try rows(sql: sql, arguments: arguments) {
+                count += 1
+                if try !body(row[0], row[1]) { break }
+            }
+            return count
+        }
+        let statement = try db.cachedStatement(sql: sql)
+        try SQLiteStatementRunner.bind(statement, arguments, in: db)
+        try SQLiteStatementRunner.stepWhile(statement, in: db) { handle in
+            count += 1
+            return try body(sqlite3_column_int64(handle, 0), sqlite3_column_int64(handle, 1))
+        }
+        return count
+    }
+
     func row(sql: String, arguments: SQLArguments = []) throws -> StoreRow? {
         try rows(sql: sql, arguments: arguments).first
     }
@@ -244,6 +307,12 @@ package struct StoreAccess {
                 }
             })
     }
+}
+
+/// See `StoreAccess.dataStamp`.
+package struct DataStamp: Equatable, Sendable {
+    let version: Int64
+    let changes: Int
 }
 
 /// The one place the engine's errors become parley's: what a person can act on.

@@ -144,4 +144,42 @@ import Testing
         let f = AccessFacts(userEmail: "s@x.example", accountRole: .agent, channelName: "@c", directRole: .supervisor)
         #expect(!AccessPolicy.decide(.manageSettings, f).allowed)
     }
+
+    /// `allows` (listings) and `decide` (commands) answer alike for every combination of facts.
+    @Test func allowsAgreesWithDecide() {
+        let roles: [ChannelRole?] = [nil] + ChannelRole.allCases
+        let membershipSets: [[AccessFacts.Membership]] = [
+            [], [.init(team: "Support", role: .viewer, teamHasChannel: true)],
+            [.init(team: "Sales", role: .supervisor, teamHasChannel: false)],
+            [
+                .init(team: "Sales", role: .contributor, teamHasChannel: false),
+                .init(team: "support", role: .viewer, teamHasChannel: true),
+            ],
+        ]
+        var checked = 0
+        for enabled in [true, false] {
+            for account in AccountRole.allCases {
+                for direct in roles {
+                    for memberships in membershipSets {
+                        for allTeams in [false, true] {
+                            for allUsers in [false, true] {
+                                for allUsersRole in ChannelRole.allCases {
+                                    let f = AccessFacts(
+                                        userEmail: "bob@acme.example", userEnabled: enabled, accountRole: account,
+                                        channelName: "@acme_help", directRole: direct, memberships: memberships,
+                                        allTeams: allTeams, allUsers: allUsers, allUsersRole: allUsersRole)
+                                    for action in Action.allCases {
+                                        #expect(
+                                            AccessPolicy.allows(action, f) == AccessPolicy.decide(action, f).allowed)
+                                        checked += 1
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        #expect(checked > 1000)
+    }
 }

@@ -18,6 +18,23 @@ import Testing
                 """)
     }
 
+    @Test func cellsArePaddedByTerminalColumnsEscapedAndCutPast120Characters() {
+        let accented = String(repeating: "é", count: 100)
+        let long = String(repeating: "z", count: 130)
+        let t = Table(
+            columns: ["k", "v"], rows: [[.string("漢字"), .string("a\tb")], [.string(accented), .string(long)]],
+            footer: "more\nbelow")
+        let pad = { (n: Int) in String(repeating: " ", count: n) }
+        // Wide characters take two columns; 100 two-byte characters are not cut, 130 are.
+        let expected = [
+            "K" + pad(101) + "V",
+            "漢字" + pad(98) + "a\\tb",
+            accented + pad(2) + String(repeating: "z", count: 119) + "…",
+            "more", "below",
+        ].joined(separator: "\n")
+        #expect(Renderer.render(.table(t), as: .table) == expected)
+    }
+
     @Test func jsonKeysAreTheColumnsAndValuesKeepTheirTypes() {
         #expect(
             Renderer.render(.table(table), as: .json)

@@ -56,36 +56,51 @@ package enum Renderer {
         if t.rows.isEmpty { return t.footer.map(TerminalText.escapedLines) ?? "(none)" }
         let header = t.columns.map { $0.uppercased() }
         let cells = t.rows.map { row in row.map { cellText($0 == .array([]) ? "-" : $0.plain) } }
-        var widths = header.map(displayWidth)
-        for row in cells {
-            for (i, c) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], displayWidth(c)) }
+        let headerWidths = header.map(displayWidth)
+        let cellWidths = cells.map { $0.map(displayWidth) }
+        var widths = headerWidths
+        for row in cellWidths {
+            for (i, w) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], w) }
         }
-        func line(_ row: [String]) -> String {
-            var out = ""
+        // Written as UTF-8 bytes into one buffer, made a string once.
+        var out: [UInt8] = []
+        out.reserveCapacity((cells.count + 2) * (widths.reduce(0) { $0 + $1 + 2 } + 1))
+        func line(_ row: [String], _ rowWidths: [Int]) {
             for (i, c) in row.enumerated() {
-                if i == row.count - 1 {
-                    out += c
-                } else {
-                    out += c + String(repeating: " ", count: widths[i] - displayWidth(c) + 2)
+                out.append(contentsOf: c.utf8)
+                if i < row.count - 1 {
+                    out.append(contentsOf: repeatElement(0x20, count: widths[i] - rowWidths[i] + 2))
                 }
             }
-            return out
         }
-        var lines = [line(header)] + cells.map(line)
-        if let f = t.footer { lines.append(TerminalText.escapedLines(f)) }
-        return lines.joined(separator: "\n")
+        line(header, headerWidths)
+        for (row, rowWidths) in zip(cells, cellWidths) {
+            out.append(0x0A)
+            line(row, rowWidths)
+        }
+        if let f = t.footer {
+            out.append(0x0A)
+            out.append(contentsOf: TerminalText.escapedLines(f).utf8)
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// A cell on one line: control and bidi characters escaped (a line break shows as `\n`), text past
     /// 120 characters cut with an ellipsis (JSON and CSV keep it whole).
     static func cellText(_ s: String) -> String {
         let flat = TerminalText.escaped(s)
-        if flat.count > 120 { return String(flat.prefix(119)) + "…" }
+        // No more bytes than 120 is no more characters either.
+        if flat.utf8.count > 120 && flat.count > 120 { return String(flat.prefix(119)) + "…" }
         return flat
     }
 
     /// Terminal columns: wide East Asian characters and emoji take two.
     package static func displayWidth(_ s: String) -> Int {
+        // Printable ASCII: one column a byte.
+        let printable = s.utf8.withContiguousStorageIfAvailable { bytes in
+            bytes.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
+        }
+        if printable == true { return s.utf8.count }
         var w = 0
         for ch in s {
             guard let v = ch.unicodeScalars.first?.value else { continue }

@@ -16,7 +16,12 @@ package enum TerminalText {
 
     /// Whether the text holds nothing to escape.
     package static func isSafe(_ text: String) -> Bool {
-        !text.unicodeScalars.contains(where: isUnsafe)
+        // Printable ASCII, nearly all of what parley prints, is read a byte at a time.
+        let printable = text.utf8.withContiguousStorageIfAvailable { bytes in
+            bytes.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
+        }
+        if printable == true { return true }
+        return !text.unicodeScalars.contains(where: isUnsafe)
     }
 
     /// The text on one line: every unsafe scalar escaped, line breaks included.
@@ -41,6 +46,11 @@ package enum TerminalText {
     }
 
     static func escape(_ text: String, keepingLineFeeds: Bool) -> String {
+        // Printable ASCII (and line feeds, when kept) goes through as it is, read a byte at a time.
+        let printable = text.utf8.withContiguousStorageIfAvailable { bytes in
+            bytes.allSatisfy { ($0 >= 0x20 && $0 < 0x7F) || (keepingLineFeeds && $0 == 0x0A) }
+        }
+        if printable == true { return text }
         guard !isSafe(text) else { return text }
         var out = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
