@@ -1,4 +1,5 @@
 import GRDB
+import GRDBSQLite
 import ParleyCore
 
 /// An open connection to the store, handed to the closures `ParleyDatabase.withConnection`,
@@ -131,12 +132,13 @@ package struct StoreAccess {
     func rows(sql: String, arguments: SQLArguments = [], cached: Bool = true) throws -> [StoreRow] {
         switch engine {
         case .sqlite(let db):
-            let statement = cached ? try db.cachedStatement(sql: sql) : try db.makeStatement(sql: sql)
+            let statement = try Self.bound(
+                cached ? try db.cachedStatement(sql: sql) : try db.makeStatement(sql: sql), arguments)
             let columns = statement.columnNames
-            let cursor = try Row.fetchCursor(statement, arguments: Self.grdbArguments(arguments))
+            let cursor = try Row.fetchCursor(statement)
             var out: [StoreRow] = []
-            while let row = try cursor.next() {
-                out.append(StoreRow(columns: columns, values: row.databaseValues.map(Self.value)))
+            while try cursor.next() != nil {
+                out.append(StoreRow(columns: columns, values: Self.values(statement)))
             }
             return out
         case .postgres(let pg):
@@ -151,11 +153,11 @@ package struct StoreAccess {
     func each(sql: String, arguments: SQLArguments = [], _ body: (StoreRow) throws -> Void) throws {
         switch engine {
         case .sqlite(let db):
-            let statement = try db.cachedStatement(sql: sql)
+            let statement = try Self.bound(try db.cachedStatement(sql: sql), arguments)
             let columns = statement.columnNames
-            let cursor = try Row.fetchCursor(statement, arguments: Self.grdbArguments(arguments))
-            while let row = try cursor.next() {
-                try body(StoreRow(columns: columns, values: row.databaseValues.map(Self.value)))
+            let cursor = try Row.fetchCursor(statement)
+            while try cursor.next() != nil {
+                try body(StoreRow(columns: columns, values: Self.values(statement)))
             }
         case .postgres:
             // `body` may run statements of its own on this connection: the rows are read first.
@@ -190,7 +192,7 @@ package struct StoreAccess {
     func run(sql: String, arguments: SQLArguments = []) throws -> Int {
         switch engine {
         case .sqlite(let db):
-            try db.cachedStatement(sql: sql).execute(arguments: Self.grdbArguments(arguments))
+            try Self.bound(try db.cachedStatement(sql: sql), arguments).execute()
             return db.changesCount
         case .postgres(let pg):
             return try pg.execute(sql, arguments).affected
@@ -235,26 +237,76 @@ package struct StoreAccess {
         return id
     }
 
-    static func grdbArguments(_ arguments: SQLArguments) -> StatementArguments {
-        StatementArguments(
-            arguments.values.map { value -> DatabaseValue in
-                switch value {
-                case .null: return .null
-                case .integer(let i): return i.databaseValue
-                case .real(let d): return d.databaseValue
-                case .text(let s): return s.databaseValue
-                }
-            })
+    /// `statement` with `arguments` bound, for GRDB to run (`execute()`, `Row.fetchCursor`) as
+    /// it runs a statement whose arguments it was given. Bound here, straight from the values:
+    /// building GRDB's `StatementArguments` for each statement cost more than running it. Text
+    /// is bound as GRDB binds it (up to a NUL).
+    static func bound(_ statement: Statement, _ arguments: SQLArguments) throws -> Statement {
+        // Resets the statement and clears its bindings; GRDB then runs it as bound.
+        statement.setUncheckedArguments(StatementArguments())
+        let s = statement.sqliteStatement
+        let values = arguments.values
+        guard Int(sqlite3_bind_parameter_count(s)) == values.count else {
+            throw DatabaseError(
+                resultCode: .SQLITE_MISUSE,
+                message: "wrong number of statement arguments: \(values.count)", sql: statement.sql)
+        }
+        for (i, value) in values.enumerated() {
+            let index = Int32(i + 1)
+            let code: Int32
+            switch value {
+            case .null: code = sqlite3_bind_null(s, index)
+            case .integer(let v): code = sqlite3_bind_int64(s, index, v)
+            case .real(let v): code = sqlite3_bind_double(s, index, v)
+            case .text(let v): code = sqlite3_bind_text(s, index, v, -1, transient)
+            }
+            guard code == SQLITE_OK else {
+                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: "cannot bind argument \(i + 1)")
+            }
+        }
+        return statement
     }
 
-    static func value(_ value: DatabaseValue) -> SQLValue {
-        switch value.storage {
-        case .null: return .null(.text)
-        case .int64(let i): return .integer(i)
-        case .double(let d): return .real(d)
-        case .string(let s): return .text(s)
-        case .blob(let data): return .text(String(decoding: data, as: UTF8.self))
+    /// SQLite copies a value bound with this destructor.
+    static let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
+
+    /// The current row of `statement`, read as GRDB reads it (text up to a NUL, a blob as text).
+    static func values(_ statement: Statement) -> [SQLValue] {
+        let s = statement.sqliteStatement
+        let count = sqlite3_column_count(s)
+        var values: [SQLValue] = []
+        values.reserveCapacity(Int(count))
+        for i in 0..<count {
+            switch sqlite3_column_type(s, i) {
+            case SQLITE_NULL: values.append(.null(.text))
+            case SQLITE_INTEGER: values.append(.integer(sqlite3_column_int64(s, i)))
+            case SQLITE_FLOAT: values.append(.real(sqlite3_column_double(s, i)))
+            case SQLITE_TEXT: values.append(.text(String(cString: sqlite3_column_text(s, i))))
+            default:
+                let bytes = sqlite3_column_blob(s, i)
+                let n = Int(sqlite3_column_bytes(s, i))
+                values.append(
+                    .text(
+                        bytes.map { String(decoding: UnsafeRawBufferPointer(start: $0, count: n), as: UTF8.self) } ?? ""
+                    ))
+            }
         }
+        return values
+    }
+
+    /// The values as GRDB binds them. Built from existentials: GRDB's initializer for a sequence
+    /// of `DatabaseValue` maps it through a generic key path, made anew on every call, which cost
+    /// more than running the statement.
+    static func grdbArguments(_ arguments: SQLArguments) -> StatementArguments {
+        StatementArguments(
+            arguments.values.map { value -> (any DatabaseValueConvertible)? in
+                switch value {
+                case .null: return nil
+                case .integer(let i): return i
+                case .real(let d): return d
+                case .text(let s): return s
+                }
+            })
     }
 }
 
