@@ -82,6 +82,10 @@ package final class ParleyDatabase: @unchecked Sendable {
         var config = config
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // A statement that writes many rows (a page of a sync's messages) keeps the pages it
+            // may have to undo in a statement journal: in memory, not in a temporary file that
+            // is created, written and deleted with each page.
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
         }
         do {
             if path == ":memory:" {
