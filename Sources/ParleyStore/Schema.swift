@@ -212,6 +212,14 @@ enum Schema {
             for statement in ReportRecount.fill { try db.execute(sql: statement) }
             try db.execute(sql: "PRAGMA user_version = 6")
         }
+        m.registerMigration("v7: messages lose the index by conversation and direction") { db in
+            // Reports read kept figures now, not messages: what read a conversation's messages of
+            // one direction (its latest inbound, a first response) walks messages_by_conversation
+            // from a time on and skips the others. Each stored message paid for this index, in
+            // a place of its own (a sync's page touched a page of it per conversation).
+            try db.execute(sql: "DROP INDEX messages_by_conversation_direction")
+            try db.execute(sql: "PRAGMA user_version = 7")
+        }
         return m
     }
 

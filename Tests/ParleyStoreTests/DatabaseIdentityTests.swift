@@ -91,7 +91,7 @@ import Testing
         let queue = try DatabaseQueue(path: path)
         defer { try? queue.close() }
         #expect(
-            try queue.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") } == 6,
+            try queue.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") } == 7,
             "the number of the last migration")
         #expect(try DatabaseIdentity.inspect(path: path) == .parley)
     }
