@@ -375,7 +375,24 @@ package enum ConversationRepository {
         let window =
             direction == .outbound && authorUserID != nil
             ? try ReportFigureStore.window(db, conversationID: conversationID, at: at) : nil
-        let changed = try db.run(
+        let stored = try insertMessageRow(
+            db, conversationID: conversationID, channelID: channelID, platformID: platformID, direction: direction,
+            kind: kind, authorUserID: authorUserID, authorLabel: authorLabel, text: text, at: at)
+        if stored {
+            try ReportFigureStore.messageStored(
+                db, channelID: channelID, direction: direction, authorUserID: authorUserID, at: at, window: window)
+        }
+        return stored
+    }
+
+    /// The message's row alone, without its report figures (the caller counts them); false when
+    /// the message was stored before.
+    static func insertMessageRow(
+        _ db: StoreAccess, conversationID: Int64, channelID: Int64, platformID: String,
+        direction: MessageDirection, kind: MessageKind, authorUserID: Int64?,
+        authorLabel: String, text: String, at: Timestamp
+    ) throws -> Bool {
+        try db.run(
             sql: """
                 INSERT INTO messages(conversation_id, channel_id, platform_id, direction, kind, author_user_id, author_label, text, at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
@@ -383,12 +400,7 @@ package enum ConversationRepository {
             arguments: [
                 conversationID, channelID, platformID, direction.rawValue, kind.rawValue, authorUserID, authorLabel,
                 text, at,
-            ])
-        if changed > 0 {
-            try ReportFigureStore.messageStored(
-                db, channelID: channelID, direction: direction, authorUserID: authorUserID, at: at, window: window)
-        }
-        return changed > 0
+            ]) > 0
     }
 
     package static func messageExists(_ db: StoreAccess, channelID: Int64, platformID: String) throws -> Bool {

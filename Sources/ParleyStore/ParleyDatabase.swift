@@ -85,6 +85,15 @@ package final class ParleyDatabase: @unchecked Sendable {
         var config = config
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // A statement that writes many rows (a page of a sync's messages) keeps the pages it
+            // may have to undo in a statement journal: in memory, not in a temporary file that
+            // is created, written and deleted with each page.
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
+            // The -wal file is copied into the database (and both synced to disk) once it holds
+            // 10,000 pages (about 40 MB), not SQLite's 1,000: many small transactions (a sync's
+            // pages, a script's commands) change the same pages again and again, and each
+            // checkpoint wrote them all and waited for the disk.
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 10000")
         }
         do {
             if path == ":memory:" {

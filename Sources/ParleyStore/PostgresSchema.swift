@@ -12,11 +12,11 @@ enum PostgresSchema {
 
     /// The version `schema_version` holds once every step below has run: the same number as
     /// SQLite's `user_version`.
-    static let version = 6
+    static let version = 7
 
     /// Each step brings the schema from the version before it to its own, and sets
     /// `schema_version` to it; run in order, in the transaction that creates or updates the schema.
-    static let steps: [(version: Int, sql: String)] = [(5, version5), (6, version6)]
+    static let steps: [(version: Int, sql: String)] = [(5, version5), (6, version6), (7, version7)]
 
     static let version5 = """
         CREATE SCHEMA parley;
@@ -246,6 +246,12 @@ enum PostgresSchema {
 
         """ + ReportRecount.fill.map { $0 + ";\n" }.joined()
         + "UPDATE parley.schema_version SET version = 6;\n"
+
+    /// `Schema`'s v7: messages lose the index by conversation and direction.
+    static let version7 = """
+        DROP INDEX parley.messages_by_conversation_direction;
+        UPDATE parley.schema_version SET version = 7;
+        """
 
     /// parley's tables in the order rows can be copied in (each after the tables it refers to),
     /// with the columns of each: the same on both engines.

@@ -42,13 +42,23 @@ package enum ReportFigureStore {
         window: Window?
     ) throws {
         var delta = window == nil ? ReportFigures() : try change(db, since: window!)
+        count(&delta, channelID: channelID, direction: direction, authorUserID: authorUserID, at: at)
+        try apply(db, delta)
+    }
+
+    /// Adds a stored message to the counts of `delta`: what `messageStored` applies, without the
+    /// durations. A page of a sync adds its messages up and applies them once
+    /// (`InboxBatch.record`): its messages have no author, so they change no duration.
+    static func count(
+        _ delta: inout ReportFigures, channelID: Int64, direction: MessageDirection, authorUserID: Int64?,
+        at: Timestamp
+    ) {
         let day = ReportFigures.day(at)
         let inbound = direction == .inbound
         delta.addDay(.init(channelID: channelID, day: day), .init(inbound: inbound ? 1 : 0, outbound: inbound ? 0 : 1))
         if !inbound, let authorUserID {
             delta.addAgent(.init(channelID: channelID, day: day, agentID: authorUserID), .init(outbound: 1))
         }
-        try apply(db, delta)
     }
 
     /// Whether a queue event changes durations: an opening or a resolve.

@@ -4,7 +4,7 @@ import GRDB
 /// Each migration from v4 on sets `PRAGMA user_version` to its number.
 enum Schema {
     /// The `user_version` the last migration sets: a file at this version needs none.
-    static let version: Int32 = 6
+    static let version: Int32 = 7
 
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
@@ -214,6 +214,14 @@ enum Schema {
             try db.execute(sql: reportFigureTables)
             for statement in ReportRecount.fill { try db.execute(sql: statement) }
             try db.execute(sql: "PRAGMA user_version = 6")
+        }
+        m.registerMigration("v7: messages lose the index by conversation and direction") { db in
+            // Reports read kept figures now, not messages: what read a conversation's messages of
+            // one direction (its latest inbound, a first response) walks messages_by_conversation
+            // from a time on and skips the others. Each stored message paid for this index, in
+            // a place of its own (a sync's page touched a page of it per conversation).
+            try db.execute(sql: "DROP INDEX messages_by_conversation_direction")
+            try db.execute(sql: "PRAGMA user_version = 7")
         }
         return m
     }

@@ -296,14 +296,20 @@ package struct StoreAccess {
         return id
     }
 
+}
+
+extension StoreAccess {
+    /// The values as GRDB binds them, for the multi-statement SQL GRDB runs itself
+    /// (`uncachedRun`). Built from existentials: GRDB's initializer for a sequence of
+    /// `DatabaseValue` maps it through a generic key path, made anew on every call.
     static func grdbArguments(_ arguments: SQLArguments) -> StatementArguments {
         StatementArguments(
-            arguments.values.map { value -> DatabaseValue in
+            arguments.values.map { value -> (any DatabaseValueConvertible)? in
                 switch value {
-                case .null: return .null
-                case .integer(let i): return i.databaseValue
-                case .real(let d): return d.databaseValue
-                case .text(let s): return s.databaseValue
+                case .null: return nil
+                case .integer(let i): return i
+                case .real(let d): return d
+                case .text(let s): return s
                 }
             })
     }

@@ -193,13 +193,17 @@ extension JSONReader {
     mutating func string() throws -> String {
         i += 1
         let start = i
+        var ascii = true
         while i < bytes.count {
             let b = bytes[i]
             if b == UInt8(ascii: "\"") {
-                let s = try utf8(UnsafeBufferPointer(rebasing: bytes[start..<i]))
+                let part = UnsafeBufferPointer(rebasing: bytes[start..<i])
+                // ASCII is UTF-8 as it is: made a String without the validating reader.
+                let s = ascii ? String(decoding: part, as: UTF8.self) : try utf8(part)
                 i += 1
                 return s
             }
+            if b >= 0x80 { ascii = false }
             if b == UInt8(ascii: "\\") { return try escapedString(from: start) }
             guard b >= 0x20 else { throw fail("a control character inside a string") }
             i += 1

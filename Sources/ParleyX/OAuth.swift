@@ -4,17 +4,19 @@ import Foundation
 /// RFC 3986 percent-encoding (unreserved characters stay), as OAuth needs it.
 package enum PercentEncoding {
     static let unreserved = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~".utf8)
+    static let hex = Array("0123456789ABCDEF".utf8)
 
     package static func encode(_ s: String) -> String {
-        var out = ""
+        var out: [UInt8] = []
+        out.reserveCapacity(s.utf8.count)
         for b in s.utf8 {
             if unreserved.contains(b) {
-                out.unicodeScalars.append(Unicode.Scalar(b))
+                out.append(b)
             } else {
-                out += String(format: "%%%02X", b)
+                out += [UInt8(ascii: "%"), hex[Int(b >> 4)], hex[Int(b & 0x0F)]]
             }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     package static func form(_ pairs: [(String, String)]) -> String {

@@ -125,7 +125,7 @@ import Testing
         }
     }
 
-    @Test func aPageOfMentionsCostsOneLookupAndOneWritePerMessageAndConversation() throws {
+    @Test func aPageOfMentionsCostsTwoLookupsAndAFewWrites() throws {
         let (database, channel, _) = try openStore()
         func mentions(_ page: Int) -> [PageMessage] {
             (0..<100).map { i in
@@ -147,13 +147,39 @@ import Testing
         #expect(results.count == 100)
         #expect(results.allSatisfy { if case .inbound(let r) = $0 { r.stored && r.effect == .stayed } else { false } })
         let kinds = statements.map { $0.split(separator: " ").first.map(String.init) ?? "" }
-        #expect(kinds.filter { $0 == "SELECT" }.count == 1)
-        #expect(statements.filter { $0.hasPrefix("INSERT INTO messages") }.count == 100)
-        // Each stored message counts in its day's report figures, in the same transaction.
-        #expect(statements.filter { $0.hasPrefix("INSERT INTO report_days") }.count == 100)
-        #expect(kinds.filter { $0 == "INSERT" }.count == 200)
-        #expect(kinds.filter { $0 == "UPDATE" }.count == 40)
-        #expect(statements.filter { $0.hasPrefix("UPDATE conversations SET deadline = ?, updated_at = ?") }.count == 40)
+        // The customers and their conversations; the messages stored before.
+        #expect(kinds.filter { $0 == "SELECT" }.count == 2)
+        // The 100 messages in one statement.
+        #expect(statements.filter { $0.hasPrefix("INSERT INTO messages") }.count == 1)
+        // The stored messages count in their day's report figures once, in the same transaction.
+        #expect(statements.filter { $0.hasPrefix("INSERT INTO report_days") }.count == 1)
+        #expect(kinds.filter { $0 == "INSERT" }.count == 2)
+        // The 40 conversations' deadlines in one statement.
+        #expect(kinds.filter { $0 == "UPDATE" }.count == 1)
+        #expect(statements.filter { $0.hasPrefix("UPDATE conversations SET deadline = CASE id") }.count == 1)
+    }
+
+    @Test func aPageStoresItsMessagesInStatementsOfAHundredTenAndOneRows() throws {
+        let (database, channel, _) = try openStore()
+        let messages = (0..<123).map { i in
+            PageMessage(
+                origin: .customer(handle: "user\(i % 7)"), contactPlatformID: String(1000 + i % 7),
+                platformID: "m\(i)", kind: .publicTweet, text: Self.texts[i % Self.texts.count], at: Int64(i))
+        }
+        var inserts: [String] = []
+        _ = try database.withConnection { db in
+            db.sqlite!.trace { if $0.description.hasPrefix("INSERT INTO messages") { inserts.append($0.description) } }
+            defer { db.sqlite!.trace(options: [], nil) }
+            return try db.atomically { try InboxBatch.record(db, channel: channel, messages, now: 1) }
+        }
+        // 100 + 2 × 10 + 3 × 1.
+        #expect(inserts.count == 6)
+        let stored = try database.withConnection { db in
+            try db.rows(sql: "SELECT platform_id, text, at FROM messages ORDER BY id").map {
+                [$0.values[0].text, $0.values[1].text, $0.values[2].text]
+            }
+        }
+        #expect(stored == messages.map { [$0.platformID, $0.text, String($0.at)] as [String?] })
     }
 
     @Test func moreCustomersThanOneLookupHoldsAreLookedUpInSeveral() throws {
@@ -174,7 +200,8 @@ import Testing
             defer { db.sqlite!.trace(options: [], nil) }
             return try db.atomically { try InboxBatch.record(db, channel: channel, page(2), now: 2) }
         }
-        #expect(lookups == 3)
+        // 250 customers in three lookups, and their 250 messages in three more.
+        #expect(lookups == 6)
         #expect(results.allSatisfy { if case .inbound(let r) = $0 { r.stored && r.effect == .stayed } else { false } })
         #expect(
             try database.withConnection { try $0.one(Int.self, sql: "SELECT count(*) FROM conversations") } == 250)

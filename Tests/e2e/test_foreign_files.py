@@ -111,7 +111,7 @@ def test_a_zero_byte_file_is_a_new_database(tmp_path):
     open(path, "w").close()
     make_parley_db(path)
     assert pragma(path, "application_id") == PARLEY_ID
-    assert pragma(path, "user_version") == 6  # the number of the last migration
+    assert pragma(path, "user_version") == 7  # the number of the last migration
     r = parley(path, "--as", ADMIN, "-c", "conversation list")
     assert r.returncode == 0, r.stderr
     assert "@cust" in r.stdout
@@ -125,8 +125,10 @@ def test_a_database_of_an_earlier_parley_opens_and_gains_the_application_id(tmp_
     con = sqlite3.connect(path)
     con.execute("PRAGMA application_id = 0")
     con.execute("PRAGMA user_version = 0")
-    con.execute("DELETE FROM grdb_migrations WHERE identifier LIKE 'v4:%' OR identifier LIKE 'v5:%' OR identifier LIKE 'v6:%'")
+    con.execute("DELETE FROM grdb_migrations WHERE identifier LIKE 'v4:%' OR identifier LIKE 'v5:%' OR identifier LIKE 'v6:%' "
+                "OR identifier LIKE 'v7:%'")
     con.execute("ALTER TABLE queue_events DROP COLUMN reason")
+    con.execute("CREATE INDEX messages_by_conversation_direction ON messages(conversation_id, direction, at)")
     for table in ("report_days", "report_agent_days", "report_times", "report_agent_times"):
         con.execute(f"DROP TABLE {table}")
     con.commit()
@@ -136,7 +138,10 @@ def test_a_database_of_an_earlier_parley_opens_and_gains_the_application_id(tmp_
     assert r.returncode == 0, r.stderr
     assert ADMIN in r.stdout and "@cust" in r.stdout
     assert pragma(path, "application_id") == PARLEY_ID
-    assert pragma(path, "user_version") == 6  # the number of the last migration
+    assert pragma(path, "user_version") == 7  # the number of the last migration
+    con = sqlite3.connect(path)
+    assert not con.execute("SELECT 1 FROM sqlite_schema WHERE name = 'messages_by_conversation_direction'").fetchall()
+    con.close()
     # The report figures the upgrade added were counted from the messages and queue history.
     r = parley(path, "--as", ADMIN, "--json", "-c", "report @acme")
     assert r.returncode == 0, r.stderr
