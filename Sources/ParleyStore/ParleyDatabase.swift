@@ -10,6 +10,7 @@ package final class ParleyDatabase: @unchecked Sendable {
     package let path: String
     private let sqlite: DatabaseQueue?
     private var postgres: PostgresSession?
+    private let postgresLock = NSRecursiveLock()
 
     /// Whether the database is a PostgreSQL one.
     package var isPostgres: Bool { sqlite == nil }
@@ -221,6 +222,10 @@ package final class ParleyDatabase: @unchecked Sendable {
             guard let postgres else {
                 throw ParleyError.storage(.unavailable, "the connection to \(path) is closed")
             }
+            // One thread at a time on the connection (a sync stores a refreshed token from the
+            // thread that fetches ahead); calls nest on one thread.
+            postgresLock.lock()
+            defer { postgresLock.unlock() }
             return try body(StoreAccess(postgres))
         } catch {
             throw StoreErrors.parleyError(error, readOnlyMessage: readOnlyMessage)
