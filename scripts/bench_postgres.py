@@ -203,8 +203,8 @@ def machine_busy_seconds():
 # -- cases -----------------------------------------------------------------------------------------
 
 def case_startup(b, conn, runs):
-    p = b.median_of(lambda: b.run_rss([b.PARLEY, "--db", conn, "--as", b.ADMIN, "-c", "whoami"], "startup")[1], runs)
-    q = b.median_of(lambda: b.run_rss(PSQL + [conn, "-c", "select 1"], "psql")[1], runs)
+    p = b.median_of(lambda: b.run_rss([b.PARLEY, "--db", conn, "--as", b.ADMIN, "-c", "whoami"], "startup", timed=True)[1], runs)
+    q = b.median_of(lambda: b.run_rss(PSQL + [conn, "-c", "select 1"], "psql", timed=True)[1], runs)
     return ("start, connect, `whoami`, exit (process)", p, q, "under 40 ms")
 
 
