@@ -28,8 +28,8 @@ package final class XClientAdapter: XChannelAPI, @unchecked Sendable {
                     accessToken: creds.accessToken, refreshToken: creds.refreshToken,
                     expiresAt: creds.expiresAt, tokenSecret: creds.tokenSecret))
             let adapter = XClientAdapter(client: client)
-            client.onRefresh = { [unowned adapter] fresh in
-                try adapter.onCallerThread {
+            client.onRefresh = { fresh in
+                try onCallerThread {
                     try onRefresh(
                         ChannelCredentials(
                             kind: creds.kind, accessToken: fresh.accessToken,
@@ -37,16 +37,14 @@ package final class XClientAdapter: XChannelAPI, @unchecked Sendable {
                             tokenSecret: fresh.tokenSecret, expiresAt: fresh.expiresAt))
                 }
             }
-            client.onWait = { [unowned adapter] wait in
-                try? adapter.onCallerThread { io.err("\(channel.atHandle): \(wait)") }
-            }
+            client.onWait = { wait in try? onCallerThread { io.err("\(channel.atHandle): \(wait)") } }
             return adapter
         }
     }
 
     /// Runs `job` on the caller's thread: at once there, else (on the thread fetching ahead) when
     /// the caller next waits for that page, with this thread waiting for it.
-    func onCallerThread(_ job: @escaping () throws -> Void) throws {
+    static func onCallerThread(_ job: @escaping () throws -> Void) throws {
         if let page = MentionsAhead.fetching { try page.runOnCaller(job) } else { try job() }
     }
 
@@ -125,7 +123,7 @@ private final class MentionsAhead: @unchecked Sendable {
     private let lock = NSLock()
     /// Signalled when a job is handed over or the fetch ends.
     private let wake = DispatchSemaphore(value: 0)
-    private var jobs: [(run: () throws -> Void, done: DispatchSemaphore, error: UnsafeMutablePointer<Error?>)] = []
+    private var jobs: [Job] = []
     private var outcome: Result<XPage<XInboundTweet>, Error>?
 
     init(key: [String], on queue: DispatchQueue, _ fetch: @escaping @Sendable () throws -> XPage<XInboundTweet>) {
@@ -140,7 +138,14 @@ private final class MentionsAhead: @unchecked Sendable {
             lock.unlock()
             wake.signal()
         }
+    }
 
+    /// Work the fetching thread hands to the caller's thread, and what it threw.
+    private final class Job: @unchecked Sendable {
+        let run: () throws -> Void
+        let done = DispatchSemaphore(value: 0)
+        var error: Error?
+        init(_ run: @escaping () throws -> Void) { self.run = run }
     }
 
     private static let threadKey = "parley.mentionsAhead"
@@ -149,20 +154,14 @@ private final class MentionsAhead: @unchecked Sendable {
     static var fetching: MentionsAhead? { Thread.current.threadDictionary[threadKey] as? MentionsAhead }
 
     /// From the fetching thread: runs `job` on the caller's thread and returns what it threw.
-    func runOnCaller(_ job: @escaping () throws -> Void) throws {
-        let done = DispatchSemaphore(value: 0)
-        let error = UnsafeMutablePointer<Error?>.allocate(capacity: 1)
-        error.initialize(to: nil)
-        defer {
-            error.deinitialize(count: 1)
-            error.deallocate()
-        }
+    func runOnCaller(_ run: @escaping () throws -> Void) throws {
+        let job = Job(run)
         lock.lock()
-        jobs.append((job, done, error))
+        jobs.append(job)
         lock.unlock()
         wake.signal()
-        done.wait()
-        if let e = error.pointee { throw e }
+        job.done.wait()
+        if let error = job.error { throw error }
     }
 
     /// The page, or why there is none, once the fetch ends; runs the jobs handed over meanwhile.
@@ -176,7 +175,7 @@ private final class MentionsAhead: @unchecked Sendable {
             if !jobs.isEmpty {
                 let job = jobs.removeFirst()
                 lock.unlock()
-                do { try job.run() } catch { job.error.pointee = error }
+                do { try job.run() } catch { job.error = error }
                 job.done.signal()
                 continue
             }
