@@ -491,6 +491,8 @@ package final class Shell {
                     try sweep(db, now: now)
                     do {
                         return try db.atomically { try runPrepared(spec, inv, db: db, now: now) }
+                    } catch let error as ParleyError where Self.runsAgainWhole(error) {
+                        throw error
                     } catch {
                         failure = error
                         return .none
@@ -515,6 +517,13 @@ package final class Shell {
                 }
             }
         }
+    }
+
+    /// A failure the store answers by running the whole transaction again (it lost to a
+    /// concurrent one, or the connection went): the sweep goes with it, not kept alone.
+    static func runsAgainWhole(_ error: ParleyError) -> Bool {
+        if case .storage(let failure, _) = error { return failure.isRetryable || failure == .unavailable }
+        return false
     }
 
     /// The user as stored now, the arguments resolved and checked, then the handler.

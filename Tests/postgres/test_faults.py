@@ -244,6 +244,21 @@ def test_a_conflict_that_passes_is_retried_without_a_word(pg):
     assert pg.count("SELECT count(*) FROM parley.audit WHERE action = 'conversation.note'") == 1
 
 
+def test_a_conflict_while_a_sweep_is_due_runs_sweep_and_command_again_together(pg):
+    # The sweep runs first in the command's transaction and the command in a savepoint: a lost
+    # conflict inside the command runs both again, so the sweep is neither lost nor done twice.
+    pg.ok(stdin=Org().channel("@acme_help", "Acme Help").grant("@acme_help", ADA, "supervisor")
+          .inbound("@acme_help", "@carol", "hello").inbound("@acme_help", "@dave", "hi").script)
+    pg.sql("UPDATE parley.conversations SET deadline = 1 WHERE id = 2")
+    force_conflicts(pg, "40001", times=3)
+    r = pg.run("--as", ADA, "-c", "conversation note 1 once")
+    assert r.returncode == 0 and r.stderr == "", r.stderr
+    assert pg.sql("SELECT text FROM parley.notes") == ["once"]
+    assert pg.sql("SELECT queue FROM parley.conversations ORDER BY id") == ["new", "resolved"]
+    assert pg.count("SELECT count(*) FROM parley.audit WHERE action = 'conversation.auto-resolve'") == 1
+    assert pg.count("SELECT count(*) FROM parley.queue_events WHERE cause = 'auto-resolve'") == 1
+
+
 def test_a_conflict_that_never_passes_fails_after_the_retry_window_with_a_clear_line(pg):
     org(pg)
     force_conflicts(pg, "40001")
