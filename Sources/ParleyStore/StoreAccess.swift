@@ -44,10 +44,10 @@ package struct StoreAccess {
     /// so a stamp never comes back). Inside a transaction the stamp is the transaction's view.
     /// Nil on PostgreSQL, which keeps no such count: what depends on it is read again each time.
     package func dataStamp() throws -> DataStamp? {
-        guard case .sqlite(let db) = engine else { return nil }
-        let version = try db.cachedStatement(sql: "PRAGMA data_version")
-        guard let value = try Int64.fetchOne(version) else { return nil }
-        return DataStamp(version: value, changes: db.totalChangesCount)
+        guard case .sqlite(let db) = engine, let version = try integers(sql: "PRAGMA data_version").first else {
+            return nil
+        }
+        return DataStamp(version: version, changes: db.totalChangesCount)
     }
 
     // MARK: Transaction control
@@ -251,7 +251,7 @@ package struct StoreAccess {
         case .sqlite(let db):
             let statement = try db.cachedStatement(sql: sql)
             try SQLiteStatementRunner.bind(statement, arguments, in: db)
-            try SQLiteStatementRunner.step(statement, in: db) { _ in }
+            try SQLiteStatementRunner.stepWhile(statement, in: db) { _ in true }
             return db.changesCount
         case .postgres(let pg):
             return try pg.execute(sql, arguments).affected
@@ -295,7 +295,6 @@ package struct StoreAccess {
         }
         return id
     }
-
 }
 
 extension StoreAccess {
