@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import ParleyCore
 
 /// An open parley database: one SQLite file in WAL mode with foreign keys on and a busy timeout,
@@ -85,16 +86,30 @@ package final class ParleyDatabase: @unchecked Sendable {
     static func openWritable(path: String, config: Configuration, current: Bool = false) throws -> DatabaseQueue {
         var config = config
         config.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
-            // A statement that writes many rows (a page of a sync's messages) keeps the pages it
-            // may have to undo in a statement journal: in memory, not in a temporary file that
-            // is created, written and deleted with each page.
-            try db.execute(sql: "PRAGMA temp_store = MEMORY")
-            // The -wal file is copied into the database (and both synced to disk) once it holds
-            // 10,000 pages (about 40 MB), not SQLite's 1,000: many small transactions (a sync's
-            // pages, a script's commands) change the same pages again and again, and each
-            // checkpoint wrote them all and waited for the disk.
-            try db.execute(sql: "PRAGMA wal_autocheckpoint = 10000")
+            // The -wal and -shm files stay beside the database when parley closes it, the -wal
+            // file emptied (a non-negative journal_size_limit makes SQLite truncate it to zero
+            // bytes at close): a short command neither creates the two files at its start nor
+            // deletes them at its exit.
+            var persist: Int32 = 1
+            _ = sqlite3_file_control(db.sqliteConnection, "main", SQLITE_FCNTL_PERSIST_WAL, &persist)
+            // synchronous: WAL frames are synced at checkpoints, not at each commit.
+            // temp_store: a statement that writes many rows (a page of a sync's messages) keeps
+            // the pages it may have to undo in a statement journal in memory, not in a temporary
+            // file created, written and deleted with each page.
+            // wal_autocheckpoint: the -wal file is copied into the database (and both synced to
+            // disk) once it holds 10,000 pages (about 40 MB), not SQLite's 1,000: many small
+            // transactions (a sync's pages, a script's commands) change the same pages again and
+            // again, and each checkpoint wrote them all and waited for the disk.
+            // One call for all four: each is a statement SQLite compiles and runs.
+            let pragmas =
+                "PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY; "
+                + "PRAGMA wal_autocheckpoint = 10000; PRAGMA journal_size_limit = 67108864"
+            let code = sqlite3_exec(db.sqliteConnection, pragmas, nil, nil, nil)
+            if code != SQLITE_OK {
+                throw DatabaseError(
+                    resultCode: ResultCode(rawValue: code),
+                    message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+            }
         }
         do {
             if path == ":memory:" {
