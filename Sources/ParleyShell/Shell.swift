@@ -434,7 +434,7 @@ package final class Shell {
         let expanded = given.hasPrefix("~/") ? home + given.dropFirst(1) : given
         var path = expanded
         if !expanded.hasPrefix("/"), let including = scripts.last?.path {
-            let folder = (including as NSString).deletingLastPathComponent
+            let folder = FilePathText.folder(of: including)
             if !folder.isEmpty { path = folder + "/" + expanded }
         }
         if let real = Shell.realPath(path), let first = scripts.firstIndex(where: { $0.realPath == real }) {

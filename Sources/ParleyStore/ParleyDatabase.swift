@@ -189,7 +189,7 @@ package final class ParleyDatabase: @unchecked Sendable {
     }
 
     static func folder(of path: String) -> String {
-        let dir = (path as NSString).deletingLastPathComponent
+        let dir = FilePathText.folder(of: path)
         return dir.isEmpty ? "." : dir
     }
 
@@ -201,7 +201,7 @@ package final class ParleyDatabase: @unchecked Sendable {
     /// (SQLite gives the -wal and -shm files the same mode).
     static func createPrivateFile(at path: String) throws {
         let fm = FileManager.default
-        let dir = (path as NSString).deletingLastPathComponent
+        let dir = FilePathText.folder(of: path)
         if !dir.isEmpty && !fm.fileExists(atPath: dir) {
             do {
                 try fm.createDirectory(

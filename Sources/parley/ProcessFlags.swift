@@ -43,6 +43,13 @@ struct ProcessFlags: Equatable {
             throw Invalid(message: "--on-error takes stop or continue, not '\(onError)'")
         }
         let positional = positionalDatabases
+        if positional.contains("-") {
+            // `-` reads as "standard input" to users of other tools; a file named `-` would
+            // surprise them. Standard input is already where commands come from without -f or -c.
+            throw Invalid(
+                message: "'-' is not a database: without -f or -c parley reads commands from standard input "
+                    + "(or give -f -); a database file named - is given as --db - or ./-")
+        }
         if positional.count > 1 {
             throw Invalid(
                 message: "one database file, not \(positional.count): "

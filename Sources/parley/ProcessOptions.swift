@@ -18,7 +18,7 @@ struct ProcessOptions: ParsableCommand {
             a script otherwise.
             `parley [--db PATH] sync` pulls new mentions and DMs of every connected X channel once; with \
             --every 5m it goes on in a loop until SIGTERM or Ctrl-C (for a service manager). A database file \
-            named `sync` is given as --db sync or ./sync.
+            named `sync` is given as --db sync or ./sync, one named - as --db - or ./-.
             Exit status: 0 when every command succeeded, 1 when one failed, 2 for bad flags or a database file \
             that is not parley's.
             Database: --db PATH or PATH, else $PARLEY_DB, else $XDG_DATA_HOME/parley/parley.db \

@@ -36,6 +36,16 @@ import Testing
         ["--as", "-c", "whoami"], ["-o", "--json"],
     ]
 
+    /// `-` as a positional word reads as standard input to users of other tools: refused, with
+    /// the ways to say what they meant; `--db -` names a file `-` on purpose.
+    @Test func aLoneDashIsNotTakenForADatabase() throws {
+        for arguments in [["-"], ["--as", "ada@acme.example", "-c", "whoami", "-"], ["-", "sync"]] {
+            #expect(throws: (any Error).self) { try ProcessOptions.parse(arguments) }
+        }
+        #expect(throws: ProcessFlags.Invalid.self) { try ProcessFlags(words: ["-"]).validate() }
+        #expect(try ProcessOptions.parse(["--db", "./-", "-c", "whoami"]).flags.databasePath == "./-")
+    }
+
     @Test(arguments: everyday)
     func everydayShapesAreScannedAsTheParserReadsThem(_ arguments: [String]) throws {
         let scanned = try #require(FlagScanner.scan(arguments))

@@ -61,6 +61,27 @@ def test_a_database_file_named_sync_needs_db(tmp_path):
     assert (tmp_path / "sync").exists()
 
 
+@pytest.mark.sqlite_only(reason="database files named with one character")
+def test_a_database_file_named_with_one_character(tmp_path):
+    for name in ["a", "z"]:
+        r = run("--db", name, "-c", "whoami", cwd=str(tmp_path))
+        assert r.returncode == 0 and "logged in" in r.stdout, r.stderr
+        assert (tmp_path / name).exists()
+    r = run("--db", "./-", "-c", "whoami", cwd=str(tmp_path))
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "-").exists()
+
+
+def test_a_lone_dash_is_not_taken_for_a_database(tmp_path):
+    for args in [("-",), ("-", "-c", "whoami"), ("-c", "whoami", "-")]:
+        r = run(*args, stdin="whoami\n", cwd=str(tmp_path))
+        assert r.returncode == 2, (args, r.stdout, r.stderr)
+        lines = r.stderr.splitlines()
+        assert len(lines) == 1 and lines[0].startswith("parley: '-' is not a database"), r.stderr
+        assert "standard input" in lines[0] and "./-" in lines[0]
+    assert os.listdir(tmp_path) == []
+
+
 def test_output_flag_writes_results_to_a_new_private_file(parley, sandbox, tmp_path):
     out = tmp_path / "out.txt"
     out.write_text("stale\n" * 100)
@@ -176,6 +197,15 @@ def test_source_from_c_and_stdin_reads_from_the_current_folder(parley, sandbox, 
     r = run(parley.db, "--as", "ada@acme.example", stdin="source t.parley\n", cwd=str(tmp_path))
     assert r.returncode == 0, r.stderr
     assert tags(parley) == ["here"]
+
+
+def test_source_from_scripts_named_with_one_character(parley, sandbox, tmp_path):
+    grant_ada(parley)
+    (tmp_path / "a").write_text("source b\n")
+    (tmp_path / "b").write_text("conversation tag 1 from-b\n")
+    r = run(parley.db, "--as", "ada@acme.example", "-f", "a", cwd=str(tmp_path))
+    assert r.returncode == 0, r.stderr
+    assert tags(parley) == ["from-b"]
 
 
 def test_a_script_sourcing_itself_fails_once_with_the_chain(parley, sandbox, tmp_path):
