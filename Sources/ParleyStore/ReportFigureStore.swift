@@ -232,9 +232,34 @@ package enum ReportFigureStore {
     // MARK: Checking and rebuilding
 
     /// The channels whose kept figures differ from a recount of the raw rows (empty when all agree).
+    /// Window by window (`ReportRecount.Window`), in one snapshot: the memory it takes is that of
+    /// a channel's figures over a week, whatever the size of the database.
     package static func verify(_ db: StoreAccess) throws -> Set<Int64> {
-        try load(db).channelsDiffering(from: ReportRecount.figures(db, .all))
+        try db.atomically(write: false) {
+            var differing: Set<Int64> = []
+            var withRows: Set<Int64> = []
+            for window in try ReportRecount.windows(db) {
+                withRows.insert(window.channelID)
+                if differing.contains(window.channelID) { continue }
+                let recount = try ReportRecount.figures(db, window.scope)
+                let stored = try load(db, channelID: window.channelID, days: window.days)
+                if !stored.channelsDiffering(from: recount).isEmpty { differing.insert(window.channelID) }
+            }
+            // Figures kept for a channel with no message or queue event left are all wrong.
+            for channelID in Set(try db.integers(sql: keptChannelsSQL)).subtracting(withRows) {
+                if !(try load(db, channelID: channelID, days: Int64.min...Int64.max)).isEmpty {
+                    differing.insert(channelID)
+                }
+            }
+            return differing
+        }
     }
+
+    /// The channels that have kept figures.
+    static let keptChannelsSQL = """
+        SELECT channel_id FROM report_days UNION SELECT channel_id FROM report_agent_days
+        UNION SELECT channel_id FROM report_times UNION SELECT channel_id FROM report_agent_times
+        """
 
     /// Replaces every kept figure with a recount of the raw rows.
     package static func rebuild(_ db: StoreAccess) throws {

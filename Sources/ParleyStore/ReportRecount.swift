@@ -116,12 +116,16 @@ enum ReportRecount {
         )
     }
 
+    /// The bucket of the column `ms`, as SQL: a long expression, built once (a report, and each
+    /// window `verify` checks, would build it again at every count).
+    static let bucketOfMs = DurationHistogram.bucketSQL("ms")
+
     /// Durations per bucket, every agent together: channel_id, day, kind, bucket, count, total_ms.
     static func times(_ s: Scope) -> (sql: String, arguments: SQLArguments) {
         let d = durations(s)
         return (
             """
-            SELECT channel_id, day, kind, \(DurationHistogram.bucketSQL("ms")), count(*), sum(ms)
+            SELECT channel_id, day, kind, \(bucketOfMs), count(*), sum(ms)
             FROM (\(d.sql)) AS durations GROUP BY 1, 2, 3, 4
             """, d.arguments
         )
@@ -132,10 +136,66 @@ enum ReportRecount {
         let d = durations(s)
         return (
             """
-            SELECT channel_id, day, agent_id, kind, \(DurationHistogram.bucketSQL("ms")), count(*), sum(ms)
+            SELECT channel_id, day, agent_id, kind, \(bucketOfMs), count(*), sum(ms)
             FROM (\(d.sql)) AS durations WHERE agent_id IS NOT NULL GROUP BY 1, 2, 3, 4, 5
             """, d.arguments
         )
+    }
+
+    /// A part of one channel's history, [from, to): what `ReportFigureStore.verify` recounts and
+    /// compares at once, so that it holds one window's figures, not the database's (two copies of
+    /// every figure of a 3,000,000-message database took 1.1 GB).
+    struct Window: Equatable {
+        let channelID: Int64
+        let from: Timestamp
+        let to: Timestamp
+
+        var scope: Scope { .channel(channelID, from: from, to: to) }
+
+        /// The days whose figures lie in the window (every day lies in one window).
+        var days: ClosedRange<Int64> {
+            (from == .min ? .min : from / ReportFigures.dayMs)...(to == .max ? .max : (to - 1) / ReportFigures.dayMs)
+        }
+    }
+
+    /// How many days a window spans.
+    static let windowDays: Int64 = 30
+
+    /// The windows of a channel whose messages and queue events lie in [first, last]: they tile
+    /// the whole time line, the first from the earliest time and the last to the latest, and cut
+    /// it only at midnights (UTC) after the epoch, multiples of `windowDays` days. A figure
+    /// belongs to one day (`at / 86400000`, which puts the times of both signs around the epoch
+    /// in day 0), so every day lies in one window.
+    static func windows(channelID: Int64, first: Timestamp, last: Timestamp) -> [Window] {
+        let span = windowDays * ReportFigures.dayMs
+        var cut = max(1, first / span + 1) * span  // the first cut after `first`, and after day 0
+        var windows: [Window] = []
+        var from = Timestamp.min
+        while cut <= last {
+            windows.append(Window(channelID: channelID, from: from, to: cut))
+            from = cut
+            cut += span
+        }
+        windows.append(Window(channelID: channelID, from: from, to: Timestamp.max))
+        return windows
+    }
+
+    /// The windows of every channel with messages or queue events, channel by channel. The spans
+    /// come from two walks of the (channel_id, at) indexes, grouped in index order.
+    static func windows(_ db: StoreAccess) throws -> [Window] {
+        var spans: [Int64: (first: Timestamp, last: Timestamp)] = [:]
+        for table in ["messages", "queue_events"] {
+            try db.each(sql: "SELECT channel_id, min(at), max(at) FROM \(table) GROUP BY channel_id") { row in
+                let channelID: Int64 = row[0]
+                let first: Timestamp = row[1]
+                let last: Timestamp = row[2]
+                let known = spans[channelID] ?? (first, last)
+                spans[channelID] = (min(known.first, first), max(known.last, last))
+            }
+        }
+        return spans.keys.sorted().flatMap { id in
+            windows(channelID: id, first: spans[id]!.first, last: spans[id]!.last)
+        }
     }
 
     /// The statements that fill the empty figure tables from every raw row (a migration, a rebuild).

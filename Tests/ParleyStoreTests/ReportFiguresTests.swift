@@ -176,6 +176,75 @@ extension SplitMix {
         }
     }
 
+    /// `verify` recounts a channel 30 days at a time (`ReportRecount.Window`): a wrong figure is
+    /// found in any window, on a day without a single raw row too, and on a channel without any.
+    @Test func aWrongFigureIsFoundInAnyWindow() throws {
+        let database = try ParleyDatabase(path: ":memory:")
+        try database.withConnection { db in
+            var story = try Story(db: db, seed: 99)
+            let day = ReportFigures.dayMs
+            for round in 0..<4 {
+                for _ in 0..<80 { try story.step() }
+                // Next to a cut (a multiple of 30 days after the epoch), then well past it.
+                let cut = (story.now / (30 * day) + 1) * (30 * day)
+                story.now = cut - Int64(round + 1) * 1_000
+                for _ in 0..<20 { try story.step() }
+                story.now += Int64(31 + round * 7) * day
+            }
+            let windows = try ReportRecount.windows(db)
+            #expect(Dictionary(grouping: windows, by: \.channelID).values.contains { $0.count >= 3 })
+            #expect(try ReportFigureStore.verify(db).isEmpty)
+            let kept = try db.rows(sql: "SELECT channel_id, day FROM report_days ORDER BY channel_id, day")
+            let picks = [kept.first!, kept[kept.count / 2], kept.last!]
+            for row in picks {
+                let channel: Int64 = row[0]
+                let when: Int64 = row[1]
+                try db.run(
+                    sql: "UPDATE report_days SET inbound = inbound + 1 WHERE channel_id = ? AND day = ?",
+                    arguments: [channel, when])
+                #expect(try ReportFigureStore.verify(db) == [channel])
+                try ReportFigureStore.rebuild(db)
+                #expect(try ReportFigureStore.verify(db).isEmpty)
+            }
+            // A figure on a day far from any message, and one of a channel without any.
+            let channel: Int64 = picks[0][0]
+            try db.run(
+                sql: "INSERT INTO report_days(channel_id, day, inbound) VALUES (?, ?, 1)",
+                arguments: [channel, story.now / day + 400])
+            #expect(try ReportFigureStore.verify(db) == [channel])
+            try ReportFigureStore.rebuild(db)
+            try story.addChannel()
+            let quiet = story.channels.last!.id
+            try db.run(sql: "INSERT INTO report_days(channel_id, day, outbound) VALUES (?, 3, 2)", arguments: [quiet])
+            #expect(try ReportFigureStore.verify(db) == [quiet])
+            try ReportFigureStore.rebuild(db)
+            #expect(try ReportFigureStore.verify(db).isEmpty)
+        }
+    }
+
+    /// The windows of a channel tile the time line, cut only at midnights after the epoch, so that
+    /// no day (`at / 86400000`, day 0 holding the times of both signs) is split between two.
+    @Test func windowsTileTheTimeLineAndNeverSplitADay() {
+        let day = ReportFigures.dayMs
+        var rng = SplitMix(state: 5)
+        let cases: [(Int64, Int64)] =
+            [(0, 0), (-1, 1), (-100 * day, 100 * day), (1_700_000_000_000, 1_700_000_000_000 + 95 * day)]
+            + (0..<200).map { _ in
+                let first = Int64(rng.int(-400...800)) * day / 3 + Int64(rng.int(0...9))
+                return (first, first + Int64(rng.int(0...300)) * day / 2)
+            }
+        for (first, last) in cases {
+            let windows = ReportRecount.windows(channelID: 7, first: first, last: last)
+            #expect(windows.first?.from == Int64.min && windows.last?.to == Int64.max)
+            #expect(zip(windows, windows.dropFirst()).allSatisfy { $0.to == $1.from && $0.from < $0.to })
+            #expect(zip(windows, windows.dropFirst()).allSatisfy { $0.days.upperBound + 1 == $1.days.lowerBound })
+            for window in windows.dropFirst() {
+                #expect(window.from > 0 && window.from % (ReportRecount.windowDays * day) == 0)
+            }
+            #expect(windows.dropLast().allSatisfy { $0.to > first && $0.to <= last })
+        }
+    }
+
     @Test func removingAChannelRemovesItsFigures() throws {
         let database = try ParleyDatabase(path: ":memory:")
         try database.withConnection { db in
