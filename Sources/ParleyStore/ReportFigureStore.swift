@@ -233,7 +233,7 @@ package enum ReportFigureStore {
 
     /// The channels whose kept figures differ from a recount of the raw rows (empty when all agree).
     /// Window by window (`ReportRecount.Window`), in one snapshot: the memory it takes is that of
-    /// a channel's figures over a week, whatever the size of the database.
+    /// a channel's figures over 30 days, whatever the size of the database.
     package static func verify(_ db: StoreAccess) throws -> Set<Int64> {
         try db.atomically(write: false) {
             var differing: Set<Int64> = []

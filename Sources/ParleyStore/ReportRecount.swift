@@ -193,8 +193,8 @@ enum ReportRecount {
                 spans[channelID] = (min(known.first, first), max(known.last, last))
             }
         }
-        return spans.keys.sorted().flatMap { id in
-            windows(channelID: id, first: spans[id]!.first, last: spans[id]!.last)
+        return spans.sorted { $0.key < $1.key }.flatMap { id, span in
+            windows(channelID: id, first: span.first, last: span.last)
         }
     }
 
